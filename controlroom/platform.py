@@ -1,0 +1,129 @@
+"""The `Platform` port: the shop a live room sells through (抖店, Taobao Live, TikTok Shop, or the
+built-in simulator).
+
+All money crossing this port is integer minor units (分) of `Platform.currency`; each adapter
+converts explicitly to its platform's unit. Writes return nothing trustworthy on real platforms
+(抖店 and TikTok Shop price changes return no body), so every write is followed by a `read_*`
+read-back that the console compares with what it commanded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+class PlatformError(RuntimeError):
+    """The platform refused or failed a call. `retryable` says whether the same call may be retried."""
+
+    retryable = False
+
+
+class PlatformTimeout(PlatformError):
+    """No answer in time: the write may or may not have been applied. Retry with the SAME idempotency key."""
+
+    retryable = True
+
+
+class PlatformRateLimited(PlatformError):
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float = 1.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PlatformUnavailable(PlatformError):
+    retryable = True
+
+
+@dataclass(frozen=True)
+class ProductState:
+    """What the platform says about one SKU right now (a read-back)."""
+    sku: str
+    title: str
+    list_price: int          # 分: the strikethrough price
+    price: int               # 分: the live price viewers pay before coupons
+    stock: int               # units the platform will sell
+    listed: bool
+    pinned: bool = False
+    displayed_stock: int | None = None  # what the room shows as 仅剩N件, if set apart from stock
+
+
+@dataclass(frozen=True)
+class CouponSpec:
+    sku: str | None          # None: shop-wide
+    threshold: int           # 分, minimum spend (0 = no minimum)
+    amount: int              # 分 off
+    total_qty: int | None    # None = unlimited
+    per_buyer_limit: int = 1
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CouponState:
+    coupon_id: str
+    spec: CouponSpec
+    issued: int              # claimed so far
+    active: bool
+
+
+@dataclass(frozen=True)
+class SkuMetrics:
+    """Cumulative per-SKU counters since the show started."""
+    sku: str
+    impressions: int = 0     # product card shown
+    clicks: int = 0
+    add_to_cart: int = 0
+    orders: int = 0
+    paid_orders: int = 0
+    units: int = 0
+    gmv: int = 0             # 分, unpaid included
+    paid_gmv: int = 0        # 分
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    """The room's counters at one instant. Cumulative since the show started, except `online`.
+
+    The funnel is room_impressions -> views (room entries) -> product clicks -> add_to_cart -> orders -> paid.
+    """
+    online: int = 0              # concurrent viewers now
+    views: int = 0               # room entries 观看人次
+    unique_viewers: int = 0      # distinct viewers UV 观看人数
+    room_impressions: int = 0    # the room shown in a feed
+    comments: int = 0
+    likes: int = 0
+    shares: int = 0
+    interacting_viewers: int = 0  # distinct viewers who commented, liked or shared
+    new_followers: int = 0
+    product_impressions: int = 0
+    product_clicks: int = 0
+    add_to_cart: int = 0
+    orders: int = 0
+    paid_orders: int = 0
+    buyers: int = 0              # distinct buyers
+    gmv: int = 0                 # 分, unpaid included
+    paid_gmv: int = 0            # 分
+    skus: dict[str, SkuMetrics] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Platform(Protocol):
+    name: str
+    currency: str  # ISO 4217, e.g. "CNY"
+
+    # --- writes: each carries an idempotency key; the same key never applies twice ---
+    def list_product(self, sku: str, *, idempotency_key: str) -> None: ...
+    def unlist_product(self, sku: str, *, idempotency_key: str) -> None: ...
+    def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None: ...
+    def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None: ...
+    def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None: ...
+    def pin_product(self, sku: str | None, *, idempotency_key: str) -> None: ...
+    def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str: ...
+    def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None: ...
+
+    # --- reads ---
+    def read_product(self, sku: str) -> ProductState: ...
+    def read_products(self) -> list[ProductState]: ...
+    def read_coupon(self, coupon_id: str) -> CouponState: ...
+    def metrics(self) -> MetricsSnapshot: ...
