@@ -1,0 +1,33 @@
+"""Colours and fonts shared by every panel: broadcast tally meaning everywhere.
+
+red = on air / blocked / failed, amber = warning, green = healthy / ready, grey = idle / unknown.
+Never colour alone: pair every colour with a word or an icon.
+"""
+from __future__ import annotations
+
+BG = "#121418"          # window background: dim studio
+PANEL = "#1a1d23"
+PANEL_ALT = "#20242b"
+BORDER = "#2c313a"
+TEXT = "#e6e8eb"
+TEXT_DIM = "#9aa3ad"
+ACCENT = "#4ea1ff"
+
+ON_AIR = "#e5484d"      # red: on air, blocked, failed, danger
+WARNING = "#f5a524"     # amber: warning, confirm, degraded
+HEALTHY = "#30a46c"     # green: healthy, ready, allowed
+IDLE = "#6b7280"        # grey: idle, unknown
+
+MONO = "'JetBrains Mono', 'DejaVu Sans Mono', 'Noto Sans Mono CJK SC', monospace"
+SANS = "'Noto Sans CJK SC', 'Noto Sans', 'DejaVu Sans', sans-serif"
+
+STATE_COLOURS = {
+    "HEALTHY": HEALTHY, "OK": HEALTHY, "ALLOW": HEALTHY, "READY": HEALTHY,
+    "DEGRADED": WARNING, "WARNING": WARNING, "CONFIRM": WARNING,
+    "FAILED": ON_AIR, "BLOCK": ON_AIR, "DANGER": ON_AIR, "ON_AIR": ON_AIR, "CRITICAL": ON_AIR,
+    "UNKNOWN": IDLE, "IDLE": IDLE,
+}
+
+
+def colour_for(state: str) -> str:
+    return STATE_COLOURS.get(state.upper(), IDLE)
