@@ -62,6 +62,9 @@ class Runtime:
         if platform is None:
             from plugins.simulator import SimulatedShop
             platform = SimulatedShop.from_show(show_dir, clock=clock, seed=seed)
+        bind = getattr(platform, "bind_bus", None)
+        if bind:  # lets the simulator react to segments, offers and failovers like a real audience
+            bind(bus)
         rt = cls(ddir, clock, bus, journal, settings, platform, show_dir)
         for name, module in (ROOMS if rooms is None else rooms).items():
             try:
