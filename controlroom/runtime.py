@@ -48,6 +48,7 @@ class Runtime:
     show_dir: Path = SAMPLE_SHOW
     session_id: int | None = None
     rooms: dict[str, Any] = field(default_factory=dict)
+    alerts: Any = None  # controlroom.alerts.AlertRouter, set in create()
 
     @classmethod
     def create(cls, data_dir_override: str | Path | None = None, *, clock: Clock | None = None,
@@ -66,6 +67,8 @@ class Runtime:
         if bind:  # lets the simulator react to segments, offers and failovers like a real audience
             bind(bus)
         rt = cls(ddir, clock, bus, journal, settings, platform, show_dir)
+        from controlroom.alerts import AlertRouter
+        rt.alerts = AlertRouter(journal, bus, lambda: rt.session_id, show_title_fn=rt.show_title)
         for name, module in (ROOMS if rooms is None else rooms).items():
             try:
                 mod = importlib.import_module(module)
@@ -97,6 +100,11 @@ class Runtime:
         self.journal.append(session_id, "session.resumed", "system", {"was_open": sess.is_open})
         self._notify(resumed=True)
 
+    def show_title(self) -> str:
+        if self.session_id is None:
+            return _show_title(self.show_dir)
+        return self.journal.session(self.session_id).title
+
     def open_sessions(self) -> list[Session]:
         return self.journal.open_sessions()
 
@@ -117,6 +125,8 @@ class Runtime:
                     fn()
                 except Exception:
                     log.exception("room close failed")
+        if self.alerts is not None:
+            self.alerts.close()
         closer = getattr(self.platform, "close", None)
         if closer:
             closer()
