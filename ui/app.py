@@ -1,0 +1,111 @@
+"""Start the GUI: `python main.py [--data-dir DIR] [--lang zh_CN|en] [--show DIR] [--resume ask|yes|no]`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="main.py", description="Control Room for live-commerce broadcasts")
+    p.add_argument("--data-dir", help="where the journal and settings live (default: the user data dir, or "
+                                      "$CONTROLROOM_DATA_DIR)")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="UI language (default: the system locale)")
+    p.add_argument("--show", help="a show folder (products.csv, rundown.csv, show.toml); default: the sample show")
+    p.add_argument("--seed", type=int, default=7, help="the simulated shop's random seed")
+    p.add_argument("--resume", choices=["ask", "yes", "no"], default="ask",
+                   help="what to do when the journal has a show that was never ended (a crash)")
+    p.add_argument("--no-autostart", action="store_true",
+                   help="open the sample show without starting it")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window, save a screenshot after a few seconds "
+                                                       "and quit (for checks)")
+    p.add_argument("--screenshot-after", type=float, default=6.0, metavar="S")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("obsws_python").setLevel(logging.CRITICAL)  # it logs the OBS password at INFO
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from controlroom.journal import JournalTooNew
+    from controlroom.runtime import Runtime
+    from ui import i18n
+    from ui.style import stylesheet
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Control Room")
+    app.setOrganizationName("ControlRoom")
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    families = set(QFontDatabase.families())
+    for fam in ("Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"):
+        if fam in families:
+            app.setFont(QFont(fam, 10))
+            break
+
+    try:
+        rt = Runtime.create(args.data_dir, show_dir=Path(args.show) if args.show else None, seed=args.seed)
+    except JournalTooNew as e:
+        QMessageBox.critical(None, "Control Room", str(e))
+        print(e, file=sys.stderr)
+        return 2
+
+    from PySide6.QtCore import QSettings
+    saved_lang = QSettings(str(rt.data_dir / "ui.ini"), QSettings.Format.IniFormat).value("language")
+    i18n.load(args.lang or (saved_lang if saved_lang in i18n.LANGS else None) or i18n.system_default())
+
+    choose_session(rt, args)
+
+    from ui.main_window import MainWindow
+    win = MainWindow(rt)
+    win.show()
+    code = 0
+    if args.screenshot:
+        def shoot():
+            win.grab().save(args.screenshot)
+            app.quit()
+        QTimer.singleShot(int(args.screenshot_after * 1000), shoot)
+    try:
+        code = app.exec()
+    finally:
+        rt.close()
+    return code
+
+
+def choose_session(rt, args) -> None:
+    """After a crash, offer to resume the show the journal says is still open; otherwise load the sample."""
+    from PySide6.QtWidgets import QMessageBox
+    from ui.i18n import tr
+
+    open_sessions = rt.open_sessions()
+    if open_sessions:
+        last = open_sessions[-1]
+        resume = args.resume == "yes"
+        if args.resume == "ask":
+            started = last.started_utc.astimezone().strftime("%Y-%m-%d %H:%M") if last.started_utc else "?"
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Resume the show?"),
+                              tr("The show «{title}» (started {started}) was not ended — Control Room was closed or "
+                                 "killed while it was on air.\n\nResume it where the journal says it was: segment and "
+                                 "timers, listings, prices and running offers?", title=last.title, started=started))
+            yes = box.addButton(tr("Resume the show"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(tr("Start a new show"), QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(yes)
+            box.exec()
+            resume = box.clickedButton() is yes
+        if resume:
+            rt.resume(last.id)
+            return
+    rt.new_show()
+    if not args.no_autostart:
+        rt.start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
