@@ -56,6 +56,8 @@ class Settings:
         defaults = cls()
         for key, val in raw.items():
             want = type(getattr(defaults, key))
+            if want is tuple and isinstance(val, list):  # TOML arrays arrive as lists
+                val = tuple(val)
             if want is float and isinstance(val, int) and not isinstance(val, bool):
                 val = float(val)
             if getattr(defaults, key) is not None and not isinstance(val, want):

@@ -185,9 +185,9 @@ class Journal:
         payload = redact(payload or {})
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         with self._lock:
-            seq = self._seq_for(session_id)
             utc, mono = self.clock.utcnow(), self.clock.monotonic()
             with self._writer.begin():
+                seq = self._seq_for(session_id)  # inside the transaction: no autobegin outside it
                 self._writer.execute(insert(events_t).values(
                     session_id=session_id, seq=seq, utc=_iso(utc), mono=mono,
                     kind=kind, actor=actor, payload=text))

@@ -1,0 +1,58 @@
+"""The composition root: rooms attach, sessions notify them, resume is journaled."""
+from __future__ import annotations
+
+import sys
+import types
+
+from controlroom.clock import ManualClock
+from controlroom.runtime import Runtime
+
+
+class _Room:
+    def __init__(self):
+        self.calls = []
+
+    def on_session(self, sid, resumed):
+        self.calls.append(("session", sid, resumed))
+
+    def tick(self):
+        self.calls.append(("tick",))
+        raise RuntimeError("a broken room must not stop the others")
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+class _NullPlatform:
+    name = "null"
+    currency = "CNY"
+
+
+def test_rooms_attach_and_follow_the_session(tmp_path, monkeypatch):
+    room = _Room()
+    mod = types.ModuleType("tests_fake_room")
+    mod.attach = lambda rt: room
+    monkeypatch.setitem(sys.modules, "tests_fake_room", mod)
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(),
+                        rooms={"fake": "tests_fake_room", "missing": "controlroom.no_such_room"})
+    assert rt.rooms == {"fake": room}
+    sid = rt.new_show("Test show")
+    rt.start()
+    rt.tick()
+    rt.resume(sid)
+    rt.close()
+    assert ("session", sid, False) in room.calls and ("session", sid, True) in room.calls
+    assert ("tick",) in room.calls and room.calls[-1] == ("close",)
+
+
+def test_open_session_survives_reopen(tmp_path):
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
+    sid = rt.new_show("Crashy show")
+    rt.start()
+    rt.journal.close()  # as if killed: never ended
+    rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
+    assert [s.id for s in rt2.open_sessions()] == [sid]
+    rt2.resume(sid)
+    kinds = [e.kind for e in rt2.journal.events(sid)]
+    assert kinds[-1] == "session.resumed"
+    rt2.close()
