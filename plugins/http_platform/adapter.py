@@ -1,0 +1,447 @@
+"""`HttpPlatform`: the Platform port over a generic JSON/HTTP shop API, with `requests`.
+
+Wire contract (paths are configurable per operation, see config.py; bodies are JSON). Every money
+value on the wire is in the platform's `price_unit`, converted explicitly with
+`controlroom.commerce.money.to_platform_unit` / `from_platform_unit`: 29.90 元 travels as
+`2990` ("fen", 抖店), `"29.90"` ("yuan", Taobao) or `"29.90"` ("decimal_string", TikTok Shop).
+
+  writes (each with header `Idempotency-Key: <caller's key>`; a replay must not apply twice)
+    list_product / unlist_product   no body
+    set_price                       {"price": <money>}
+    set_stock                       {"stock": <int>}
+    set_displayed_stock             {"displayed_stock": <int> | null}
+    pin_product                     {"sku": <str> | null}
+    issue_coupon                    {"sku", "threshold": <money>, "amount": <money>, "total_qty": <int>|null,
+                                     "per_buyer_limit", "name"}  ->  {"coupon_id": <str>}
+    stop_coupon                     no body
+  reads
+    read_product   -> {"sku", "title", "list_price": <money>, "price": <money>, "stock", "listed",
+                       "pinned" (default false), "displayed_stock" (default null)}
+    read_products  -> [product, ...] or {"products": [product, ...]}
+    read_coupon    -> {"coupon_id", "sku", "threshold", "amount", "total_qty", "per_buyer_limit",
+                       "name", "issued", "active"}
+    metrics        -> see below
+
+Metrics JSON -> `MetricsSnapshot` (missing keys read as 0; counts must be non-negative integers):
+    online -> online                    views -> views                  unique_viewers -> unique_viewers
+    room_impressions -> room_impressions  comments, likes, shares -> same names
+    interacting_viewers -> interacting_viewers                          new_followers -> new_followers
+    product_impressions, product_clicks, add_to_cart, orders, paid_orders, buyers -> same names
+    gmv, paid_gmv (<money> in price_unit) -> gmv, paid_gmv (分)
+    skus: [{"sku", "impressions", "clicks", "add_to_cart", "orders", "paid_orders", "units",
+            "gmv" <money>, "paid_gmv" <money>}] (or an object keyed by sku) -> skus[sku] = SkuMetrics
+  Alternative key names that real dashboards use are accepted where listed in METRIC_ALIASES.
+
+Failures map onto the port: no answer in time -> PlatformTimeout; 429 -> PlatformRateLimited with the
+server's Retry-After; 5xx or no connection -> PlatformUnavailable; any other 4xx -> PlatformError
+with the server's own message. Retries (backoff + jitter, Retry-After, total budget) happen first,
+in plugins.http_retry. After every write the product or coupon is read back and compared with what
+was commanded; a difference raises `PlatformReadbackMismatch` (the console also reads back itself).
+
+The auth secret comes from controlroom.secrets and is masked in logs and messages.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from decimal import Decimal
+from typing import Any, Callable
+from urllib.parse import quote
+
+import requests
+
+from controlroom.commerce.money import MoneyError, format_money, from_platform_unit, to_platform_unit
+from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError,
+                                  PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
+                                  ProductState, SkuMetrics)
+from controlroom.secrets import get_secret
+from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
+
+from .config import HttpPlatformConfig
+
+log = logging.getLogger(__name__)
+
+COUNT_FIELDS = ("online", "views", "unique_viewers", "room_impressions", "comments", "likes", "shares",
+                "interacting_viewers", "new_followers", "product_impressions", "product_clicks",
+                "add_to_cart", "orders", "paid_orders", "buyers")
+MONEY_FIELDS = ("gmv", "paid_gmv")
+SKU_COUNT_FIELDS = ("impressions", "clicks", "add_to_cart", "orders", "paid_orders", "units")
+# snapshot field -> other JSON keys accepted for it (first present wins, after the field's own name)
+METRIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "online": ("online_count", "current_online"),
+    "views": ("watch_pv", "room_views"),
+    "unique_viewers": ("watch_uv", "uv"),
+    "room_impressions": ("exposure", "room_exposure"),
+    "new_followers": ("follows", "new_fans"),
+    "product_clicks": ("clicks",),
+    "add_to_cart": ("cart_adds",),
+    "paid_orders": ("pay_orders",),
+    "gmv": ("gmv_total",),
+    "paid_gmv": ("pay_gmv",),
+}
+
+
+class PlatformReadbackMismatch(PlatformError):
+    """The platform accepted a write but reads back something else. The write may be half-applied:
+    do not retry blindly; alert and lock the SKU."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, sku: str | None = None, coupon_id: str | None = None,
+                 field: str = "", expected: Any = None, actual: Any = None, state: Any = None):
+        super().__init__(message)
+        self.sku, self.coupon_id, self.field = sku, coupon_id, field
+        self.expected, self.actual, self.state = expected, actual, state
+
+
+class PlatformProtocolError(PlatformError):
+    """The platform answered 2xx with a body we cannot read (wrong JSON, missing or odd field)."""
+
+
+class HttpPlatform:
+    def __init__(self, config: HttpPlatformConfig, *, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None,
+                 session_factory: Callable[[], requests.Session] = requests.Session):
+        self.config = config.validate()
+        self.name = config.name
+        self.currency = config.currency
+        self.unit = config.price_unit
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._session_factory = session_factory
+        self._policy = RetryPolicy(max_attempts=config.max_attempts, backoff_base=config.backoff_base,
+                                   backoff_max=config.backoff_max, budget=config.retry_budget,
+                                   jitter=config.jitter, retry_on_timeout=True)
+        self._timeout = (config.connect_timeout, config.read_timeout)
+        self._auth: str | None = None
+        if config.auth_secret or config.auth_env:
+            token = get_secret(config.auth_secret, env=config.auth_env or None)
+            if token:
+                register_secret(token)
+                self._auth = f"{config.auth_scheme} {token}" if config.auth_scheme else token
+            elif config.auth_required:
+                raise PlatformError(
+                    f"{self.name}: no API token: store it in the keyring as {config.auth_secret!r} "
+                    f"or set the environment variable {config.auth_env}")
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self.last_trace = RetryTrace()  # of the latest call on any thread (for the UI and tests)
+        self.last_readback: Any = None
+
+    @classmethod
+    def from_settings(cls, settings, **kw) -> "HttpPlatform":
+        return cls(HttpPlatformConfig.from_settings(settings), **kw)
+
+    # ---- plumbing -------------------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        # requests.Session is not documented thread-safe; console and metrics call from their own workers
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._session_factory()
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
+            s.close()
+
+    def _url(self, op: str, **args: str) -> tuple[str, str]:
+        method, path = self.config.endpoint(op)
+        quoted = {k: quote(str(v), safe="") for k, v in args.items()}
+        return method, self.config.base_url.rstrip("/") + path.format(**quoted)
+
+    def _call(self, op: str, *, idempotency_key: str | None = None, body: Any = None,
+              write: bool = False, **path_args: str) -> Any:
+        if write and not (isinstance(idempotency_key, str) and idempotency_key.strip()):
+            raise PlatformError(f"{self.name} {op}: an idempotency key is required for every write")
+        method, url = self._url(op, **path_args)
+        headers = {"Accept": "application/json"}
+        if self._auth:
+            headers[self.config.auth_header] = self._auth
+        if write:
+            headers[self.config.idempotency_header] = idempotency_key
+        what = f"{self.name} {op}" + "".join(f" {v}" for v in path_args.values())
+        trace = RetryTrace()
+        kwargs: dict[str, Any] = {"headers": headers}
+        if body is not None:
+            kwargs["json"] = body
+        try:
+            resp = request_with_retry(self._session(), method, url, policy=self._policy,
+                                      timeout=self._timeout, label=what, sleep=self._sleep,
+                                      rng=self._rng, trace=trace, **kwargs)
+        except requests.exceptions.ConnectTimeout:
+            self.last_trace = trace
+            raise PlatformUnavailable(f"{what}: could not connect within {self.config.connect_timeout:g} s "
+                                      f"({trace.attempts} attempts)") from None
+        except requests.exceptions.Timeout:
+            self.last_trace = trace
+            applied = " — it may have been applied; retry with the same idempotency key" if write else ""
+            raise PlatformTimeout(f"{what}: no answer within {self.config.read_timeout:g} s "
+                                  f"({trace.attempts} attempts){applied}") from None
+        except requests.exceptions.ConnectionError as e:
+            self.last_trace = trace
+            kind = "connection refused" if "refused" in str(e).lower() else "connection failed"
+            raise PlatformUnavailable(f"{what}: {kind} ({trace.attempts} attempts)") from None
+        except requests.exceptions.RequestException as e:
+            self.last_trace = trace
+            raise PlatformError(f"{what}: {redact(type(e).__name__)}") from None
+        self.last_trace = trace
+        try:
+            return self._read_response(resp, what, trace)
+        finally:
+            resp.close()
+
+    def _read_response(self, resp: requests.Response, what: str, trace: RetryTrace) -> Any:
+        status = resp.status_code
+        if status == 429:
+            ra = trace.retry_after if trace.retry_after is not None else self.config.backoff_max
+            raise PlatformRateLimited(f"{what}: rate limited (HTTP 429, retry after {ra:g} s; "
+                                      f"{trace.attempts} attempts): {self._server_message(resp)}", ra)
+        if status >= 500:
+            raise PlatformUnavailable(f"{what}: platform error HTTP {status} ({trace.attempts} attempts): "
+                                      f"{self._server_message(resp)}")
+        if status >= 400:
+            raise PlatformError(f"{what}: refused, HTTP {status}: {self._server_message(resp)}")
+        if status == 204 or not resp.content:
+            return None
+        try:
+            return resp.json(parse_float=Decimal)
+        except ValueError:
+            raise PlatformProtocolError(f"{what}: HTTP {status} but the body is not JSON: "
+                                        f"{redact(resp.text[:120])!r}") from None
+
+    @staticmethod
+    def _server_message(resp: requests.Response) -> str:
+        try:
+            data = resp.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            for key in ("message", "msg", "error_description", "error", "errmsg", "detail", "sub_msg"):
+                val = data.get(key)
+                if isinstance(val, str) and val:
+                    code = data.get("code", data.get("err_no", data.get("errcode")))
+                    return redact((f"[{code}] " if code not in (None, 0, "") else "") + val)[:300]
+                if isinstance(val, dict) and isinstance(val.get("message"), str):
+                    return redact(val["message"])[:300]
+        text = (resp.text or "").strip()
+        return redact(text[:300]) if text else (resp.reason or "no message")
+
+    # ---- money and field decoding ---------------------------------------------------------------
+    def _money_out(self, fen: int, field: str) -> int | str:
+        return to_platform_unit(fen, self.unit)
+
+    def _money_in(self, value: Any, field: str, what: str) -> int:
+        if isinstance(value, Decimal):
+            value = str(value)
+        try:
+            return from_platform_unit(value, self.unit, field=field)
+        except MoneyError as e:
+            raise PlatformProtocolError(f"{what}: {e} (platform unit: {self.unit})") from None
+
+    @staticmethod
+    def _count(data: dict, key: str, what: str, *, default: Any = 0, nullable: bool = False) -> Any:
+        v = data.get(key, default)
+        if v is None and nullable:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise PlatformProtocolError(f"{what}: field {key!r} must be a whole number ≥ 0, got {v!r}")
+        return v
+
+    @staticmethod
+    def _flag(data: dict, key: str, what: str, *, default: Any = None) -> bool:
+        v = data.get(key, default)
+        if not isinstance(v, bool):
+            raise PlatformProtocolError(f"{what}: field {key!r} must be true or false, got {v!r}")
+        return v
+
+    def _product(self, data: Any, what: str) -> ProductState:
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected a product object, got {type(data).__name__}")
+        for key in ("sku", "list_price", "price", "stock", "listed"):
+            if key not in data:
+                raise PlatformProtocolError(f"{what}: product has no {key!r} field")
+        return ProductState(
+            sku=str(data["sku"]), title=str(data.get("title", "")),
+            list_price=self._money_in(data["list_price"], "list_price", what),
+            price=self._money_in(data["price"], "price", what),
+            stock=self._count(data, "stock", what), listed=self._flag(data, "listed", what),
+            pinned=self._flag(data, "pinned", what, default=False),
+            displayed_stock=self._count(data, "displayed_stock", what, default=None, nullable=True))
+
+    def _coupon(self, data: Any, what: str) -> CouponState:
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected a coupon object, got {type(data).__name__}")
+        for key in ("coupon_id", "threshold", "amount", "active"):
+            if key not in data:
+                raise PlatformProtocolError(f"{what}: coupon has no {key!r} field")
+        sku = data.get("sku")
+        spec = CouponSpec(sku=None if sku in (None, "") else str(sku),
+                          threshold=self._money_in(data["threshold"], "threshold", what),
+                          amount=self._money_in(data["amount"], "amount", what),
+                          total_qty=self._count(data, "total_qty", what, default=None, nullable=True),
+                          per_buyer_limit=self._count(data, "per_buyer_limit", what, default=1),
+                          name=str(data.get("name", "")))
+        return CouponState(coupon_id=str(data["coupon_id"]), spec=spec,
+                           issued=self._count(data, "issued", what), active=self._flag(data, "active", what))
+
+    # ---- writes ---------------------------------------------------------------------------------
+    def list_product(self, sku: str, *, idempotency_key: str) -> None:
+        self._call("list_product", sku=sku, idempotency_key=idempotency_key, write=True)
+        self._verify_product(sku, "list_product", listed=True)
+
+    def unlist_product(self, sku: str, *, idempotency_key: str) -> None:
+        self._call("unlist_product", sku=sku, idempotency_key=idempotency_key, write=True)
+        self._verify_product(sku, "unlist_product", listed=False)
+
+    def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None:
+        wire = self._money_out(price, "price")
+        self._call("set_price", sku=sku, idempotency_key=idempotency_key, write=True, body={"price": wire})
+        self._verify_product(sku, "set_price", price=price)
+
+    def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
+        _whole(stock, "stock")
+        self._call("set_stock", sku=sku, idempotency_key=idempotency_key, write=True, body={"stock": stock})
+        self._verify_product(sku, "set_stock", stock=stock)
+
+    def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
+        if shown is not None:
+            _whole(shown, "displayed_stock")
+        self._call("set_displayed_stock", sku=sku, idempotency_key=idempotency_key, write=True,
+                   body={"displayed_stock": shown})
+        self._verify_product(sku, "set_displayed_stock", displayed_stock=shown)
+
+    def pin_product(self, sku: str | None, *, idempotency_key: str) -> None:
+        self._call("pin_product", idempotency_key=idempotency_key, write=True, body={"sku": sku})
+        if not self.config.verify_writes:
+            return
+        if sku is not None:
+            self._verify_product(sku, "pin_product", pinned=True)
+        else:
+            self._verify(lambda: [p for p in self.read_products() if p.pinned],
+                         lambda pinned: None if not pinned else ("pinned", None, pinned[0].sku),
+                         "pin_product (unpin)", sku=None)
+
+    def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str:
+        body = {"sku": spec.sku, "threshold": self._money_out(spec.threshold, "threshold"),
+                "amount": self._money_out(spec.amount, "amount"), "total_qty": spec.total_qty,
+                "per_buyer_limit": spec.per_buyer_limit, "name": spec.name}
+        data = self._call("issue_coupon", idempotency_key=idempotency_key, write=True, body=body)
+        cid = data.get("coupon_id") if isinstance(data, dict) else None
+        if cid in (None, ""):
+            raise PlatformProtocolError(f"{self.name} issue_coupon: the answer has no coupon_id; the coupon "
+                                        "may exist: retry with the same idempotency key to learn its id")
+        cid = str(cid)
+        if self.config.verify_writes:
+            def compare(c: CouponState):
+                for f in ("sku", "threshold", "amount", "total_qty", "per_buyer_limit"):
+                    if getattr(c.spec, f) != getattr(spec, f):
+                        return f, getattr(spec, f), getattr(c.spec, f)
+                if not c.active:
+                    return "active", True, False
+                return None
+            self._verify(lambda: self.read_coupon(cid), compare, "issue_coupon", coupon_id=cid)
+        return cid
+
+    def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None:
+        self._call("stop_coupon", coupon_id=coupon_id, idempotency_key=idempotency_key, write=True)
+        if self.config.verify_writes:
+            self._verify(lambda: self.read_coupon(coupon_id),
+                         lambda c: None if not c.active else ("active", False, True),
+                         "stop_coupon", coupon_id=coupon_id)
+
+    # ---- read-back ------------------------------------------------------------------------------
+    def _verify_product(self, sku: str, op: str, **expect: Any) -> None:
+        if not self.config.verify_writes:
+            return
+
+        def compare(p: ProductState):
+            for f, want in expect.items():
+                if getattr(p, f) != want:
+                    return f, want, getattr(p, f)
+            return None
+        self._verify(lambda: self.read_product(sku), compare, op, sku=sku)
+
+    def _verify(self, read: Callable[[], Any], compare: Callable[[Any], Any], op: str, *,
+                sku: str | None = None, coupon_id: str | None = None) -> Any:
+        diff = None
+        state = None
+        for attempt in range(self.config.readback_attempts):
+            if attempt:
+                self._sleep(self.config.readback_interval)
+            state = read()
+            diff = compare(state)
+            if diff is None:
+                self.last_readback = state
+                return state
+        field, want, got = diff
+        money = field in ("price", "list_price", "threshold", "amount")
+        show = (lambda v: f"{format_money(v)} 元" if isinstance(v, int) and money else repr(v))
+        target = f"SKU {sku}" if sku is not None else f"coupon {coupon_id}" if coupon_id else "the room"
+        self.last_readback = state
+        raise PlatformReadbackMismatch(
+            f"{self.name} {op}: read-back of {target} shows {field} = {show(got)}, commanded {show(want)}",
+            sku=sku, coupon_id=coupon_id, field=field, expected=want, actual=got, state=state)
+
+    # ---- reads ----------------------------------------------------------------------------------
+    def read_product(self, sku: str) -> ProductState:
+        what = f"{self.name} read_product {sku}"
+        p = self._product(self._call("read_product", sku=sku), what)
+        if p.sku != sku:
+            raise PlatformProtocolError(f"{what}: the platform answered for SKU {p.sku!r}")
+        return p
+
+    def read_products(self) -> list[ProductState]:
+        what = f"{self.name} read_products"
+        data = self._call("read_products")
+        if isinstance(data, dict):
+            data = data.get("products")
+        if not isinstance(data, list):
+            raise PlatformProtocolError(f"{what}: expected a list of products")
+        return [self._product(d, f"{what} [{i}]") for i, d in enumerate(data)]
+
+    def read_coupon(self, coupon_id: str) -> CouponState:
+        return self._coupon(self._call("read_coupon", coupon_id=coupon_id),
+                            f"{self.name} read_coupon {coupon_id}")
+
+    def metrics(self) -> MetricsSnapshot:
+        what = f"{self.name} metrics"
+        data = self._call("metrics")
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected a JSON object")
+        values: dict[str, Any] = {}
+        for f in COUNT_FIELDS + MONEY_FIELDS:
+            key = next((k for k in (f, *METRIC_ALIASES.get(f, ())) if k in data), None)
+            if key is None:
+                values[f] = 0
+            elif f in MONEY_FIELDS:
+                values[f] = self._money_in(data[key], key, what)
+            else:
+                values[f] = self._count(data, key, what)
+        raw_skus = data.get("skus") or []
+        if isinstance(raw_skus, dict):
+            raw_skus = [{"sku": k, **v} for k, v in raw_skus.items() if isinstance(v, dict)]
+        if not isinstance(raw_skus, list):
+            raise PlatformProtocolError(f"{what}: 'skus' must be a list or an object keyed by SKU")
+        skus: dict[str, SkuMetrics] = {}
+        for i, row in enumerate(raw_skus):
+            w = f"{what} skus[{i}]"
+            if not isinstance(row, dict) or not row.get("sku"):
+                raise PlatformProtocolError(f"{w}: expected an object with a 'sku'")
+            sku = str(row["sku"])
+            skus[sku] = SkuMetrics(sku=sku, **{f: self._count(row, f, w) for f in SKU_COUNT_FIELDS},
+                                   gmv=self._money_in(row.get("gmv", 0), "gmv", w),
+                                   paid_gmv=self._money_in(row.get("paid_gmv", 0), "paid_gmv", w))
+        return MetricsSnapshot(**values, skus=skus)
+
+
+def _whole(v: Any, field: str) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"{field} must be a whole number ≥ 0, got {v!r}")

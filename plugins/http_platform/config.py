@@ -1,0 +1,133 @@
+"""Settings of the generic HTTP platform: the `[platform.http]` table of settings.toml.
+
+Endpoints are one string each, "METHOD /path/{placeholder}", so a deployment overrides one
+operation without restating the others:
+
+    [platform.http]
+    base_url = "https://shop-gateway.example.com/api"
+    price_unit = "yuan"                 # fen (抖店) | yuan (Taobao) | decimal_string (TikTok Shop)
+    auth_secret = "platform_http_token" # keyring name; or the env var below
+    set_price = "PATCH /v2/items/{sku}/price"
+"""
+from __future__ import annotations
+
+import dataclasses
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from controlroom.commerce.money import UNITS
+from controlroom.settings import Settings, SettingsError
+
+SECTION = "platform.http"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# operation -> placeholders its path may use
+ENDPOINT_FIELDS: dict[str, frozenset[str]] = {
+    "list_product": frozenset({"sku"}),
+    "unlist_product": frozenset({"sku"}),
+    "set_price": frozenset({"sku"}),
+    "set_stock": frozenset({"sku"}),
+    "set_displayed_stock": frozenset({"sku"}),
+    "pin_product": frozenset(),
+    "issue_coupon": frozenset(),
+    "stop_coupon": frozenset({"coupon_id"}),
+    "read_product": frozenset({"sku"}),
+    "read_products": frozenset(),
+    "read_coupon": frozenset({"coupon_id"}),
+    "metrics": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class HttpPlatformConfig:
+    base_url: str = "http://127.0.0.1:8700"
+    name: str = "http"
+    currency: str = "CNY"
+    price_unit: str = "fen"
+    # auth: header value is "<auth_scheme> <secret>" (just the secret when auth_scheme is "")
+    auth_header: str = "Authorization"
+    auth_scheme: str = "Bearer"
+    auth_secret: str = "platform_http_token"   # keyring entry name ("" = no auth)
+    auth_env: str = "CONTROLROOM_PLATFORM_TOKEN"
+    auth_required: bool = True                  # refuse to start without the secret
+    idempotency_header: str = "Idempotency-Key"
+    connect_timeout: float = 3.0
+    read_timeout: float = 5.0
+    max_attempts: int = 4
+    backoff_base: float = 0.25
+    backoff_max: float = 2.0
+    retry_budget: float = 6.0                   # s: inside the console's 10 s decision-to-live SOP
+    jitter: float = 0.5
+    verify_writes: bool = True                  # read back after every write and compare
+    readback_attempts: int = 3                  # platforms are eventually consistent
+    readback_interval: float = 0.3
+    # endpoints: "METHOD /path"
+    list_product: str = "POST /products/{sku}/list"
+    unlist_product: str = "POST /products/{sku}/unlist"
+    set_price: str = "PUT /products/{sku}/price"
+    set_stock: str = "PUT /products/{sku}/stock"
+    set_displayed_stock: str = "PUT /products/{sku}/displayed_stock"
+    pin_product: str = "PUT /live/pinned"
+    issue_coupon: str = "POST /coupons"
+    stop_coupon: str = "POST /coupons/{coupon_id}/stop"
+    read_product: str = "GET /products/{sku}"
+    read_products: str = "GET /products"
+    read_coupon: str = "GET /coupons/{coupon_id}"
+    metrics: str = "GET /live/metrics"
+
+    def endpoint(self, op: str) -> tuple[str, str]:
+        method, path = getattr(self, op).split(None, 1)
+        return method.upper(), path.strip()
+
+    def validate(self, where: str = f"[{SECTION}]") -> "HttpPlatformConfig":
+        def bad(key: str, msg: str) -> SettingsError:
+            return SettingsError(f"{where} {key}: {msg}")
+
+        if not self.base_url.startswith(("http://", "https://")):
+            raise bad("base_url", f"must start with http:// or https://, got {self.base_url!r}")
+        if self.price_unit not in UNITS:
+            raise bad("price_unit", f"must be one of {', '.join(UNITS)}, got {self.price_unit!r} "
+                                    "(a wrong unit is a 100x price error)")
+        for key in ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget"):
+            if not getattr(self, key) > 0:
+                raise bad(key, f"must be more than 0, got {getattr(self, key)!r}")
+        if not 0 <= self.jitter <= 1:
+            raise bad("jitter", f"must be between 0 and 1, got {self.jitter!r}")
+        if self.max_attempts < 1 or self.readback_attempts < 1:
+            raise bad("max_attempts" if self.max_attempts < 1 else "readback_attempts", "must be at least 1")
+        for op, allowed in ENDPOINT_FIELDS.items():
+            raw = getattr(self, op)
+            parts = raw.split(None, 1)
+            if len(parts) != 2 or parts[0].upper() not in METHODS or not parts[1].strip().startswith("/"):
+                raise bad(op, f"expected \"METHOD /path\" with METHOD one of {', '.join(METHODS)}, got {raw!r}")
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(parts[1]) if f is not None}
+            except ValueError as e:
+                raise bad(op, f"bad placeholder in {raw!r}: {e}") from None
+            extra = names - allowed
+            if extra:
+                ok = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+                raise bad(op, f"unknown placeholder {', '.join(sorted(extra))} in {raw!r}; allowed: {ok}")
+        return self
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], source: str | Path | None = None) -> "HttpPlatformConfig":
+        """Build from a TOML table, with the same unknown-key and type checks as every settings
+        section; `source` (the file) goes into error messages."""
+        cfg = Settings(source, data={SECTION: dict(table)}).section(SECTION, cls)
+        return cfg.validate(f"{source}: [{SECTION}]" if source else f"[{SECTION}]")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "HttpPlatformConfig":
+        platform = settings.data.get("platform", {})
+        if not isinstance(platform, dict):
+            raise SettingsError(f"{settings.path}: [platform] must be a table")
+        table = platform.get("http", {})
+        if not isinstance(table, dict):
+            raise SettingsError(f"{settings.path}: [{SECTION}] must be a table")
+        return cls.from_table(table, settings.path)
+
+    def settings_keys(self) -> list[str]:
+        return [f.name for f in dataclasses.fields(self)]

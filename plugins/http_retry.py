@@ -1,0 +1,206 @@
+"""Retries for outbound HTTP (platform adapters, alert webhooks): exponential backoff with jitter,
+Retry-After honoured, a bounded total budget, and secrets kept out of logs.
+
+Why a budget and not only an attempt count: the console promises a change is live within 10 s of
+the decision, so a platform call must give up (and say so) well before that, whatever the server
+asks for in Retry-After. A Retry-After longer than what is left of the budget ends the retries at
+once and the caller reports the wait to the person.
+
+Secrets: webhook URLs carry their token in the query (WeCom `key=`, DingTalk `access_token=`), and
+urllib3 logs every request line at DEBUG. `register_secret()` adds a value to a redaction filter
+installed on urllib3's logger and used by `redact()` for any text we put in a log or an exception.
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import requests
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+# ---- secrets out of logs --------------------------------------------------------------------
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+MASK = "***"
+
+
+def register_secret(value: str | None) -> None:
+    """Mask `value` wherever it would appear in a log line or exception text we produce."""
+    if value and len(value) >= 4:  # masking 1–3 characters would shred ordinary words
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def redact(text: object) -> str:
+    s = str(text)
+    with _secrets_lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for sec in known:
+        if sec in s:
+            s = s.replace(sec, MASK)
+        # URL-encoded forms show up in request lines
+        q = requests.utils.quote(sec, safe="")
+        if q != sec and q in s:
+            s = s.replace(q, MASK)
+    return s
+
+
+class _RedactFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _secrets:
+            try:
+                record.msg = redact(record.getMessage())
+                record.args = None
+            except Exception:  # a broken record must not break the caller
+                pass
+        return True
+
+
+_FILTER = _RedactFilter()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
+    logging.getLogger(_name).addFilter(_FILTER)
+log.addFilter(_FILTER)
+
+
+# ---- policy ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4          # including the first
+    backoff_base: float = 0.25     # s; delay before retry n is base * 2**(n-1), capped, jittered
+    backoff_max: float = 4.0       # s; cap on one computed backoff delay
+    budget: float = 8.0            # s; no retry starts later than this after the first attempt
+    jitter: float = 0.5            # 0..1: share of each delay that is randomised
+    retry_on_timeout: bool = True  # safe for idempotent calls (reads, writes with an idempotency key)
+    retry_statuses: frozenset[int] = RETRY_STATUSES
+
+    def backoff(self, retry_no: int, rng: random.Random) -> float:
+        d = min(self.backoff_max, self.backoff_base * (2 ** (retry_no - 1)))
+        j = max(0.0, min(1.0, self.jitter))
+        return d * (1 - j) + d * j * rng.random()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds ("3") or an HTTP date. None if absent or unreadable."""
+    if value is None:
+        return None
+    v = value.strip()
+    if not v:
+        return None
+    try:
+        secs = float(v)
+        if secs != secs or secs in (float("inf"), float("-inf")):
+            return None
+        return max(0.0, secs)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(v)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+@dataclass
+class RetryTrace:
+    """What happened across attempts, for callers and tests (no URLs, no secrets)."""
+    attempts: int = 0
+    waits: list[float] | None = None
+    gave_up_reason: str = ""
+    retry_after: float | None = None   # the server's last Retry-After, if any
+
+    def __post_init__(self):
+        if self.waits is None:
+            self.waits = []
+
+
+def request_with_retry(session: requests.Session, method: str, url: str, *,
+                       policy: RetryPolicy, timeout: tuple[float, float],
+                       label: str = "request",
+                       retry_if: Callable[[requests.Response], float | bool | None] | None = None,
+                       sleep: Callable[[float], None] = time.sleep,
+                       monotonic: Callable[[], float] = time.monotonic,
+                       rng: random.Random | None = None,
+                       trace: RetryTrace | None = None,
+                       **kwargs) -> requests.Response:
+    """Send with retries. Returns the last response (possibly still 429/5xx once retries are spent)
+    or raises the last `requests` exception (Timeout, ConnectionError). `label` names the call in
+    logs instead of the URL. `retry_if(resp)` may ask to retry a 2xx/4xx response whose body says
+    "busy" (e.g. DingTalk's errcode 130101): return True, or a delay in seconds.
+    """
+    rng = rng or random.Random()
+    trace = trace if trace is not None else RetryTrace()
+    start = monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        trace.attempts = attempt
+        resp: requests.Response | None = None
+        exc: Exception | None = None
+        server_wait: float | None = None
+        try:
+            resp = session.request(method, url, timeout=timeout, **kwargs)
+        except requests.exceptions.ConnectTimeout as e:  # not sent: always safe to retry
+            exc = e
+        except requests.exceptions.Timeout as e:
+            exc = e
+            if not policy.retry_on_timeout:
+                trace.gave_up_reason = "timeout (not retried: the call may have been applied)"
+                raise
+        except requests.exceptions.ConnectionError as e:
+            exc = e
+        if resp is not None:
+            retry = False
+            if resp.status_code in policy.retry_statuses:
+                retry = True
+                server_wait = parse_retry_after(resp.headers.get("Retry-After"))
+                trace.retry_after = server_wait
+            elif retry_if is not None:
+                verdict = retry_if(resp)
+                if verdict is True:
+                    retry = True
+                elif isinstance(verdict, (int, float)) and not isinstance(verdict, bool):
+                    retry, server_wait = True, float(verdict)
+            if not retry:
+                return resp
+            what = f"HTTP {resp.status_code}"
+        else:
+            what = type(exc).__name__
+
+        if attempt >= policy.max_attempts:
+            trace.gave_up_reason = f"{what}; {attempt} attempts"
+            return _final(resp, exc)
+        delay = policy.backoff(attempt, rng)
+        if server_wait is not None:
+            delay = max(delay, server_wait)
+        elapsed = monotonic() - start
+        if elapsed + delay > policy.budget:
+            trace.gave_up_reason = (f"{what}; next wait {delay:.2f} s would pass the "
+                                    f"{policy.budget:g} s retry budget")
+            return _final(resp, exc)
+        log.warning("%s: %s, retry %d/%d in %.2f s", label, what, attempt, policy.max_attempts - 1, delay)
+        trace.waits.append(delay)
+        if resp is not None:
+            resp.close()
+        sleep(delay)
+
+
+def _final(resp: requests.Response | None, exc: Exception | None) -> requests.Response:
+    if resp is not None:
+        return resp
+    assert exc is not None
+    raise exc
