@@ -162,8 +162,11 @@ class ObsSwitcher:
             raise SwitcherTimeout(f"{self.name}: connect timed out")
         try:
             # host/port/password always explicit: otherwise obsws_python reads a config.toml.
-            return cls(host=self.host, port=self.port, password=self._password.get(),
-                       timeout=remaining, subs=subs)
+            client = cls(host=self.host, port=self.port, password=self._password.get(),
+                         timeout=remaining, subs=subs)
+            # Only the handshake needs it; obsws_python would otherwise show it in repr().
+            client.base_client.password = "***"
+            return client
         except _TIMEOUT_ERRORS as e:
             raise SwitcherTimeout(self._msg("connect timed out", e)) from None
         except ConnectionRefusedError as e:

@@ -165,6 +165,7 @@ STREAM_KEY = "test"
 
 class Testbed:
     """Owns every process it starts; `close()` SIGKILLs them (by PID)."""
+    __test__ = False
 
     def __init__(self, workdir: Path):
         self.workdir = Path(workdir)
