@@ -1,33 +1,45 @@
 """The show journal: an append-only event log on a SQLite file in WAL mode.
 
-Durability contract: `append(..., durable=True)` returns only after the event is committed with
+Durability contract: `append(...)` returns only after the event is committed with
 synchronous=FULL, so an action the UI shows as done survives kill -9 and power loss. Metric
-samples go through `append_samples`, which the caller batches.
+samples go through `append_samples`, which the caller batches (one transaction per batch).
+
+Writes go through one raw sqlite3 connection guarded by a lock: the per-event cost is then the
+fsync and little else. Reads open short-lived connections, which in WAL mode never block the
+writer. The SQLAlchemy engine (migrations, bulk readers such as recap) shares the same file.
 """
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 import threading
+from collections import deque
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import create_engine, event, insert, select, update, func
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
 from controlroom.journal import migrate
-from controlroom.journal.schema import events as events_t
-from controlroom.journal.schema import samples as samples_t
-from controlroom.journal.schema import sessions as sessions_t
 from controlroom.journal.redact import redact
+
+# Dotted, starting with the room: console.price_set, session.started, alert.raised ...
+KIND = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
+BUSY_TIMEOUT_MS = 5000
 
 
 def _iso(dt: datetime) -> str:
+    """Always the same 32-character shape, 2026-11-22T12:00:00.000000+00:00 (export relies on it)."""
+    if dt.tzinfo is None:  # a naive time from a clock is UTC by contract, never local
+        dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -70,13 +82,23 @@ class Sample:
     utc: datetime | None = None
 
 
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+
+
 def _on_connect(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
-    cur.close()
+    _pragmas(dbapi_conn)
+
+
+def _as_int(value: Any, what: str) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise TypeError(f"{what}: expected an integer (counts, money in 分), got {value!r}")
+    return int(value)
 
 
 class Journal:
@@ -90,11 +112,18 @@ class Journal:
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self._lock = threading.RLock()
+        # Refuse a journal from a newer Control Room before anything opens it for writing: even
+        # switching it to WAL would change its bytes.
+        migrate.check_openable(self.path)
         self._engine = self._make_engine(self.path)
         with self._engine.begin() as conn:
             migrate.upgrade(conn, str(self.path))
-        self._writer = self._engine.connect()
-        self._next_seq: dict[int, int] = {}
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        _pragmas(self._db)
+        self._closed = False
+        # Bus publication happens outside the write lock but in seq order (see _publish).
+        self._pending: deque[Event] = deque()
+        self._publishing = threading.Lock()
 
     @staticmethod
     def _make_engine(path: Path) -> Engine:
@@ -102,61 +131,164 @@ class Journal:
                                connect_args={"check_same_thread": False, "isolation_level": None})
         event.listen(engine, "connect", _on_connect)
 
-        # pysqlite's own transaction handling is off (isolation_level=None); SQLAlchemy's BEGIN is explicit.
+        # pysqlite's own transaction handling is off (isolation_level=None); SQLAlchemy's BEGIN is
+        # explicit and deferred, so bulk readers on the engine never take the write lock.
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN")
 
         return engine
 
     def close(self) -> None:
         with self._lock:
-            self._writer.close()
+            if self._closed:
+                return
+            self._closed = True
+            self._db.close()
             self._engine.dispose()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    @contextmanager
+    def _write(self, durable: bool = True) -> Iterator[sqlite3.Cursor]:
+        """One IMMEDIATE transaction on the writer; committed (fsync'd when durable) on exit."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the journal {self.path} is closed")
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            cur = self._db.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cur
+                    cur.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            finally:
+                cur.close()
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA query_only=ON")
+            yield conn
+        finally:
+            conn.close()
+
+    def _insert_event(self, cur: sqlite3.Cursor, session_id: int, kind: str, actor: str,
+                      payload: dict[str, Any] | None) -> Event:
+        """Inside a write transaction. seq is taken in the same transaction, so it is gapless
+        and ordered whatever thread (or process) writes."""
+        if not isinstance(kind, str) or not KIND.fullmatch(kind):
+            raise ValueError(f"event kind {kind!r}: expected a dotted name such as 'console.price_set'")
+        if payload is not None and not isinstance(payload, dict):
+            raise TypeError(f"event payload for {kind}: expected a dict, got {type(payload).__name__}")
+        text = json.dumps(redact(payload or {}), ensure_ascii=False, sort_keys=True, default=str)
+        actor = str(actor or "system")
+        seq = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?",
+                          (session_id,)).fetchone()[0]
+        if seq == 1 and cur.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise KeyError(f"no session {session_id} in {self.path}")
+        utc, mono = self.clock.utcnow(), float(self.clock.monotonic())
+        utc_text = _iso(utc)
+        cur.execute("INSERT INTO events (session_id, seq, utc, mono, kind, actor, payload) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, seq, utc_text, mono, kind, actor, text))
+        ev = Event(session_id, seq, parse_utc(utc_text), mono, kind, actor, json.loads(text))
+        self._pending.append(ev)
+        return ev
+
+    def _publish(self) -> None:
+        """Publish committed events in seq order. Whoever holds _publishing drains the queue; a
+        thread that finds it busy leaves its event to that drainer (re-checked after release, so
+        nothing is stranded). A subscriber that appends is therefore served after it returns."""
+        while self._pending:
+            if not self._publishing.acquire(blocking=False):
+                return
+            try:
+                while True:
+                    try:
+                        ev = self._pending.popleft()
+                    except IndexError:
+                        break
+                    self.bus.publish("journal." + ev.kind, ev)
+            finally:
+                self._publishing.release()
+
+    def _discard_pending(self, n_before: int) -> None:
+        while len(self._pending) > n_before:
+            self._pending.pop()
 
     # ---- sessions -------------------------------------------------------------------------
     def new_session(self, title: str, meta: dict[str, Any] | None = None) -> int:
         with self._lock:
-            with self._writer.begin():
-                res = self._writer.execute(insert(sessions_t).values(
-                    title=title, created_utc=_iso(self.clock.utcnow()),
-                    meta=json.dumps(redact(meta or {}), ensure_ascii=False)))
-            sid = int(res.inserted_primary_key[0])
-            self._next_seq[sid] = 1
-        self.append(sid, "session.created", "system", {"title": title})
+            mark = len(self._pending)
+            try:
+                with self._write() as cur:
+                    cur.execute("INSERT INTO sessions (title, created_utc, meta) VALUES (?, ?, ?)",
+                                (str(title), _iso(self.clock.utcnow()),
+                                 json.dumps(redact(meta or {}), ensure_ascii=False, default=str)))
+                    sid = int(cur.lastrowid)
+                    self._insert_event(cur, sid, "session.created", "system", {"title": title})
+            except BaseException:
+                self._discard_pending(mark)
+                raise
+        self._publish()
         return sid
 
-    def start_session(self, session_id: int, actor: str = "operator") -> Event:
+    def _session_change(self, session_id: int, column: str, kind: str, actor: str) -> Event:
         with self._lock:
-            with self._writer.begin():
-                self._writer.execute(update(sessions_t).where(sessions_t.c.id == session_id)
-                                     .values(started_utc=_iso(self.clock.utcnow())))
-            return self.append(session_id, "session.started", actor, {})
+            mark = len(self._pending)
+            try:
+                with self._write() as cur:
+                    ev = self._insert_event(cur, session_id, kind, actor, {})
+                    # The event and the session row change in one transaction: a crash never
+                    # leaves a session "ended" in the log but open in the sessions table.
+                    cur.execute(f"UPDATE sessions SET {column} = ? WHERE id = ?", (_iso(ev.utc), session_id))
+            except BaseException:
+                self._discard_pending(mark)
+                raise
+        self._publish()
+        return ev
+
+    def start_session(self, session_id: int, actor: str = "operator") -> Event:
+        return self._session_change(session_id, "started_utc", "session.started", actor)
 
     def end_session(self, session_id: int, actor: str = "operator") -> Event:
-        with self._lock:
-            ev = self.append(session_id, "session.ended", actor, {})
-            with self._writer.begin():
-                self._writer.execute(update(sessions_t).where(sessions_t.c.id == session_id)
-                                     .values(ended_utc=_iso(ev.utc)))
-            return ev
+        return self._session_change(session_id, "ended_utc", "session.ended", actor)
 
     def update_meta(self, session_id: int, **changes: Any) -> None:
-        with self._lock:
-            meta = self.session(session_id).meta
+        with self._write() as cur:
+            row = cur.execute("SELECT meta FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no session {session_id} in {self.path}")
+            meta = json.loads(row[0] or "{}")
             meta.update(redact(changes))
-            with self._writer.begin():
-                self._writer.execute(update(sessions_t).where(sessions_t.c.id == session_id)
-                                     .values(meta=json.dumps(meta, ensure_ascii=False)))
+            cur.execute("UPDATE sessions SET meta = ? WHERE id = ?",
+                        (json.dumps(meta, ensure_ascii=False, default=str), session_id))
+
+    _SESSION_COLS = "id, title, created_utc, started_utc, ended_utc, meta"
 
     def sessions(self) -> list[Session]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(sessions_t).order_by(sessions_t.c.id)).all()
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT {self._SESSION_COLS} FROM sessions ORDER BY id").fetchall()
         return [self._session(r) for r in rows]
 
     def session(self, session_id: int) -> Session:
-        with self._engine.connect() as conn:
-            row = conn.execute(select(sessions_t).where(sessions_t.c.id == session_id)).one_or_none()
+        with self._read() as conn:
+            row = conn.execute(f"SELECT {self._SESSION_COLS} FROM sessions WHERE id = ?",
+                               (session_id,)).fetchone()
         if row is None:
             raise KeyError(f"no session {session_id} in {self.path}")
         return self._session(row)
@@ -167,70 +299,97 @@ class Journal:
 
     @staticmethod
     def _session(r) -> Session:
-        return Session(id=r.id, title=r.title, created_utc=parse_utc(r.created_utc),
-                       started_utc=parse_utc(r.started_utc) if r.started_utc else None,
-                       ended_utc=parse_utc(r.ended_utc) if r.ended_utc else None,
-                       meta=json.loads(r.meta or "{}"))
+        return Session(id=r[0], title=r[1], created_utc=parse_utc(r[2]),
+                       started_utc=parse_utc(r[3]) if r[3] else None,
+                       ended_utc=parse_utc(r[4]) if r[4] else None,
+                       meta=json.loads(r[5] or "{}"))
 
     # ---- events ---------------------------------------------------------------------------
-    def _seq_for(self, session_id: int) -> int:
-        if session_id not in self._next_seq:
-            top = self._writer.execute(select(func.max(events_t.c.seq))
-                                       .where(events_t.c.session_id == session_id)).scalar()
-            self._next_seq[session_id] = (top or 0) + 1
-        return self._next_seq[session_id]
+    def append(self, session_id: int, kind: str, actor: str, payload: dict[str, Any] | None = None,
+               *, durable: bool = True) -> Event:
+        """Append one event; returns after it is committed with synchronous=FULL (fsync'd).
 
-    def append(self, session_id: int, kind: str, actor: str, payload: dict[str, Any] | None = None) -> Event:
-        """Append one event and commit it durably (synchronous=FULL) before returning."""
-        payload = redact(payload or {})
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+        durable=False is for high-rate, reconstructible events: committed without waiting for the
+        disk, made durable by the next durable commit."""
         with self._lock:
-            utc, mono = self.clock.utcnow(), self.clock.monotonic()
-            with self._writer.begin():
-                seq = self._seq_for(session_id)  # inside the transaction: no autobegin outside it
-                self._writer.execute(insert(events_t).values(
-                    session_id=session_id, seq=seq, utc=_iso(utc), mono=mono,
-                    kind=kind, actor=actor, payload=text))
-            self._next_seq[session_id] = seq + 1
-        ev = Event(session_id, seq, utc, mono, kind, actor, json.loads(text))
-        self.bus.publish("journal." + kind, ev)
+            mark = len(self._pending)
+            try:
+                with self._write(durable) as cur:
+                    ev = self._insert_event(cur, session_id, kind, actor, payload)
+            except BaseException:
+                self._discard_pending(mark)
+                raise
+        self._publish()
         return ev
 
     def events(self, session_id: int, kinds: Iterable[str] | None = None, after_seq: int = 0,
                prefix: str | None = None) -> list[Event]:
-        q = (select(events_t).where(events_t.c.session_id == session_id, events_t.c.seq > after_seq)
-             .order_by(events_t.c.seq))
+        """A session's events in seq order (the replay a room rebuilds its state from)."""
+        sql = ("SELECT session_id, seq, utc, mono, kind, actor, payload FROM events "
+               "WHERE session_id = ? AND seq > ?")
+        args: list[Any] = [session_id, after_seq]
         if kinds is not None:
-            q = q.where(events_t.c.kind.in_(list(kinds)))
+            kinds = list(kinds)
+            if not kinds:
+                return []
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
         if prefix is not None:
-            q = q.where(events_t.c.kind.startswith(prefix))
-        with self._engine.connect() as conn:
-            rows = conn.execute(q).all()
-        return [Event(r.session_id, r.seq, parse_utc(r.utc), r.mono, r.kind, r.actor, json.loads(r.payload))
-                for r in rows]
+            # substr, not LIKE: '_' and '%' in kinds are literal
+            sql += " AND substr(kind, 1, ?) = ?"
+            args += [len(prefix), prefix]
+        sql += " ORDER BY seq"
+        with self._read() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [Event(r[0], r[1], parse_utc(r[2]), r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    def last_seq(self, session_id: int) -> int:
+        with self._read() as conn:
+            return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
+                                (session_id,)).fetchone()[0]
 
     # ---- samples --------------------------------------------------------------------------
     def append_samples(self, session_id: int, rows: Sequence[Sample]) -> int:
-        """Write a batch of metric samples in one transaction (executemany: ~10^5 rows/s)."""
+        """Write a batch of metric samples in one durable transaction."""
         if not rows:
             return 0
-        now_utc, now_mono = self.clock.utcnow(), self.clock.monotonic()
-        dicts = [{"session_id": session_id, "utc": _iso(s.utc or now_utc),
-                  "mono": now_mono if s.mono is None else s.mono,
-                  "metric": s.metric, "sku": s.sku, "value": int(s.value)} for s in rows]
-        with self._lock:
-            with self._writer.begin():
-                self._writer.execute(insert(samples_t), dicts)
-        return len(dicts)
+        now_utc = _iso(self.clock.utcnow())
+        now_mono = float(self.clock.monotonic())
+        utc_text: dict[datetime, str] = {}
+        tuples = []
+        add = tuples.append
+        for s in rows:
+            u = s.utc
+            if u is None:
+                u_text = now_utc
+            else:
+                u_text = utc_text.get(u)
+                if u_text is None:
+                    u_text = utc_text[u] = _iso(u)
+            v = s.value
+            if type(v) is not int:
+                v = _as_int(v, f"sample {s.metric}")
+            add((session_id, u_text, now_mono if s.mono is None else s.mono, s.metric, s.sku, v))
+        with self._write() as cur:
+            if cur.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                raise KeyError(f"no session {session_id} in {self.path}")
+            cur.executemany("INSERT INTO samples (session_id, utc, mono, metric, sku, value) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", tuples)
+        return len(tuples)
 
     def samples(self, session_id: int, metric: str | None = None, sku: str | None = None) -> list[dict]:
-        q = select(samples_t).where(samples_t.c.session_id == session_id)
+        sql = "SELECT id, session_id, utc, mono, metric, sku, value FROM samples WHERE session_id = ?"
+        args: list[Any] = [session_id]
         if metric is not None:
-            q = q.where(samples_t.c.metric == metric)
+            sql += " AND metric = ?"
+            args.append(metric)
         if sku is not None:
-            q = q.where(samples_t.c.sku == sku)
-        with self._engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q.order_by(samples_t.c.mono, samples_t.c.id))]
+            sql += " AND sku = ?"
+            args.append(sku)
+        sql += " ORDER BY mono, id"
+        keys = ("id", "session_id", "utc", "mono", "metric", "sku", "value")
+        with self._read() as conn:
+            return [dict(zip(keys, r)) for r in conn.execute(sql, args)]
 
     @property
     def engine(self) -> Engine:
