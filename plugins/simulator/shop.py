@@ -1,0 +1,683 @@
+"""The simulated shop: the embedded default `Platform`, a seeded aggregate model of a live room.
+
+The room is integrated in fixed 1-second steps of show time, lazily, up to the injected clock's
+monotonic time on every call; with a ManualClock it runs as fast as the test advances the clock.
+It is an aggregate model (counts and binomial/Poisson draws), never one object per viewer, so a
+3-hour show with 10^5 concurrent viewers costs a fraction of a CPU second.
+
+Determinism: the audience draws come from an RNG seeded by `seed` and consumed a fixed amount per
+step, independent of how often anyone polls; writes take effect from the next step. So the same
+seed and the same calls at the same clock times give identical figures. Faults draw from a separate
+RNG, so injecting them never changes the audience.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from controlroom.clock import Clock, SystemClock
+from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError, ProductState,
+                                  SkuMetrics)
+
+from .audience import OFF_AIR, SEGMENTS, AudienceParams, SegmentEffect, time_of_day_factor
+from .catalog import CatalogItem, ShowInfo, load_catalog, load_show_info, local_seconds
+from .faults import FaultInjector, Faults
+
+DT = 1.0  # seconds of show time per integration step
+
+
+@dataclass
+class _Coupon:
+    coupon_id: str
+    spec: CouponSpec
+    issued: int = 0
+    active: bool = True
+
+    def remaining(self) -> int | None:
+        return None if self.spec.total_qty is None else max(0, self.spec.total_qty - self.issued)
+
+
+class SimulatedShop:
+    """A live room's shop and audience. Implements `controlroom.platform.Platform`."""
+
+    name = "simulator"
+
+    def __init__(self, items: list[CatalogItem], *, clock: Clock | None = None, seed: int = 7,
+                 show: ShowInfo | None = None, peak_online: int | None = None,
+                 params: AudienceParams | None = None, faults: Faults | None = None):
+        if not items:
+            raise ValueError("a shop needs at least one product")
+        self.clock: Clock = clock or SystemClock()
+        self.show = show or ShowInfo()
+        self.currency = self.show.currency
+        self.params = params or AudienceParams()
+        self.faults = faults or Faults()
+        self.seed = seed
+        self._lock = threading.RLock()
+        root = np.random.SeedSequence([abs(int(seed)), 1 if seed < 0 else 0])
+        model_seq, noise_seq = root.spawn(2)
+        self._rng = np.random.default_rng(model_seq)
+        self._noise_rng = np.random.default_rng(noise_seq)
+        self._injector = FaultInjector(seed)
+        self._unsubscribe: list[Any] = []
+
+        self._items = list(items)
+        self._skus = [it.sku for it in items]
+        self._index = {sku: i for i, sku in enumerate(self._skus)}
+        i64 = np.int64
+        self._list_price = np.array([it.list_price for it in items], dtype=i64)
+        self._ref_price = np.array([it.live_price for it in items], dtype=i64)
+        self._price = self._ref_price.copy()
+        self._stock = np.array([it.stock for it in items], dtype=i64)
+        self._displayed = np.full(len(items), -1, dtype=i64)     # -1: not set apart from stock
+        self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
+        self._listed = np.zeros(len(items), dtype=bool)
+        self._in_segment = np.zeros(len(items), dtype=bool)
+        self._countdown_end = np.full(len(items), -1.0)          # show seconds when the offer ends
+        self._pinned: int | None = None
+        self._ref_discount = 1.0 - self._ref_price / self._list_price
+
+        n = len(items)
+        self._c = {k: np.zeros(n, dtype=i64) for k in
+                   ("impressions", "clicks", "add_to_cart", "orders", "paid_orders", "units", "gmv", "paid_gmv")}
+        self._online = 0
+        self._engaged = 0          # online viewers who have commented, liked or shared
+        self._views = 0
+        self._uv = 0
+        self._room_impressions = 0
+        self._comments = 0
+        self._likes = 0
+        self._shares = 0
+        self._interacting = 0
+        self._followers = 0
+        self._buyers = 0
+        self._late_payments: list[tuple[int, int, int, int]] = []  # (due step, seq, sku index, 分)
+        self._late_seq = 0
+        self._noise = 0.0
+
+        self._coupons: dict[str, _Coupon] = {}
+        self._idempotency: dict[str, tuple[str, tuple, Any]] = {}
+        self.write_log: list[tuple[float, str, str, tuple]] = []  # (show seconds, method, key, args) applied
+
+        self._segment_kind: str | None = None
+        self._off_air = False
+        self._start_local = local_seconds(self.show.start_local)
+        self._t0 = self.clock.monotonic()
+        self._step = 0
+        self._base_rate = self._calibrate(peak_online)
+
+        # Hot-path buffers and the cached per-SKU factors (see _refresh_factors).
+        p = self.params
+        self._limit_m1 = self._limit - 1
+        self._n2 = np.zeros(4 + n, dtype=i64)
+        self._p2 = np.zeros(4 + n)
+        self._p2[0] = p.room_ctr
+        self._n3 = np.zeros(1 + 2 * n, dtype=i64)
+        self._p3 = np.zeros(1 + 2 * n)
+        self._p3[0] = p.new_viewer_share
+        self._nb = np.zeros(3 * n + 1, dtype=i64)
+        self._pb = np.concatenate((np.full(n, p.extra_unit_p), np.full(n, p.pay_now),
+                                   np.full(n, (1.0 - p.pay_now) * p.pay_later), [0.0]))
+        self._noise_block: list[float] = []
+        self._noise_i = 0
+        self._dirty = True
+        self._refresh_at = math.inf
+
+    # ---- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_show(cls, show_dir: str | Path, *, clock: Clock | None = None, seed: int = 7,
+                  peak_online: int | None = None, params: AudienceParams | None = None,
+                  faults: Faults | None = None) -> "SimulatedShop":
+        """A shop selling `<show_dir>/products.csv`, with the show's start time and audience size from show.toml."""
+        show_dir = Path(show_dir)
+        items = load_catalog(show_dir / "products.csv")
+        show = load_show_info(show_dir / "show.toml")
+        return cls(items, clock=clock, seed=seed, show=show, peak_online=peak_online, params=params,
+                   faults=faults)
+
+    def _calibrate(self, peak_online: int | None) -> float:
+        """Entries per second at full traffic, so the show meets its audience size on average."""
+        p = self.params
+        if peak_online is not None:
+            if peak_online <= 0:
+                raise ValueError("peak_online must be > 0")
+            return peak_online / p.mean_stay_s
+        slot = self.show.slot_minutes * 60
+        ts = range(0, slot, 60)
+        mean = sum(time_of_day_factor(self._start_local + t) * min(1.0, 0.25 + 0.75 * t / p.ramp_s)
+                   for t in ts) / len(ts)
+        return self.show.target_viewers / p.new_viewer_share / (slot * mean)
+
+    # ---- the bus ---------------------------------------------------------------------------
+    def bind_bus(self, bus) -> None:
+        """Let the audience react to the run-of-show, stream failovers and countdown offers."""
+        self._unsubscribe.append(bus.subscribe(self._on_segment, "rundown.segment"))
+        self._unsubscribe.append(bus.subscribe(self._on_stream, "journal.stream."))
+        self._unsubscribe.append(bus.subscribe(self._on_console, "journal.console."))
+
+    def close(self) -> None:
+        for unsub in self._unsubscribe:
+            unsub()
+        self._unsubscribe.clear()
+
+    @staticmethod
+    def _payload(payload: Any) -> dict:
+        if isinstance(payload, dict):
+            return payload
+        inner = getattr(payload, "payload", None)  # a journal Event
+        return inner if isinstance(inner, dict) else {}
+
+    def _on_segment(self, topic: str, payload: Any) -> None:
+        if topic != "rundown.segment":
+            return
+        data = self._payload(payload)
+        self.set_segment(data.get("kind"), data.get("products") or [])
+
+    def _on_stream(self, topic: str, payload: Any) -> None:
+        if topic == "journal.stream.failover":
+            self.set_off_air(True)
+        elif topic == "journal.stream.returned":
+            self.set_off_air(False)
+
+    def _on_console(self, topic: str, payload: Any) -> None:
+        kind = topic[len("journal."):]
+        if "countdown" not in kind and "offer" not in kind:
+            return
+        data = self._payload(payload)
+        sku = data.get("sku")
+        if sku not in self._index:
+            return
+        if any(w in kind for w in ("stop", "end", "cancel", "revert", "expire")):
+            self.stop_countdown(sku)
+            return
+        for key in ("seconds", "duration_s", "duration", "countdown_s"):
+            value = data.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                self.start_countdown(sku, float(value))
+                return
+
+    # ---- show-side controls (not part of the Platform port) ---------------------------------
+    def set_segment(self, kind: str | None, products: list[str] | tuple[str, ...] = ()) -> None:
+        """The run-of-show moved on: shapes arrivals, interaction and which products get attention."""
+        with self._lock:
+            self._sync()
+            self._segment_kind = kind if kind in SEGMENTS else None
+            self._dirty = True
+            self._in_segment[:] = False
+            for sku in products:
+                i = self._index.get(sku)
+                if i is not None:
+                    self._in_segment[i] = True
+
+    def set_off_air(self, off_air: bool) -> None:
+        """Off air or on the backup feed: viewers leave and the feed sends fewer."""
+        with self._lock:
+            self._sync()
+            self._off_air = bool(off_air)
+            self._dirty = True
+
+    def start_countdown(self, sku: str, seconds: float) -> None:
+        """A countdown offer on `sku` ("back to the original price in 3 minutes") runs for `seconds`."""
+        with self._lock:
+            self._sync()
+            i = self._sku_index(sku)
+            if not seconds > 0:
+                raise PlatformError(f"countdown for {sku}: seconds must be > 0, got {seconds!r}")
+            self._countdown_end[i] = self._step * DT + float(seconds)
+            self._dirty = True
+
+    def stop_countdown(self, sku: str) -> None:
+        with self._lock:
+            self._sync()
+            self._countdown_end[self._sku_index(sku)] = -1.0
+            self._dirty = True
+
+    def advance_to(self, mono: float) -> None:
+        """Integrate the room up to monotonic time `mono` (normally done lazily from the clock)."""
+        with self._lock:
+            target = int(math.floor((mono - self._t0) / DT + 1e-9))
+            while self._step < target:
+                self._step_once()
+
+    def run_for(self, seconds: float) -> MetricsSnapshot:
+        """Move a ManualClock on by `seconds` (or just the model, on another clock) and return the figures."""
+        advance = getattr(self.clock, "advance", None)
+        with self._lock:
+            if advance is not None:
+                advance(seconds)
+                self._sync()
+            else:
+                self.advance_to(self._t0 + self._step * DT + seconds)
+            return self._snapshot()
+
+    @property
+    def elapsed(self) -> float:
+        """Show seconds integrated so far."""
+        return self._step * DT
+
+    @property
+    def skus(self) -> list[str]:
+        return list(self._skus)
+
+    # ---- the Platform port: writes --------------------------------------------------------
+    def list_product(self, sku: str, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            self._listed[self._sku_index(sku)] = True
+        return self._write("list_product", idempotency_key, (sku,), apply)
+
+    def unlist_product(self, sku: str, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            i = self._sku_index(sku)
+            self._listed[i] = False
+            if self._pinned == i:
+                self._pinned = None
+        return self._write("unlist_product", idempotency_key, (sku,), apply)
+
+    def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            i = self._sku_index(sku)
+            _check_int(price, "price", f"set_price {sku}")
+            if price <= 0:
+                raise PlatformError(f"set_price {sku}: price must be at least 1 分, got {price}")
+            self._price[i] = price
+        return self._write("set_price", idempotency_key, (sku, price), apply)
+
+    def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            i = self._sku_index(sku)
+            _check_int(stock, "stock", f"set_stock {sku}")
+            if stock < 0:
+                raise PlatformError(f"set_stock {sku}: stock cannot be negative, got {stock}")
+            self._stock[i] = stock
+        return self._write("set_stock", idempotency_key, (sku, stock), apply)
+
+    def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            i = self._sku_index(sku)
+            if shown is not None:
+                _check_int(shown, "displayed stock", f"set_displayed_stock {sku}")
+                if shown < 0:
+                    raise PlatformError(f"set_displayed_stock {sku}: cannot show a negative stock, got {shown}")
+            self._displayed[i] = -1 if shown is None else shown
+        return self._write("set_displayed_stock", idempotency_key, (sku, shown), apply)
+
+    def pin_product(self, sku: str | None, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            if sku is None:
+                self._pinned = None
+                return
+            i = self._sku_index(sku)
+            if not self._listed[i]:
+                raise PlatformError(f"pin_product {sku}: only a listed product can be pinned; list it first")
+            self._pinned = i
+        return self._write("pin_product", idempotency_key, (sku,), apply)
+
+    def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str:
+        def apply() -> str:
+            if not isinstance(spec, CouponSpec):
+                raise PlatformError(f"issue_coupon: expected a CouponSpec, got {type(spec).__name__}")
+            if spec.sku is not None:
+                self._sku_index(spec.sku)
+            for value, what in ((spec.amount, "amount"), (spec.threshold, "threshold")):
+                _check_int(value, what, "issue_coupon")
+            if spec.amount <= 0:
+                raise PlatformError(f"issue_coupon: amount must be at least 1 分, got {spec.amount}")
+            if spec.threshold < 0:
+                raise PlatformError(f"issue_coupon: threshold cannot be negative, got {spec.threshold}")
+            if spec.threshold > 0 and spec.amount >= spec.threshold:
+                raise PlatformError(f"issue_coupon: amount ({spec.amount} 分) must be below the threshold "
+                                    f"({spec.threshold} 分)")
+            if spec.total_qty is not None:
+                _check_int(spec.total_qty, "total_qty", "issue_coupon")
+                if spec.total_qty <= 0:
+                    raise PlatformError(f"issue_coupon: total_qty must be > 0 or None, got {spec.total_qty}")
+            _check_int(spec.per_buyer_limit, "per_buyer_limit", "issue_coupon")
+            if spec.per_buyer_limit < 1:
+                raise PlatformError(f"issue_coupon: per_buyer_limit must be ≥ 1, got {spec.per_buyer_limit}")
+            coupon_id = f"CPN-{len(self._coupons) + 1:04d}"
+            self._coupons[coupon_id] = _Coupon(coupon_id, spec)
+            return coupon_id
+        return self._write("issue_coupon", idempotency_key, (spec,), apply)
+
+    def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            self._coupon(coupon_id).active = False
+        return self._write("stop_coupon", idempotency_key, (coupon_id,), apply)
+
+    # ---- the Platform port: reads ---------------------------------------------------------
+    def read_product(self, sku: str) -> ProductState:
+        return self._read("read_product", lambda: self._product_state(self._sku_index(sku)))
+
+    def read_products(self) -> list[ProductState]:
+        return self._read("read_products", lambda: [self._product_state(i) for i in range(len(self._skus))])
+
+    def read_coupon(self, coupon_id: str) -> CouponState:
+        def read() -> CouponState:
+            c = self._coupon(coupon_id)
+            return CouponState(c.coupon_id, c.spec, c.issued, c.active and c.remaining() != 0)
+        return self._read("read_coupon", read)
+
+    def metrics(self) -> MetricsSnapshot:
+        return self._read("metrics", self._snapshot)
+
+    # ---- call plumbing ----------------------------------------------------------------------
+    def _write(self, method: str, key: str, args: tuple, apply):
+        if not isinstance(key, str) or not key.strip():
+            raise PlatformError(f"{method}: an idempotency key (non-empty text) is required")
+        self._sleep(method)
+        with self._lock:
+            self._sync()
+            self._injector.before_call(self.faults, method, self.clock.monotonic())
+            if key in self._idempotency:
+                first_method, first_args, result = self._idempotency[key]
+                if (first_method, first_args) != (method, args):
+                    raise PlatformError(f"{method}: idempotency key {key!r} was already used for a different "
+                                        f"request ({first_method}{first_args!r})")
+                return result   # a retry: the first answer, never applied twice
+            timeout = self._injector.timeout(self.faults, method)
+            if timeout == "before":
+                raise FaultInjector.timeout_error(method, applied=False)
+            result = apply()  # raises PlatformError before changing anything if the request is invalid
+            self._dirty = True
+            self._idempotency[key] = (method, args, result)
+            self.write_log.append((self._step * DT, method, key, args))
+            if timeout == "after":
+                raise FaultInjector.timeout_error(method, applied=True)
+            return result
+
+    def _read(self, method: str, fn):
+        self._sleep(method)
+        with self._lock:
+            self._sync()
+            self._injector.before_call(self.faults, method, self.clock.monotonic())
+            return fn()
+
+    def _sleep(self, method: str) -> None:
+        # Outside the lock: a slow call must not freeze the metrics poller, as on a real API.
+        with self._lock:
+            delay = self._injector.latency(self.faults, method)
+        if delay > 0:
+            time.sleep(delay)
+
+    def _sync(self) -> None:
+        self.advance_to(self.clock.monotonic())
+
+    def _sku_index(self, sku: str) -> int:
+        i = self._index.get(sku) if isinstance(sku, str) else None
+        if i is None:
+            raise PlatformError(f"unknown SKU {sku!r}: this shop sells {', '.join(self._skus)}")
+        return i
+
+    def _coupon(self, coupon_id: str) -> _Coupon:
+        c = self._coupons.get(coupon_id) if isinstance(coupon_id, str) else None
+        if c is None:
+            raise PlatformError(f"unknown coupon {coupon_id!r}")
+        return c
+
+    def _product_state(self, i: int) -> ProductState:
+        it = self._items[i]
+        shown = int(self._displayed[i])
+        return ProductState(sku=it.sku, title=it.title, list_price=int(self._list_price[i]),
+                            price=self.faults.reported_price(it.sku, int(self._price[i])),
+                            stock=int(self._stock[i]), listed=bool(self._listed[i]),
+                            pinned=self._pinned == i, displayed_stock=None if shown < 0 else shown)
+
+    def _snapshot(self) -> MetricsSnapshot:
+        c = self._c
+        skus = {sku: SkuMetrics(sku, *(int(c[k][i]) for k in ("impressions", "clicks", "add_to_cart", "orders",
+                                                               "paid_orders", "units", "gmv", "paid_gmv")))
+                for i, sku in enumerate(self._skus)}
+        return MetricsSnapshot(
+            online=self._online, views=self._views, unique_viewers=self._uv,
+            room_impressions=self._room_impressions, comments=self._comments, likes=self._likes,
+            shares=self._shares, interacting_viewers=self._interacting, new_followers=self._followers,
+            product_impressions=int(c["impressions"].sum()), product_clicks=int(c["clicks"].sum()),
+            add_to_cart=int(c["add_to_cart"].sum()), orders=int(c["orders"].sum()),
+            paid_orders=int(c["paid_orders"].sum()), buyers=self._buyers, gmv=int(c["gmv"].sum()),
+            paid_gmv=int(c["paid_gmv"].sum()), skus=skus)
+
+    # ---- the model --------------------------------------------------------------------------
+    def _effect(self) -> SegmentEffect:
+        seg = SEGMENTS[self._segment_kind]
+        if not self._off_air:
+            return seg
+        return SegmentEffect(*(getattr(seg, f) * getattr(OFF_AIR, f)
+                               for f in ("arrive", "leave", "interact", "convert", "follow")))
+
+    def _coupon_terms(self) -> tuple[np.ndarray, list[_Coupon | None], np.ndarray]:
+        """Per SKU: the saving per unit a viewer expects, the coupon they'd use, the units it needs."""
+        n = len(self._skus)
+        saving = np.zeros(n)
+        best: list[_Coupon | None] = [None] * n
+        need = np.ones(n, dtype=np.int64)
+        live = [c for c in self._coupons.values() if c.active and c.remaining() != 0]
+        if not live:
+            return saving, best, need
+        for i in range(n):
+            price = int(self._price[i])
+            for c in live:
+                if c.spec.sku is not None and self._index[c.spec.sku] != i:
+                    continue
+                units = max(1, -(-c.spec.threshold // price))   # units needed to reach the threshold
+                if units > self._limit[i]:
+                    continue
+                per_unit = min(c.spec.amount, units * price - 1) / units
+                if per_unit > saving[i]:
+                    saving[i], best[i], need[i] = per_unit, c, units
+        return saving, best, need
+
+    def _refresh_factors(self, t: float) -> None:
+        """Per-SKU probabilities; recomputed only when something they depend on changed (it is the hot path)."""
+        p = self.params
+        n = len(self._skus)
+        seg = self._effect()
+        self._seg = seg
+        stock = self._stock
+        in_stock = stock > 0
+        pinned = np.zeros(n, dtype=bool)
+        if self._pinned is not None:
+            pinned[self._pinned] = True
+        saving, self._coupon_of, self._coupon_need = self._coupon_terms()
+        self._any_coupon = any(c is not None for c in self._coupon_of)
+        price = self._price
+        effective = np.maximum(price - saving, 1.0)
+        discount = 1.0 - effective / self._list_price
+        mult = np.clip(np.exp(p.price_sensitivity * (discount - self._ref_discount)), 0.01, 10.0)
+        mult = np.where(price > self._list_price, mult * 0.3, mult)
+        mult = np.where(saving > 0, mult * p.coupon_boost, mult)
+        # Low stock on show (仅剩N件) is urgency; the platform's own "almost gone" badge is a milder one.
+        urgency = 1.0 + np.where(self._displayed >= 0, 0.6 * np.clip(1.0 - self._displayed / 300.0, 0.0, 1.0),
+                                 0.3 * np.clip(1.0 - stock / 100.0, 0.0, 1.0))
+        left = self._countdown_end - t
+        countdown = np.where(left > 0, np.where(left <= 60.0, p.countdown_final_boost, p.countdown_boost), 1.0)
+        bounds = [e for e in self._countdown_end if e > t] + [e - 60.0 for e in self._countdown_end if e - 60.0 > t]
+        self._refresh_at = min(bounds) if bounds else math.inf
+        self._imp_rate = np.where(pinned, p.pinned_impressions,
+                                  np.where(self._in_segment, p.segment_impressions, p.listed_impressions)) \
+            * self._listed * DT
+        root = np.sqrt(mult)
+        self._p2[4:] = np.minimum(np.where(pinned, p.pinned_ctr, p.ctr) * root, 0.9)
+        self._p3[1:1 + n] = np.minimum(p.add_to_cart * np.sqrt(mult * urgency), 0.9) * in_stock
+        p_order = (p.click_to_order * mult * urgency * countdown * seg.convert
+                   * np.where(pinned, p.pinned_order_boost, 1.0) * np.where(self._in_segment, 1.2, 1.0))
+        self._p3[1 + n:] = np.minimum(p_order, 0.9) * in_stock
+        self._p2[1] = min(1.0, DT / p.mean_stay_s * seg.leave)
+        self._p2[2] = min(1.0, p.interact_hazard * seg.interact * DT)
+        self._p2[3] = min(1.0, p.follow_hazard * seg.follow * DT)
+        self._live_coupons = [c for c in self._coupons.values() if c.active and c.remaining() != 0]
+        self._dirty = False
+
+    def _step_once(self) -> None:
+        p = self.params
+        rng = self._rng
+        t = self._step * DT
+        n = len(self._skus)
+        if self._dirty or t >= self._refresh_at:
+            self._refresh_factors(t)
+        seg = self._seg
+
+        # Traffic waves: a mean-reverting log factor (the platform's feed pushes and pulls).
+        if self._noise_i >= len(self._noise_block):
+            self._noise_block = self._noise_rng.standard_normal(4096).tolist()
+            self._noise_i = 0
+        z = self._noise_block[self._noise_i]
+        self._noise_i += 1
+        self._noise += -self._noise * DT / p.noise_tau_s + p.noise_sigma * math.sqrt(DT) * z
+        ramp = min(1.0, 0.25 + 0.75 * t / p.ramp_s)
+        arrive = (self._base_rate * DT * time_of_day_factor(self._start_local + t) * ramp * seg.arrive
+                  * math.exp(self._noise))
+
+        online = self._online
+        coupons = self._live_coupons
+        # Stage 1: Poisson counts.
+        lam = np.empty(4 + n + len(coupons))
+        lam[0] = arrive / p.room_ctr
+        lam[1] = online * p.comment_rate * seg.interact * DT
+        lam[2] = online * p.like_rate * seg.interact * DT
+        lam[3] = online * p.share_rate * seg.interact * DT
+        np.multiply(self._imp_rate, online, out=lam[4:4 + n])
+        lam[4 + n:] = online * p.coupon_claim_rate * DT
+        d1 = rng.poisson(lam)
+        head = d1[:4].tolist()
+
+        # Stage 2: who enters, leaves, interacts, follows, clicks.
+        n2 = self._n2
+        n2[0] = head[0]
+        n2[1] = online
+        n2[2] = online - self._engaged
+        n2[3] = online
+        n2[4:] = d1[4:4 + n]
+        d2 = rng.binomial(n2, self._p2)
+        arrivals, leaving, first_interactions, follows = d2[:4].tolist()
+
+        # Stage 3: first visits among the entries; carts and orders among the clicks.
+        n3 = self._n3
+        n3[0] = arrivals
+        n3[1:1 + n] = d2[4:]
+        n3[1 + n:] = d2[4:]
+        d3 = rng.binomial(n3, self._p3)
+        first_visits = int(d3[0])
+
+        # Audience bookkeeping.
+        self._engaged += first_interactions
+        self._interacting += first_interactions
+        engaged_leaving = leaving * self._engaged // online if online else 0
+        self._online = online - leaving + arrivals
+        returning = arrivals - first_visits
+        returning_engaged = returning * self._interacting // self._uv if self._uv else 0
+        self._engaged = min(self._online, self._engaged - engaged_leaving + returning_engaged)
+        self._uv += first_visits
+        self._views += arrivals
+        self._room_impressions += head[0]
+        self._interacting = min(self._interacting, self._uv)
+        self._followers = min(self._uv, self._followers + follows)
+        self._comments += head[1]
+        self._likes += head[2]
+        self._shares += head[3]
+        if coupons:
+            for c, claims in zip(coupons, d1[4 + n:].tolist()):
+                self._claim(c, claims)
+
+        c = self._c
+        c["impressions"] += d1[4:4 + n]
+        c["clicks"] += d2[4:]
+        c["add_to_cart"] += d3[1:1 + n]
+        orders = d3[1 + n:]
+        if orders.any():
+            self._sell(orders)
+        self._step += 1
+        if self._late_payments:
+            self._settle_late_payments()
+
+    def _claim(self, c: _Coupon, qty: int) -> int:
+        remaining = c.remaining()
+        if remaining is not None:
+            qty = min(qty, remaining)
+            if qty == remaining:
+                self._dirty = True  # the coupon is used up: demand drops back
+        c.issued += qty
+        return qty
+
+    def _sell(self, orders: np.ndarray) -> None:
+        p = self.params
+        n = len(self._skus)
+        stock = self._stock
+        total = int(orders.sum())
+        nb = self._nb
+        nb[:n] = orders * self._limit_m1
+        nb[n:2 * n] = orders
+        nb[2 * n:3 * n] = orders
+        nb[3 * n] = total
+        self._pb[3 * n] = 0.8 * max(0.0, 1.0 - self._buyers / max(1, self._uv))
+        d = self._rng.binomial(nb, self._pb)
+        units = orders + d[:n]
+        paid_now = d[n:2 * n]
+        late = d[2 * n:3 * n]
+        new_buyers = int(d[3 * n])
+        # Never oversell: the last buyers get what is left, or nothing.
+        if (units > stock).any():
+            for i in np.nonzero(units > stock)[0]:
+                s, o, u = int(stock[i]), int(orders[i]), int(units[i])
+                orders[i] = max(1, min(o, s * o // u)) if s > 0 else 0
+                units[i] = s
+            total = int(orders.sum())
+            new_buyers = min(new_buyers, total)
+        np.minimum(paid_now, orders, out=paid_now)
+        np.minimum(late, orders - paid_now, out=late)
+        if not total:
+            return
+        gmv = units * self._price
+        if self._any_coupon:
+            for i, cp in enumerate(self._coupon_of):
+                if cp is None or not orders[i]:
+                    continue
+                o = int(orders[i])
+                k = int(self._coupon_need[i])
+                if k > 1:  # only orders with enough units reach the threshold
+                    lim = int(self._limit_m1[i])
+                    q = p.extra_unit_p
+                    reach = sum(math.comb(lim, j) * q ** j * (1 - q) ** (lim - j) for j in range(k - 1, lim + 1))
+                    o = int(o * reach)
+                uses = self._claim(cp, o)
+                gmv[i] = max(int(orders[i]), int(gmv[i]) - uses * cp.spec.amount)
+        stock -= units
+        if (stock[units > 0] < 100).any():
+            self._dirty = True  # low stock changes urgency (and sold out stops sales)
+        self._buyers = min(self._uv, self._buyers + max(new_buyers, 1 if self._buyers == 0 else 0))
+        c = self._c
+        c["orders"] += orders
+        c["units"] += units
+        c["gmv"] += gmv
+        c["paid_orders"] += paid_now
+        safe = np.maximum(orders, 1)
+        c["paid_gmv"] += gmv * paid_now // safe
+        total_late = int(late.sum())
+        if total_late:
+            delays = self._rng.exponential(p.pay_delay_s, size=total_late).tolist()
+            per_order = (gmv // safe).tolist()
+            k = 0
+            for i in np.nonzero(late)[0].tolist():
+                for _ in range(int(late[i])):
+                    due = self._step + 1 + int(delays[k] // DT)
+                    k += 1
+                    self._late_seq += 1
+                    heapq.heappush(self._late_payments, (due, self._late_seq, i, per_order[i]))
+
+    def _settle_late_payments(self) -> None:
+        q = self._late_payments
+        while q and q[0][0] <= self._step:
+            _, _, i, amount = heapq.heappop(q)
+            self._c["paid_orders"][i] += 1
+            self._c["paid_gmv"][i] += amount
+
+
+def _check_int(value: Any, what: str, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise PlatformError(f"{where}: {what} must be a whole number (分 for money), got {value!r}")
