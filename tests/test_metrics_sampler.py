@@ -1,0 +1,198 @@
+"""The metrics room on a real SQLite journal: batched sample writes, the worker thread, resume after
+a crash, the previous show, markers and segments, alerts through the router."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from controlroom.clock import ManualClock
+from controlroom.metrics.room import MetricsService
+from controlroom.metrics.series import ROOM_METRICS, SKU_METRICS
+from controlroom.platform import MetricsSnapshot, SkuMetrics
+from controlroom.runtime import Runtime
+
+
+class FakeShop:
+    """The Platform port's metrics() side: counters the test moves by hand."""
+    name = "fake"
+    currency = "CNY"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.n = 0
+        self.online = 1000
+        self.fail = False
+
+    def step(self, k: int = 1):
+        with self.lock:
+            self.n += k
+
+    def metrics(self) -> MetricsSnapshot:
+        if self.fail:
+            raise TimeoutError("platform did not answer")
+        with self.lock:
+            n = self.n
+        return MetricsSnapshot(
+            online=self.online, views=15 * n, unique_viewers=10 * n, buyers=2 * n, orders=2 * n,
+            gmv=2 * n * 15_000, paid_gmv=n * 15_000, product_clicks=5 * n, add_to_cart=n,
+            skus={"LIP-001": SkuMetrics("LIP-001", impressions=20 * n, clicks=5 * n, add_to_cart=n,
+                                        orders=2 * n, gmv=2 * n * 15_000),
+                  "SER-002": SkuMetrics("SER-002", impressions=3)})   # never changes
+
+
+def make_rt(data_dir, clock=None, shop=None, worker=False):
+    clock = clock or ManualClock()
+    rt = Runtime.create(data_dir, clock=clock, platform=shop or FakeShop(), rooms={})
+    svc = MetricsService(rt, start_worker=worker)
+    rt.rooms["metrics"] = svc
+    return rt, svc
+
+
+def test_samples_are_journaled_in_batches_with_stable_names(data_dir):
+    rt, svc = make_rt(data_dir)
+    shop, clock = rt.platform, rt.clock
+    sid = rt.new_show("batch test")
+    rt.start()
+    for _ in range(4):
+        clock.advance(1); shop.step(); svc.poll_once()
+    assert rt.journal.samples(sid) == []          # not yet: batched
+    for _ in range(3):
+        clock.advance(1); shop.step(); svc.poll_once()
+    rows = rt.journal.samples(sid)
+    room = [r for r in rows if r["sku"] is None]
+    assert {r["metric"] for r in room} == set(ROOM_METRICS)
+    assert len(room) == len(ROOM_METRICS) * 6      # one batch of 6 polls (5 s apart)
+    gmv = [r["value"] for r in room if r["metric"] == "gmv"]
+    assert gmv == [2 * n * 15_000 for n in range(1, 7)]
+    sku = [r for r in rows if r["sku"] is not None]
+    assert {r["metric"] for r in sku} <= {"sku." + f for f in SKU_METRICS}
+    # SER-002 never changed: its counters written once, at the first poll; LIP-001 as it changed
+    ser = [r for r in sku if r["sku"] == "SER-002"]
+    assert len(ser) == len(SKU_METRICS) and len({r["mono"] for r in ser}) == 1
+    assert len({r["mono"] for r in sku if r["sku"] == "LIP-001" and r["metric"] == "sku.clicks"}) == 6
+    clock.advance(1); shop.step(); svc.poll_once()
+    rt.close()                                    # close flushes the tail
+    from controlroom.journal import Journal
+    j = Journal(data_dir / Journal.FILENAME)
+    assert len([r for r in j.samples(sid, metric="gmv")]) == 7
+    j.close()
+
+
+def test_report_and_bus_update(data_dir):
+    rt, svc = make_rt(data_dir)
+    got = []
+    rt.bus.subscribe(lambda t, p: got.append(p), "metrics.update")
+    rt.new_show("report")
+    rt.start()
+    rep = svc.poll_once()
+    assert got[-1] is rep and rep.show.conversion is None and rep.show.uv_value is None  # all zero at start
+    for _ in range(120):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    rep = got[-1]
+    assert rep.show.conversion == pytest.approx(0.2)
+    assert rep.show.uv_value == 3000                     # 2 × 150 元 per 10 viewers = 30 元
+    assert rep.windows[60.0].unique_viewers == 600
+    assert rep.elapsed_s == pytest.approx(120)
+    assert [k.sku for k in rep.skus] == ["LIP-001", "SER-002"]
+    gmv_target = {t.name: t for t in rep.targets}["gmv"]
+    assert gmv_target.target == 60_000_000 and gmv_target.projected is not None
+    rt.close()
+
+
+def test_worker_thread_samples_on_the_clock_and_survives_platform_errors(data_dir):
+    clock = ManualClock()
+    rt, svc = make_rt(data_dir, clock=clock, worker=True)
+    updates = []
+    rt.bus.subscribe(lambda t, p: updates.append((time.monotonic(), p)), "metrics.update")
+    rt.new_show("worker")
+    rt.start()
+    deadline = time.monotonic() + 5
+    while len(svc.store) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(svc.store) == 1 and threading.current_thread().name != "metrics-sampler"
+    rt.platform.fail = True
+    clock.advance(1)
+    while svc.failures == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert svc.failures >= 1
+    rt.platform.fail = False
+    for i in range(3):
+        rt.platform.step()
+        t0 = time.monotonic()
+        clock.advance(1)
+        while len(svc.store) < 2 + i and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert time.monotonic() - t0 < 1.0            # sample to bus within a second
+    assert len(svc.store) == 4
+    rt.close()
+
+
+def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
+    rt, svc = make_rt(data_dir)
+    sid = rt.new_show("crash")
+    rt.start()
+    rt.journal.append(sid, "rundown.segment_started", "rundown", {"title": "Opening", "segment_id": "S1"})
+    for _ in range(30):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    rt.journal.append(sid, "rundown.segment_started", "rundown", {"title": "Hero serum", "segment_id": "S2"})
+    rt.journal.append(sid, "console.price_changed", "operator", {"sku": "SER-002", "price": 17900})
+    for _ in range(20):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    svc.flush()
+    before = svc.report
+    segs = svc.segment_kpis()
+    assert [s.segment.label for s in segs] == ["Opening", "Hero serum"]
+    assert segs[0].kpis.unique_viewers == 300 and segs[1].kpis.unique_viewers == 200
+    assert {m.kind for m in svc.markers()} == {"segment", "price"}
+    assert "¥179.00" in [m.label for m in svc.markers(("price",))][0]
+    # crash: no close(). A new process resumes the session.
+    rt2, svc2 = make_rt(data_dir, clock=rt.clock, shop=rt.platform)
+    rt2.resume(sid)
+    assert svc2.store.last().values == svc.store.last().values
+    assert svc2.report.show == before.show
+    assert [m.label for m in svc2.markers()] == [m.label for m in svc.markers()]
+    assert [s.segment.label for s in svc2.segment_kpis()] == ["Opening", "Hero serum"]
+    assert svc2.store.latest_skus["LIP-001"] == svc.store.latest_skus["LIP-001"]
+    rt2.close()
+
+
+def test_previous_show_is_loaded_for_the_overlay(data_dir):
+    rt, svc = make_rt(data_dir)
+    first = rt.new_show("last night")
+    rt.start()
+    for _ in range(12):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    rt.end()
+    svc.flush()
+    got = threading.Event()
+    rt.bus.subscribe(lambda t, p: got.set(), "metrics.previous")
+    rt.new_show("tonight")
+    assert got.wait(5)
+    prev = svc.previous
+    assert prev.session_id == first and prev.title == "last night"
+    assert list(prev.values["gmv"][-3:]) == [2 * n * 15_000 for n in (10, 11, 12)]
+    assert prev.offset_s[0] >= 0 and prev.offset_s[-1] == pytest.approx(12, abs=1.01)
+    rt.close()
+
+
+def test_a_sustained_viewer_drop_goes_through_the_alert_router(data_dir):
+    rt, svc = make_rt(data_dir)
+    sid = rt.new_show("drop")
+    rt.start()
+    for _ in range(150):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    rt.platform.online = 600
+    for _ in range(20):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    raised = rt.journal.events(sid, kinds=["alert.raised"])
+    assert len(raised) == 1
+    p = raised[0].payload
+    assert p["rule"] == "viewers_drop" and p["to_cue"] is True and p["source"] == "metrics"
+    assert [m.kind for m in svc.markers(("alert",))] == ["alert"]
+    alert_id = f"A{raised[0].seq}"
+    assert alert_id in rt.alerts.open_alerts
+    rt.alerts.acknowledge(alert_id)
+    assert rt.journal.events(sid, kinds=["alert.acked"])[0].payload["alert_id"] == alert_id
+    rt.close()
