@@ -60,6 +60,9 @@ class LocalServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # one write per response: headers and body in separate segments meet delayed ACKs (40 ms)
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
 
             def log_message(self, *a):  # keep test output clean
                 pass
@@ -98,6 +101,7 @@ class LocalServer:
                         self.send_header(k, v)
                     self.end_headers()
                     self.wfile.write(data)
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting: that is the fault under test
 
@@ -362,9 +366,10 @@ class FakeShop(LocalServer):
 # ---- webhook receiver -----------------------------------------------------------------------------
 class WebhookReceiver(LocalServer):
     """Accepts any POST; answers from `replies` in order, then with `default` (e.g. the service's
-    success body: {"errcode": 0, "errmsg": "ok"}, {"code": 0, "msg": "success"}, or "ok")."""
+    success body: {"errcode": 0, "errmsg": "ok"}, {"code": 0, "msg": "success"}, or "ok"), which may
+    also be a function of the request (one receiver playing several services)."""
 
-    def __init__(self, default: Reply | None = None):
+    def __init__(self, default: Reply | Callable[[Request], Reply] | None = None):
         self.default = default or Reply(200, {"errcode": 0, "errmsg": "ok"})
         self.replies: list[Reply] = []
         self._rlock = threading.Lock()
@@ -377,4 +382,6 @@ class WebhookReceiver(LocalServer):
 
     def _app(self, req: Request) -> Reply:
         with self._rlock:
-            return self.replies.pop(0) if self.replies else self.default
+            if self.replies:
+                return self.replies.pop(0)
+        return self.default(req) if callable(self.default) else self.default
