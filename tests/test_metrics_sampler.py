@@ -133,18 +133,22 @@ def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
     rt, svc = make_rt(data_dir)
     sid = rt.new_show("crash")
     rt.start()
-    rt.journal.append(sid, "rundown.segment_started", "rundown", {"title": "Opening", "segment_id": "S1"})
+    rt.journal.append(sid, "rundown.started", "operator", {"title": "Opening", "index": 0, "t": 0.0})
     for _ in range(30):
         rt.clock.advance(1); rt.platform.step(); svc.poll_once()
-    rt.journal.append(sid, "rundown.segment_started", "rundown", {"title": "Hero serum", "segment_id": "S2"})
+    rt.journal.append(sid, "rundown.segment", "operator", {"title": "Hero serum", "index": 1, "t": 30.0})
     rt.journal.append(sid, "console.price_changed", "operator", {"sku": "SER-002", "price": 17900})
     for _ in range(20):
+        rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+    rt.journal.append(sid, "rundown.ended", "operator", {"t": 50.0})
+    for _ in range(5):
         rt.clock.advance(1); rt.platform.step(); svc.poll_once()
     svc.flush()
     before = svc.report
     segs = svc.segment_kpis()
     assert [s.segment.label for s in segs] == ["Opening", "Hero serum"]
     assert segs[0].kpis.unique_viewers == 300 and segs[1].kpis.unique_viewers == 200
+    assert segs[1].segment.end_mono is not None
     assert {m.kind for m in svc.markers()} == {"segment", "price"}
     assert "¥179.00" in [m.label for m in svc.markers(("price",))][0]
     # crash: no close(). A new process resumes the session.

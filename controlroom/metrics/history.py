@@ -96,11 +96,18 @@ class Marker:
     seq: int = 0
 
 
+# the run-of-show runner journals the first segment as rundown.started, each change as
+# rundown.segment (payload: title, index, cue, kind, t), and the end of the plan as rundown.ended
+SEGMENT_KINDS = ("rundown.started", "rundown.segment")
+SEGMENT_END_KINDS = ("rundown.ended",)
+
+
 def marker_kind(kind: str) -> str | None:
     """Which journal events get a vertical line on the trend charts."""
-    if kind.startswith("rundown.") and "segment" in kind:
+    if kind in SEGMENT_KINDS:
         return "segment"
-    if kind.startswith("console.") and "price" in kind and not kind.endswith(("blocked", "rejected", "failed")):
+    if kind.startswith("console.") and "price" in kind and not kind.endswith(
+            ("blocked", "rejected", "failed", "requested", "pending", "ticket")):
         return "price"
     if kind == "alert.raised":
         return "alert"
@@ -135,17 +142,18 @@ def marker_from_event(ev) -> Marker | None:
     return Marker(ev.mono, ev.utc.timestamp(), mk, label, ev.seq)
 
 
-def segment_starts(events) -> list[tuple[float, str, str]]:
-    """(mono, label, segment_id) of each segment change in journal order. A segment begins at a
-    rundown event naming a segment (started / entered / changed / current); ends at the next one."""
-    out = []
+def segment_starts(events) -> list[tuple[float, str | None, str]]:
+    """(mono, label, segment_id) of each segment change in journal order; label None where the
+    plan ended (the last segment stops there)."""
+    out: list[tuple[float, str | None, str]] = []
     for ev in events:
-        if not ev.kind.startswith("rundown.") or "segment" not in ev.kind:
+        if ev.kind in SEGMENT_END_KINDS:
+            out.append((ev.mono, None, ""))
             continue
-        if any(w in ev.kind for w in ("ended", "finished", "overrun", "plan", "imported", "extended")):
+        if ev.kind not in SEGMENT_KINDS:
             continue
         p = ev.payload or {}
-        label = str(_first(p, "title", "segment_title", "name", "label", "segment", default=ev.kind))
-        sid = str(_first(p, "segment_id", "id", "index", default=""))
+        label = str(_first(p, "title", "cue", "name", default=ev.kind))
+        sid = str(_first(p, "index", "segment_id", "cue", default=""))
         out.append((ev.mono, label, sid))
     return out

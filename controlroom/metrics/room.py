@@ -172,8 +172,7 @@ class MetricsService:
         m = marker_from_event(ev)
         if m:
             self._markers.append(m)
-            if m.kind == "segment":
-                self._segments.extend(segment_starts([ev]))
+        self._segments.extend(segment_starts([ev]))
         if ev.kind == "session.started":
             self.live.start_mono = ev.mono
         elif ev.kind == "session.ended":
@@ -276,9 +275,11 @@ class MetricsService:
 
     def segments(self) -> list[Segment]:
         segs = []
-        starts = sorted(self._segments)
-        for i, (mono, label, sid) in enumerate(starts):
-            end = starts[i + 1][0] if i + 1 < len(starts) else None
+        bounds = sorted(self._segments, key=lambda b: b[0])
+        for i, (mono, label, sid) in enumerate(bounds):
+            if label is None:
+                continue  # the end of the plan closes the segment before it
+            end = bounds[i + 1][0] if i + 1 < len(bounds) else None
             segs.append(Segment(label, mono, end, sid))
         return segs
 
