@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("obsws_python").setLevel(logging.CRITICAL)  # it logs the OBS password at INFO
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QFont, QFontDatabase

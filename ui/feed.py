@@ -194,7 +194,7 @@ class EventFeed(QWidget):
 
     def _set_filter(self) -> None:
         self.proxy.category = self.filter.currentData()
-        self.proxy.invalidateFilter()
+        self.proxy.invalidateRowsFilter()
         self._update_count()
 
     def _update_count(self) -> None:

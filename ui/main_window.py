@@ -9,7 +9,7 @@ import threading
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
                                QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QProgressDialog,
                                QVBoxLayout, QWidget)
 
@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
         self.rt = rt
         self.bridge = bridge or QtBridge(rt.bus, self)
         self.setObjectName("ControlRoomMain")
+        app = QApplication.instance()
+        if app is not None and not app.styleSheet():  # the dark studio theme, also when embedded in tests
+            from ui.style import stylesheet
+            app.setStyleSheet(stylesheet())
         self.resize(1600, 960)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
