@@ -64,11 +64,11 @@ class AudienceParams:
     pinned_ctr: float = 0.14
     ctr: float = 0.07
     add_to_cart: float = 0.22
-    click_to_order: float = 0.11
+    click_to_order: float = 0.14
     pinned_order_boost: float = 1.25
     price_sensitivity: float = 3.5    # demand × exp(k · (discount − planned discount)), discount vs list price
     coupon_boost: float = 1.1         # a coupon sells beyond its money value
-    extra_unit_p: float = 0.35        # each unit beyond the first, up to the per-buyer limit
+    extra_unit_p: float = 0.4        # each unit beyond the first, up to the per-buyer limit
     pay_now: float = 0.82             # orders paid at once; of the rest, some pay after a delay
     pay_later: float = 0.55
     pay_delay_s: float = 150.0

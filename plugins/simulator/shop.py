@@ -32,6 +32,13 @@ from .faults import FaultInjector, Faults
 
 DT = 1.0  # seconds of show time per integration step
 
+# Product impressions split by outcome: no click, click only, click+cart, click+order, click+cart+order.
+# Rows sum them into the funnel counters: impressions, clicks, add-to-cart, orders.
+_FUNNEL = np.array([[1, 1, 1, 1, 1],
+                    [0, 1, 1, 1, 1],
+                    [0, 0, 1, 0, 1],
+                    [0, 0, 0, 1, 1]], dtype=np.int64)
+
 
 @dataclass
 class _Coupon:
@@ -74,8 +81,9 @@ class SimulatedShop:
         i64 = np.int64
         self._list_price = np.array([it.list_price for it in items], dtype=i64)
         self._ref_price = np.array([it.live_price for it in items], dtype=i64)
-        self._price = self._ref_price.copy()
-        self._stock = np.array([it.stock for it in items], dtype=i64)
+        # Price, stock and the sales counters are plain lists: the hot path touches one SKU at a time.
+        self._price = [it.live_price for it in items]
+        self._stock = [it.stock for it in items]
         self._displayed = np.full(len(items), -1, dtype=i64)     # -1: not set apart from stock
         self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
         self._listed = np.zeros(len(items), dtype=bool)
@@ -85,8 +93,10 @@ class SimulatedShop:
         self._ref_discount = 1.0 - self._ref_price / self._list_price
 
         n = len(items)
-        self._c = {k: np.zeros(n, dtype=i64) for k in
-                   ("impressions", "clicks", "add_to_cart", "orders", "paid_orders", "units", "gmv", "paid_gmv")}
+        self._funnel = np.zeros((3, n), dtype=i64)   # impressions, clicks, add-to-cart
+        self._c: dict[str, Any] = {"impressions": self._funnel[0], "clicks": self._funnel[1],
+                                   "add_to_cart": self._funnel[2]}
+        self._c.update({k: [0] * n for k in ("orders", "paid_orders", "units", "gmv", "paid_gmv")})
         self._online = 0
         self._engaged = 0          # online viewers who have commented, liked or shared
         self._views = 0
@@ -114,17 +124,8 @@ class SimulatedShop:
         self._base_rate = self._calibrate(peak_online)
 
         # Hot-path buffers and the cached per-SKU factors (see _refresh_factors).
-        p = self.params
         self._limit_m1 = self._limit - 1
-        self._n2 = np.zeros(4 + n, dtype=i64)
-        self._p2 = np.zeros(4 + n)
-        self._p2[0] = p.room_ctr
-        self._n3 = np.zeros(1 + 2 * n, dtype=i64)
-        self._p3 = np.zeros(1 + 2 * n)
-        self._p3[0] = p.new_viewer_share
-        self._nb = np.zeros(3 * n + 1, dtype=i64)
-        self._pb = np.concatenate((np.full(n, p.extra_unit_p), np.full(n, p.pay_now),
-                                   np.full(n, (1.0 - p.pay_now) * p.pay_later), [0.0]))
+        self._lam = np.empty(0)
         self._noise_block: list[float] = []
         self._noise_i = 0
         self._dirty = True
@@ -286,7 +287,7 @@ class SimulatedShop:
             _check_int(price, "price", f"set_price {sku}")
             if price <= 0:
                 raise PlatformError(f"set_price {sku}: price must be at least 1 分, got {price}")
-            self._price[i] = price
+            self._price[i] = int(price)
         return self._write("set_price", idempotency_key, (sku, price), apply)
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
@@ -295,7 +296,7 @@ class SimulatedShop:
             _check_int(stock, "stock", f"set_stock {sku}")
             if stock < 0:
                 raise PlatformError(f"set_stock {sku}: stock cannot be negative, got {stock}")
-            self._stock[i] = stock
+            self._stock[i] = int(stock)
         return self._write("set_stock", idempotency_key, (sku, stock), apply)
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
@@ -439,9 +440,8 @@ class SimulatedShop:
             room_impressions=self._room_impressions, comments=self._comments, likes=self._likes,
             shares=self._shares, interacting_viewers=self._interacting, new_followers=self._followers,
             product_impressions=int(c["impressions"].sum()), product_clicks=int(c["clicks"].sum()),
-            add_to_cart=int(c["add_to_cart"].sum()), orders=int(c["orders"].sum()),
-            paid_orders=int(c["paid_orders"].sum()), buyers=self._buyers, gmv=int(c["gmv"].sum()),
-            paid_gmv=int(c["paid_gmv"].sum()), skus=skus)
+            add_to_cart=int(c["add_to_cart"].sum()), orders=sum(c["orders"]), paid_orders=sum(c["paid_orders"]),
+            buyers=self._buyers, gmv=sum(c["gmv"]), paid_gmv=sum(c["paid_gmv"]), skus=skus)
 
     # ---- the model --------------------------------------------------------------------------
     def _effect(self) -> SegmentEffect:
@@ -479,14 +479,14 @@ class SimulatedShop:
         n = len(self._skus)
         seg = self._effect()
         self._seg = seg
-        stock = self._stock
+        stock = np.array(self._stock, dtype=float)
         in_stock = stock > 0
         pinned = np.zeros(n, dtype=bool)
         if self._pinned is not None:
             pinned[self._pinned] = True
         saving, self._coupon_of, self._coupon_need = self._coupon_terms()
         self._any_coupon = any(c is not None for c in self._coupon_of)
-        price = self._price
+        price = np.array(self._price, dtype=float)
         effective = np.maximum(price - saving, 1.0)
         discount = 1.0 - effective / self._list_price
         mult = np.clip(np.exp(p.price_sensitivity * (discount - self._ref_discount)), 0.01, 10.0)
@@ -499,24 +499,30 @@ class SimulatedShop:
         countdown = np.where(left > 0, np.where(left <= 60.0, p.countdown_final_boost, p.countdown_boost), 1.0)
         bounds = [e for e in self._countdown_end if e > t] + [e - 60.0 for e in self._countdown_end if e - 60.0 > t]
         self._refresh_at = min(bounds) if bounds else math.inf
-        self._imp_rate = np.where(pinned, p.pinned_impressions,
-                                  np.where(self._in_segment, p.segment_impressions, p.listed_impressions)) \
-            * self._listed * DT
-        root = np.sqrt(mult)
-        self._p2[4:] = np.minimum(np.where(pinned, p.pinned_ctr, p.ctr) * root, 0.9)
-        self._p3[1:1 + n] = np.minimum(p.add_to_cart * np.sqrt(mult * urgency), 0.9) * in_stock
+        imp_rate = np.where(pinned, p.pinned_impressions,
+                            np.where(self._in_segment, p.segment_impressions, p.listed_impressions)) * self._listed
+        ctr = np.minimum(np.where(pinned, p.pinned_ctr, p.ctr) * np.sqrt(mult), 0.9)
+        p_cart = np.minimum(p.add_to_cart * np.sqrt(mult * urgency), 0.9) * in_stock
         p_order = (p.click_to_order * mult * urgency * countdown * seg.convert
                    * np.where(pinned, p.pinned_order_boost, 1.0) * np.where(self._in_segment, 1.2, 1.0))
-        self._p3[1 + n:] = np.minimum(p_order, 0.9) * in_stock
-        self._p2[1] = min(1.0, DT / p.mean_stay_s * seg.leave)
-        self._p2[2] = min(1.0, p.interact_hazard * seg.interact * DT)
-        self._p2[3] = min(1.0, p.follow_hazard * seg.follow * DT)
+        p_order = np.minimum(p_order, 0.9) * in_stock
+        # Impressions are Poisson, so splitting them by outcome gives independent Poisson counts: one draw
+        # per step covers the whole funnel (see _FUNNEL).
+        clicked = imp_rate * ctr
+        self._funnel_rates = np.concatenate((
+            imp_rate * (1.0 - ctr),
+            clicked * (1.0 - p_cart) * (1.0 - p_order),
+            clicked * p_cart * (1.0 - p_order),
+            clicked * (1.0 - p_cart) * p_order,
+            clicked * p_cart * p_order)) * DT
+        self._p_leave = min(1.0, DT / p.mean_stay_s * seg.leave)
+        self._p_interact = min(1.0, p.interact_hazard * seg.interact * DT)
+        self._p_follow = min(1.0, p.follow_hazard * seg.follow * DT)
         self._live_coupons = [c for c in self._coupons.values() if c.active and c.remaining() != 0]
         self._dirty = False
 
     def _step_once(self) -> None:
         p = self.params
-        rng = self._rng
         t = self._step * DT
         n = len(self._skus)
         if self._dirty or t >= self._refresh_at:
@@ -534,62 +540,51 @@ class SimulatedShop:
         arrive = (self._base_rate * DT * time_of_day_factor(self._start_local + t) * ramp * seg.arrive
                   * math.exp(self._noise))
 
+        # One Poisson draw for the second: feed impressions split by outcome (first visit, return, pass),
+        # chat, leaving/interacting/following (rare per viewer, so Poisson ≈ binomial; clamped), the
+        # product funnel by outcome, coupon claims.
         online = self._online
+        fresh = online - self._engaged
         coupons = self._live_coupons
-        # Stage 1: Poisson counts.
-        lam = np.empty(4 + n + len(coupons))
-        lam[0] = arrive / p.room_ctr
-        lam[1] = online * p.comment_rate * seg.interact * DT
-        lam[2] = online * p.like_rate * seg.interact * DT
-        lam[3] = online * p.share_rate * seg.interact * DT
-        np.multiply(self._imp_rate, online, out=lam[4:4 + n])
-        lam[4 + n:] = online * p.coupon_claim_rate * DT
-        d1 = rng.poisson(lam)
-        head = d1[:4].tolist()
-
-        # Stage 2: who enters, leaves, interacts, follows, clicks.
-        n2 = self._n2
-        n2[0] = head[0]
-        n2[1] = online
-        n2[2] = online - self._engaged
-        n2[3] = online
-        n2[4:] = d1[4:4 + n]
-        d2 = rng.binomial(n2, self._p2)
-        arrivals, leaving, first_interactions, follows = d2[:4].tolist()
-
-        # Stage 3: first visits among the entries; carts and orders among the clicks.
-        n3 = self._n3
-        n3[0] = arrivals
-        n3[1:1 + n] = d2[4:]
-        n3[1 + n:] = d2[4:]
-        d3 = rng.binomial(n3, self._p3)
-        first_visits = int(d3[0])
+        interact = online * seg.interact * DT
+        lam = self._lam
+        if len(lam) != 9 + 5 * n + len(coupons):
+            lam = self._lam = np.empty(9 + 5 * n + len(coupons))
+        lam[:9] = (arrive * (1.0 / p.room_ctr - 1.0), arrive * p.new_viewer_share,
+                   arrive * (1.0 - p.new_viewer_share), interact * p.comment_rate, interact * p.like_rate,
+                   interact * p.share_rate, online * self._p_leave, fresh * self._p_interact,
+                   online * self._p_follow)
+        np.multiply(self._funnel_rates, online, out=lam[9:9 + 5 * n])
+        lam[9 + 5 * n:] = online * p.coupon_claim_rate * DT
+        d = self._rng.poisson(lam)
+        passed, first_visits, returning, comments, likes, shares, leaving, first_interactions, follows = \
+            d[:9].tolist()
+        leaving = min(leaving, online)
+        first_interactions = min(first_interactions, fresh)
+        arrivals = first_visits + returning
 
         # Audience bookkeeping.
         self._engaged += first_interactions
         self._interacting += first_interactions
         engaged_leaving = leaving * self._engaged // online if online else 0
         self._online = online - leaving + arrivals
-        returning = arrivals - first_visits
         returning_engaged = returning * self._interacting // self._uv if self._uv else 0
         self._engaged = min(self._online, self._engaged - engaged_leaving + returning_engaged)
         self._uv += first_visits
         self._views += arrivals
-        self._room_impressions += head[0]
+        self._room_impressions += passed + arrivals
         self._interacting = min(self._interacting, self._uv)
         self._followers = min(self._uv, self._followers + follows)
-        self._comments += head[1]
-        self._likes += head[2]
-        self._shares += head[3]
+        self._comments += comments
+        self._likes += likes
+        self._shares += shares
         if coupons:
-            for c, claims in zip(coupons, d1[4 + n:].tolist()):
+            for c, claims in zip(coupons, d[9 + 5 * n:].tolist()):
                 self._claim(c, claims)
 
-        c = self._c
-        c["impressions"] += d1[4:4 + n]
-        c["clicks"] += d2[4:]
-        c["add_to_cart"] += d3[1:1 + n]
-        orders = d3[1 + n:]
+        step = _FUNNEL @ d[9:9 + 5 * n].reshape(5, n)   # impressions, clicks, carts, orders
+        self._funnel += step[:3]
+        orders = step[3]
         if orders.any():
             self._sell(orders)
         self._step += 1
@@ -605,70 +600,61 @@ class SimulatedShop:
         c.issued += qty
         return qty
 
-    def _sell(self, orders: np.ndarray) -> None:
+    def _sell(self, orders_by_sku: np.ndarray) -> None:
         p = self.params
-        n = len(self._skus)
-        stock = self._stock
-        total = int(orders.sum())
-        nb = self._nb
-        nb[:n] = orders * self._limit_m1
-        nb[n:2 * n] = orders
-        nb[2 * n:3 * n] = orders
-        nb[3 * n] = total
-        self._pb[3 * n] = 0.8 * max(0.0, 1.0 - self._buyers / max(1, self._uv))
-        d = self._rng.binomial(nb, self._pb)
-        units = orders + d[:n]
-        paid_now = d[n:2 * n]
-        late = d[2 * n:3 * n]
-        new_buyers = int(d[3 * n])
-        # Never oversell: the last buyers get what is left, or nothing.
-        if (units > stock).any():
-            for i in np.nonzero(units > stock)[0]:
-                s, o, u = int(stock[i]), int(orders[i]), int(units[i])
-                orders[i] = max(1, min(o, s * o // u)) if s > 0 else 0
-                units[i] = s
-            total = int(orders.sum())
-            new_buyers = min(new_buyers, total)
-        np.minimum(paid_now, orders, out=paid_now)
-        np.minimum(late, orders - paid_now, out=late)
-        if not total:
-            return
-        gmv = units * self._price
-        if self._any_coupon:
-            for i, cp in enumerate(self._coupon_of):
-                if cp is None or not orders[i]:
-                    continue
-                o = int(orders[i])
-                k = int(self._coupon_need[i])
-                if k > 1:  # only orders with enough units reach the threshold
-                    lim = int(self._limit_m1[i])
+        idx = np.flatnonzero(orders_by_sku).tolist()
+        ords = orders_by_sku[idx].tolist()
+        m = len(idx)
+        total = sum(ords)
+        limit_m1 = self._limit_m1
+        buyers_p = 0.8 * max(0.0, 1.0 - self._buyers / max(1, self._uv))
+        late_p = (1.0 - p.pay_now) * p.pay_later
+        d = self._rng.binomial([o * int(limit_m1[i]) for o, i in zip(ords, idx)] + ords + ords + [total],
+                               [p.extra_unit_p] * m + [p.pay_now] * m + [late_p] * m + [buyers_p]).tolist()
+        stock, price, c = self._stock, self._price, self._c
+        sold = 0
+        late_orders: list[tuple[int, int]] = []   # (sku index, 分 per order) for each order paid later
+        for k, i in enumerate(idx):
+            o, units, paid, late = ords[k], ords[k] + d[k], d[m + k], d[2 * m + k]
+            left = stock[i]
+            if units > left:  # never oversell: the last buyers get what is left, or nothing
+                o = max(1, min(o, left * o // units)) if left > 0 else 0
+                units = left
+            if not o:
+                continue
+            paid = min(paid, o)
+            late = min(late, o - paid)
+            gmv = units * price[i]
+            cp = self._coupon_of[i]
+            if cp is not None:
+                users = o
+                need = int(self._coupon_need[i])
+                if need > 1:  # only orders with enough units reach the threshold
+                    lim = int(limit_m1[i])
                     q = p.extra_unit_p
-                    reach = sum(math.comb(lim, j) * q ** j * (1 - q) ** (lim - j) for j in range(k - 1, lim + 1))
-                    o = int(o * reach)
-                uses = self._claim(cp, o)
-                gmv[i] = max(int(orders[i]), int(gmv[i]) - uses * cp.spec.amount)
-        stock -= units
-        if (stock[units > 0] < 100).any():
-            self._dirty = True  # low stock changes urgency (and sold out stops sales)
-        self._buyers = min(self._uv, self._buyers + max(new_buyers, 1 if self._buyers == 0 else 0))
-        c = self._c
-        c["orders"] += orders
-        c["units"] += units
-        c["gmv"] += gmv
-        c["paid_orders"] += paid_now
-        safe = np.maximum(orders, 1)
-        c["paid_gmv"] += gmv * paid_now // safe
-        total_late = int(late.sum())
-        if total_late:
-            delays = self._rng.exponential(p.pay_delay_s, size=total_late).tolist()
-            per_order = (gmv // safe).tolist()
-            k = 0
-            for i in np.nonzero(late)[0].tolist():
-                for _ in range(int(late[i])):
-                    due = self._step + 1 + int(delays[k] // DT)
-                    k += 1
-                    self._late_seq += 1
-                    heapq.heappush(self._late_payments, (due, self._late_seq, i, per_order[i]))
+                    users = int(o * sum(math.comb(lim, j) * q ** j * (1 - q) ** (lim - j)
+                                        for j in range(need - 1, lim + 1)))
+                uses = self._claim(cp, users)
+                gmv = max(o, gmv - uses * cp.spec.amount)
+            stock[i] = left - units
+            if stock[i] < 100:
+                self._dirty = True  # low stock changes urgency (and sold out stops sales)
+            sold += o
+            c["orders"][i] += o
+            c["units"][i] += units
+            c["gmv"][i] += gmv
+            c["paid_orders"][i] += paid
+            c["paid_gmv"][i] += gmv * paid // o
+            if late:
+                late_orders.extend([(i, gmv // o)] * late)
+        if not sold:
+            return
+        self._buyers = min(self._uv, self._buyers + max(min(d[3 * m], sold), 1 if self._buyers == 0 else 0))
+        if late_orders:
+            delays = self._rng.exponential(p.pay_delay_s, size=len(late_orders)).tolist()
+            for (i, amount), delay in zip(late_orders, delays):
+                self._late_seq += 1
+                heapq.heappush(self._late_payments, (self._step + 1 + int(delay // DT), self._late_seq, i, amount))
 
     def _settle_late_payments(self) -> None:
         q = self._late_payments
