@@ -54,13 +54,19 @@ def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
         return False
 
 
-def set_small_tcp_buffers() -> None:
+def set_small_tcp_buffers(values: dict[str, str] | None = None) -> dict[str, str]:
     """Make a frozen ingest visible to OBS within seconds (bytes flatten, congestion rises).
-    Refuses outside a private namespace: these sysctls would change the whole machine's TCP."""
+    Sockets take their sizes when created: call before starting the ingest and OBS. Returns the
+    previous values (pass them back to restore). Refuses outside a private network namespace:
+    these sysctls would change the whole machine's TCP."""
     if not in_private_netns():
         raise RuntimeError("refusing to change TCP buffers outside a private network namespace")
+    old = {}
     for name in ("tcp_rmem", "tcp_wmem"):
-        Path("/proc/sys/net/ipv4", name).write_text("4096 16384 16384\n")
+        path = Path("/proc/sys/net/ipv4", name)
+        old[name] = path.read_text().strip()
+        path.write_text((values or {}).get(name, "4096 16384 16384") + "\n")
+    return old
 
 
 @dataclass
@@ -409,6 +415,26 @@ class ViewerProbe:
 
     def receiving(self, within: float = 1.0) -> bool:
         return self.last_media_at is not None and time.monotonic() - self.last_media_at <= within
+
+    def last_frame_at(self) -> float | None:
+        """The guard's probe interface: monotonic time media last arrived (None: never)."""
+        return self.last_media_at
+
+
+class PlaybackProbe:
+    """What a viewer of the platform's playback URL sees: media from whichever ingest carries the
+    stream (the platform plays the backup ingest when the primary one stops delivering)."""
+
+    def __init__(self, probes: list[ViewerProbe]):
+        self.probes = probes
+
+    def last_frame_at(self) -> float | None:
+        times = [p.last_media_at for p in self.probes if p.last_media_at is not None]
+        return max(times) if times else None
+
+    def stop(self) -> None:
+        for p in self.probes:
+            p.stop()
 
 
 # ---- configuration files ---------------------------------------------------------------------------

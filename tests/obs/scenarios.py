@@ -1,0 +1,237 @@
+"""The real-OBS failover scenarios, shared by the integration tests and tests/bench/bench_failover.py.
+
+A rig = two nginx-rtmp ingests (A = the platform's primary ingest, B = its backup ingest), a primary
+OBS streaming to A, a hot-standby backup OBS (idle), a real Journal, and the StreamGuard built from
+a guard.toml written here and loaded with GuardConfig.load. Every check uses the journal AND our
+own websocket client / the ingest's /stat, never the guard's own view alone.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from controlroom.stream.ports import StreamStatus, SwitcherTimeout, SwitcherUnavailable
+from tests.obs.harness import (
+    BACKUP_SCENE, MAIN_SCENE, STREAM_KEY, Ingest, ObsInstance, PlaybackProbe, Testbed,
+    set_small_tcp_buffers,
+    wait_until,
+)
+
+HARD_FAULT_BUDGET_S = 3.0
+FROZEN_INGEST_BUDGET_S = 5.0
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return json.dumps(str(v))
+
+
+@dataclass
+class Outcome:
+    fault: str
+    latency_s: float | None                 # fault -> backup observed on air by our own client
+    journal: dict = field(default_factory=dict)   # the stream.failover payload
+    failovers: int = 0
+    returns: int = 0
+
+
+class GuardRig:
+    def __init__(self, bed: Testbed, *, method: str = "backup_encoder", thresholds: dict | None = None,
+                 probe: bool = False, wrap: Callable | None = None, small_tcp_buffers: bool = False,
+                 scenes: bool = True):
+        self.bed = bed
+        self.method = method
+        self.thresholds = dict(thresholds or {})
+        self.wrap = wrap
+        self._tcp_restore = None
+        if small_tcp_buffers:
+            # before any socket exists: buffers are sized at creation
+            self._tcp_restore = set_small_tcp_buffers()
+        self.a: Ingest = bed.start_ingest("a")
+        self.b: Ingest = bed.start_ingest("b")
+        self.primary: ObsInstance = bed.start_obs("primary", self.a.server)
+        self.backup: ObsInstance | None = (bed.start_obs("backup", self.a.server)
+                                           if method == "backup_encoder" else None)
+        self.probe = None
+        if probe:
+            self.thresholds.setdefault("probe_url", self.a.url(STREAM_KEY))
+            self.probe = PlaybackProbe([bed.probe(self.a.url(STREAM_KEY)), bed.probe(self.b.url(STREAM_KEY))])
+        self.scenes = scenes
+        self.guard = None
+        self.journal = None
+        self.session_id = None
+        self.switchers: dict = {}
+        self._observers: dict[str, object] = {}
+        os.environ["CR_TEST_PW_PRIMARY"] = self.primary.password
+        if self.backup:
+            os.environ["CR_TEST_PW_BACKUP"] = self.backup.password
+
+    # ---- configuration -------------------------------------------------------------------------
+    def write_config(self) -> Path:
+        a, b = self.a, self.b
+        lines = ["[guard]", f"method = {_toml_value(self.method)}",
+                 'stall_talk_track = "We are switching cameras, stay with us"', "",
+                 "[instances.primary]", 'role = "primary"', 'host = "127.0.0.1"',
+                 f"port = {self.primary.ws_port}", 'password_env = "CR_TEST_PW_PRIMARY"',
+                 f"ingest_url = {_toml_value(a.server)}", f"ingest_key = {_toml_value(STREAM_KEY)}",
+                 f"backup_ingest_url = {_toml_value(b.server)}", f"backup_ingest_key = {_toml_value(STREAM_KEY)}", ""]
+        if self.backup:
+            lines += ["[instances.backup]", 'role = "backup"', 'host = "127.0.0.1"',
+                      f"port = {self.backup.ws_port}", 'password_env = "CR_TEST_PW_BACKUP"',
+                      f"ingest_url = {_toml_value(a.server)}", f"ingest_key = {_toml_value(STREAM_KEY)}",
+                      f"backup_ingest_url = {_toml_value(b.server)}",
+                      f"backup_ingest_key = {_toml_value(STREAM_KEY)}", ""]
+        if self.scenes:
+            lines += ["[scenes]", f"program = {_toml_value(MAIN_SCENE)}",
+                      f"backup = {_toml_value(BACKUP_SCENE)}", ""]
+        if self.thresholds:
+            lines.append("[thresholds]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in self.thresholds.items()]
+        path = self.bed.workdir / "guard.toml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def build_switchers(self, cfg) -> dict:
+        from controlroom.stream.obs_adapter import ObsSwitcher
+        th = cfg.thresholds
+        out = {}
+        for inst in cfg.instances:
+            sw = ObsSwitcher(inst.name, inst.host, inst.port, inst.password(),
+                             connect_timeout=th.request_timeout_s, backoff_max=th.reconnect_backoff_max_s)
+            out[inst.name] = self.wrap(sw) if self.wrap else sw
+        return out
+
+    # ---- life cycle ------------------------------------------------------------------------------
+    def start_primary_streaming(self) -> None:
+        sw = self.observer("primary")
+        sw.start_stream(2.0)
+        wait_until(lambda: self.a.publishing(STREAM_KEY), 10, what="primary publishing on ingest A")
+        wait_until(lambda: _status(sw) and _status(sw).output_active, 5, what="primary output active")
+
+    def start_guard(self, arm_timeout: float = 10.0):
+        from controlroom.bus import EventBus
+        from controlroom.clock import SystemClock
+        from controlroom.journal import Journal
+        from controlroom.stream.config import GuardConfig
+        from controlroom.stream.guard import StreamGuard
+        cfg = GuardConfig.load(self.write_config())
+        self.journal = Journal(self.bed.workdir / "journal.sqlite", clock=SystemClock(), bus=EventBus())
+        self.session_id = self.journal.new_session("real-OBS failover test")
+        self.switchers = self.build_switchers(cfg)
+        self.guard = StreamGuard(cfg, self.switchers, SystemClock(), journal=self.journal,
+                                 session_id=self.session_id, bus=self.journal.bus, probe=self.probe)
+        self.guard.start()
+        wait_until(lambda: self.guard.state().get("state") == "ON_PRIMARY", arm_timeout,
+                   what="the guard armed on the live primary")
+        return self.guard
+
+    def close(self) -> None:
+        if self.guard is not None:
+            try:
+                self.guard.stop()
+            except Exception:  # noqa: BLE001 - teardown must go on
+                pass
+        for sw in self._observers.values():
+            sw.close()
+        if self.probe is not None:
+            self.probe.stop()
+        if self.journal is not None:
+            self.journal.close()
+        if self._tcp_restore:
+            set_small_tcp_buffers(self._tcp_restore)
+
+    # ---- our own view --------------------------------------------------------------------------
+    def observer(self, name: str):
+        """Our own websocket client (not the guard's) for an instance."""
+        if name not in self._observers:
+            inst = self.primary if name == "primary" else self.backup
+            self._observers[name] = inst.switcher(connect_timeout=1.0, backoff_initial=0.1, backoff_max=0.3)
+        return self._observers[name]
+
+    def backup_on_air(self) -> bool:
+        """Backup encoder: the backup OBS says live (not reconnecting) AND ingest B has its publisher.
+        Backup ingest: the primary streams to B. Backup scene: the primary's program is the backup scene."""
+        if self.method == "backup_encoder":
+            st = _status(self.observer("backup"))
+            return bool(st and st.output_active and not st.output_reconnecting and self.b.publishing(STREAM_KEY))
+        if self.method == "backup_ingest":
+            st = _status(self.observer("primary"))
+            return bool(st and st.output_active and not st.output_reconnecting and self.b.publishing(STREAM_KEY))
+        st = _status(self.observer("primary"))
+        return bool(st and st.program_scene == BACKUP_SCENE)
+
+    def primary_on_air(self) -> bool:
+        st = _status(self.observer("primary"))
+        return bool(st and st.output_active and not st.output_reconnecting and self.a.publishing(STREAM_KEY))
+
+    def events(self, kind: str) -> list:
+        return self.journal.events(self.session_id, kinds=[kind])
+
+    def count(self, kind: str) -> int:
+        return len(self.events(kind))
+
+
+def _status(sw) -> StreamStatus | None:
+    try:
+        return sw.status(0.5)
+    except (SwitcherTimeout, SwitcherUnavailable):
+        return None
+
+
+# ---- faults ------------------------------------------------------------------------------------------
+
+def fault_kill_ingest(rig: GuardRig) -> None:
+    rig.a.proc.kill()
+
+
+def fault_kill_primary(rig: GuardRig) -> None:
+    rig.primary.proc.signal(signal.SIGKILL)
+
+
+def fault_stop_primary(rig: GuardRig) -> None:
+    rig.primary.proc.signal(signal.SIGSTOP)
+
+
+def fault_freeze_ingest(rig: GuardRig) -> None:
+    rig.a.proc.signal(signal.SIGSTOP)
+
+
+FAULTS = {
+    "ingest_killed": (fault_kill_ingest, HARD_FAULT_BUDGET_S, {}),
+    "primary_obs_killed": (fault_kill_primary, HARD_FAULT_BUDGET_S, {}),
+    "primary_obs_frozen": (fault_stop_primary, HARD_FAULT_BUDGET_S, {}),
+    "ingest_frozen": (fault_freeze_ingest, FROZEN_INGEST_BUDGET_S, {"small_tcp_buffers": True, "probe": True}),
+}
+
+
+def run_fault(bed: Testbed, fault: str, *, settle_s: float = 2.0, method: str = "backup_encoder",
+              timeout_s: float = 15.0) -> Outcome:
+    """Primary live and guarded, settle, inject `fault`, measure until the backup is on air."""
+    inject, _budget, opts = FAULTS[fault]
+    rig = GuardRig(bed, method=method, **opts)
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        time.sleep(settle_s)
+        assert rig.count("stream.failover") == 0, "a failover before any fault"
+        t_fault = time.monotonic()
+        inject(rig)
+        _, latency = wait_until(rig.backup_on_air, timeout_s, interval=0.05,
+                                what=f"the backup on air after {fault}")
+        evs, _ = wait_until(lambda: rig.events("stream.failover"), 5, what="stream.failover in the journal")
+        return Outcome(fault, latency, dict(evs[0].payload), rig.count("stream.failover"),
+                       rig.count("stream.returned"))
+    finally:
+        if fault == "primary_obs_frozen":
+            rig.primary.proc.signal(signal.SIGCONT)
+        if fault == "ingest_frozen":
+            rig.a.proc.signal(signal.SIGCONT)
+        rig.close()
