@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from datetime import datetime
 from typing import Any, Callable
@@ -58,7 +59,8 @@ class WebhookSink:
         self.policy = policy or RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_max=4.0, budget=15.0)
         self.timeout = timeout
         self.at_all_on_critical = at_all_on_critical
-        self._session = session or requests.Session()
+        self._fixed_session = session
+        self._local = threading.local()   # the router delivers on 2 workers; Session is not thread-safe
         self._sleep = sleep
         self._now = now
         self._rng = rng or random.Random()
@@ -66,6 +68,14 @@ class WebhookSink:
 
     def __repr__(self) -> str:  # never the URL
         return f"<{type(self).__name__} {self.name} min_severity={self.min_severity}>"
+
+    def _session(self) -> requests.Session:
+        if self._fixed_session is not None:
+            return self._fixed_session
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._local.session = requests.Session()
+        return s
 
     def accepts(self, alert: Alert) -> bool:
         return SEVERITIES.index(alert.severity) >= SEVERITIES.index(self.min_severity)
@@ -92,7 +102,7 @@ class WebhookSink:
         body = self.payload(v, alert)
         trace = RetryTrace()
         try:
-            resp = request_with_retry(self._session, "POST", self._url, policy=self.policy,
+            resp = request_with_retry(self._session(), "POST", self._url, policy=self.policy,
                                       timeout=self.timeout, label=f"alert sink {self.name}",
                                       retry_if=self.busy, sleep=self._sleep, rng=self._rng, trace=trace,
                                       json=body, params=self.query_params())
