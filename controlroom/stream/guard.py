@@ -58,6 +58,7 @@ class StreamGuard:
         self.machine = FailoverMachine(config)
         self.monitors = {i.name: HealthMonitor(i.name, self.th) for i in config.instances}
         self._lock = threading.RLock()
+        self._emit_lock = threading.RLock()   # journal lines in the order they were decided
         self._queues: dict[str, deque[Command]] = {n: deque() for n in self.monitors}
         self._wake = {n: threading.Event() for n in self.monitors}
         self._stop = threading.Event()
@@ -249,6 +250,10 @@ class StreamGuard:
 
     # ---- evaluation --------------------------------------------------------------------------------
     def _evaluate(self) -> None:
+        with self._emit_lock:
+            self._evaluate_locked()
+
+    def _evaluate_locked(self) -> None:
         notes: list[Note] = []
         with self._lock:
             now = self.clock.monotonic()

@@ -1,0 +1,104 @@
+"""`python main.py guard --config guard.toml [--data-dir DIR]`: only the stream guard, no window.
+
+For a spare machine next to the encoders: it journals the same stream.* events into the data dir's
+journal (a session titled "guard <host>"), prints state changes, and stops cleanly on Ctrl-C or
+SIGTERM (exit 0). Exit 2 for a bad config. No Qt anywhere on this path.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+import threading
+from typing import Any
+
+from controlroom.stream.config import GuardConfig, GuardConfigError
+
+
+def build_switchers(config: GuardConfig) -> dict[str, Any]:
+    from controlroom.stream.obs_adapter import ObsSwitcher   # the only obsws_python importer: lazily
+    return {i.name: ObsSwitcher(i.name, i.host, i.port, i.password(),
+                                connect_timeout=config.thresholds.request_timeout_s,
+                                backoff_max=config.thresholds.reconnect_backoff_max_s)
+            for i in config.instances}
+
+
+def _line(kind: str, payload: dict[str, Any]) -> str | None:
+    if kind == "stream.health":
+        why = "; ".join(payload.get("reasons") or []) or "ok"
+        return f"{payload['instance']}: {payload.get('prev') or '-'} -> {payload['level']} ({why})"
+    if kind == "stream.alarm":
+        return f"ALARM {payload.get('message', '')}"
+    if kind == "stream.failover":
+        return (f"FAILED OVER by {payload.get('method')} to {payload.get('target') or 'backup'}"
+                f" in {payload.get('detect_to_switch_ms')} ms after detection; trigger {payload.get('trigger')}")
+    if kind == "stream.returned":
+        return f"RETURNED to primary ({payload.get('method')}) in {payload.get('detect_to_switch_ms')} ms"
+    if kind in ("stream.failover_failed", "stream.return_failed", "stream.no_remedy", "stream.held"):
+        return f"{kind.split('.')[1].upper()}: {payload.get('error') or payload.get('message') or ''}"
+    if kind in ("stream.armed", "stream.disarmed", "stream.switching", "stream.guard_started",
+                "stream.guard_stopped"):
+        return f"{kind.split('.')[1]} {payload.get('instance') or payload.get('target') or ''}".rstrip()
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="main.py guard", description="Run only the stream guard, without a window.")
+    ap.add_argument("--config", required=True, help="guard.toml (see resources/guard.example.toml)")
+    ap.add_argument("--data-dir", help="where the journal lives (default: $CONTROLROOM_DATA_DIR or the user dir)")
+    ap.add_argument("--quiet", action="store_true", help="print only failovers and errors")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = GuardConfig.load(args.config)
+    except GuardConfigError as e:
+        print(f"guard: {e}", file=sys.stderr)
+        return 2
+
+    from controlroom.alerts import AlertRouter
+    from controlroom.bus import EventBus
+    from controlroom.clock import SystemClock
+    from controlroom.journal import Journal
+    from controlroom.paths import data_dir
+    from controlroom.stream.guard import StreamGuard
+
+    ddir = data_dir(args.data_dir)
+    clock = SystemClock()
+    bus = EventBus()
+    journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
+    host = socket.gethostname()
+    sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
+    journal.start_session(sid, actor="guard")
+    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}")
+
+    def show(topic: str, ev) -> None:
+        line = _line(ev.kind, ev.payload)
+        if line and (not args.quiet or ev.kind in ("stream.failover", "stream.returned", "stream.failover_failed")):
+            ts = ev.utc.astimezone().strftime("%H:%M:%S")
+            print(f"{ts} {line}", flush=True)
+
+    bus.subscribe(show, "journal.stream.")
+    stop = threading.Event()
+
+    def on_signal(signum, _frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    guard = StreamGuard(config, build_switchers(config), clock=clock, journal=journal, session_id=sid,
+                        bus=bus, alerts=alerts)
+    print(f"guard: watching {', '.join(f'{i.name} ({i.role}) {i.host}:{i.port}' for i in config.instances)};"
+          f" method {config.method}; journal {journal.path} session {sid}. Ctrl-C stops.", flush=True)
+    guard.start()
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        guard.stop()
+        journal.end_session(sid, actor="guard")
+        alerts.close()
+        journal.close()
+        print("guard: stopped", flush=True)
+    return 0
