@@ -1,0 +1,77 @@
+"""`python main.py guard --config guard.toml` against ports where no OBS listens: it starts, journals
+the guard's start and the instances' state, and stops cleanly on SIGINT with exit 0."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from controlroom.journal import Journal
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_headless_guard_journals_and_stops_on_sigint(tmp_path):
+    cfg = tmp_path / "guard.toml"
+    cfg.write_text(f'''[guard]
+method = "backup_encoder"
+[instances.main]
+role = "primary"
+port = {free_port()}
+password_env = "GUARD_TEST_PW"
+[instances.spare]
+role = "backup"
+port = {free_port()}
+''', encoding="utf-8")
+    env = {**os.environ, "GUARD_TEST_PW": "hunter2-secret"}
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "guard", "--config", str(cfg), "--data-dir",
+                          str(tmp_path / "data")], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        db = tmp_path / "data" / "journal.sqlite"
+        kinds: list[str] = []
+        while time.monotonic() < deadline:
+            if db.exists():
+                j = Journal(db)
+                kinds = [e.kind for s in j.sessions() for e in j.events(s.id)]
+                j.close()
+                if "stream.health" in kinds:
+                    break
+            time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=15)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, out
+    j = Journal(db)
+    sess = j.sessions()[-1]
+    evs = j.events(sess.id)
+    j.close()
+    kinds = [e.kind for e in evs]
+    assert sess.title.startswith("guard ") and sess.ended_utc is not None
+    assert "stream.guard_started" in kinds and "stream.guard_stopped" in kinds
+    health = [e.payload for e in evs if e.kind == "stream.health"]
+    assert {h["instance"] for h in health} == {"main", "spare"}
+    assert all(h["level"] in ("FAILED", "UNKNOWN") for h in health)   # nothing listens there
+    assert "hunter2-secret" not in out and "hunter2-secret" not in str([e.payload for e in evs])
+    assert "guard: stopped" in out
+
+
+def test_headless_bad_config_exit_2(tmp_path):
+    cfg = tmp_path / "guard.toml"
+    cfg.write_text('[guard]\nmethod = "teleport"\n[instances.a]\nrole = "primary"\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "guard", "--config", str(cfg), "--data-dir",
+                        str(tmp_path / "d")], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "guard.toml" in r.stderr and "method" in r.stderr
