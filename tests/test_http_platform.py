@@ -197,8 +197,19 @@ def test_dropped_connection_is_retried(shop, platform):
     assert shop.products["SKU1"]["stock"] == 7
 
 
-def test_a_readback_that_lies_raises_a_mismatch(shop, platform):
+def test_a_readback_that_lies_is_reported_for_the_console_to_lock(shop, platform, caplog):
     shop.lie("SKU1", "price", 299)   # a shifted decimal point somewhere upstream
+    platform.set_price("SKU1", 1990, idempotency_key="p1")     # returns: the console compares itself
+    assert platform.last_readback.price == 299
+    e = platform.last_mismatch
+    assert (e.sku, e.field, e.expected, e.actual) == ("SKU1", "price", 1990, 299)
+    assert "2.99 元" in caplog.text and "19.90 元" in caplog.text
+    assert platform.read_product("SKU1").price != 1990         # what the console's read-back will see
+
+
+def test_a_readback_that_lies_raises_a_mismatch_when_asked(shop):
+    platform = HttpPlatform(fast_config(shop.url, on_readback_mismatch="raise"))
+    shop.lie("SKU1", "price", 299)
     with pytest.raises(PlatformReadbackMismatch) as ei:
         platform.set_price("SKU1", 2990, idempotency_key="p1")
     e = ei.value
@@ -210,7 +221,8 @@ def test_a_readback_that_lies_raises_a_mismatch(shop, platform):
     assert len(shop.op_requests("read_product")) == 2
 
 
-def test_readback_mismatch_on_listing_and_coupon(shop, platform):
+def test_readback_mismatch_on_listing_and_coupon(shop):
+    platform = HttpPlatform(fast_config(shop.url, on_readback_mismatch="raise"))
     shop.lie("SKU1", "listed", False)
     with pytest.raises(PlatformReadbackMismatch, match="listed"):
         platform.list_product("SKU1", idempotency_key="l1")
@@ -349,7 +361,7 @@ def test_config_from_settings_toml(tmp_path):
     assert HttpPlatformConfig.from_settings(Settings(tmp_path / "none.toml")) == HttpPlatformConfig()
     for bad, key in [('price_unit = "cents"', "price_unit"), ('set_price = "/no/method"', "set_price"),
                      ('read_product = "GET /p/{coupon_id}"', "read_product"), ("max_attempts = 0", "max_attempts"),
-                     ('colour = "red"', "colour"), ('read_timeout = "fast"', "read_timeout")]:
+                     ('colour = "red"', "colour"), ('on_readback_mismatch = "ignore"', "on_readback_mismatch"), ('read_timeout = "fast"', "read_timeout")]:
         path.write_text(f"[platform.http]\n{bad}\n", encoding="utf-8")
         with pytest.raises(SettingsError) as ei:
             HttpPlatformConfig.from_settings(Settings(path))

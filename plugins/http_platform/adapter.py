@@ -35,8 +35,10 @@ Metrics JSON -> `MetricsSnapshot` (missing keys read as 0; counts must be non-ne
 Failures map onto the port: no answer in time -> PlatformTimeout; 429 -> PlatformRateLimited with the
 server's Retry-After; 5xx or no connection -> PlatformUnavailable; any other 4xx -> PlatformError
 with the server's own message. Retries (backoff + jitter, Retry-After, total budget) happen first,
-in plugins.http_retry. After every write the product or coupon is read back and compared with what
-was commanded; a difference raises `PlatformReadbackMismatch` (the console also reads back itself).
+in plugins.http_retry. After every write the product or coupon is read back (a few times: platforms
+are eventually consistent) and compared with what was commanded. A difference is logged and kept in
+`last_mismatch` (a `PlatformReadbackMismatch`) and the write returns, so the console's own read-back
+sees the same difference and locks the SKU; with `on_readback_mismatch = "raise"` it is raised.
 
 The auth secret comes from controlroom.secrets and is masked in logs and messages.
 """
@@ -130,6 +132,7 @@ class HttpPlatform:
         self._lock = threading.Lock()
         self.last_trace = RetryTrace()  # of the latest call on any thread (for the UI and tests)
         self.last_readback: Any = None
+        self.last_mismatch: PlatformReadbackMismatch | None = None
 
     @classmethod
     def from_settings(cls, settings, **kw) -> "HttpPlatform":
@@ -386,9 +389,14 @@ class HttpPlatform:
         show = (lambda v: f"{format_money(v)} 元" if isinstance(v, int) and money else repr(v))
         target = f"SKU {sku}" if sku is not None else f"coupon {coupon_id}" if coupon_id else "the room"
         self.last_readback = state
-        raise PlatformReadbackMismatch(
+        err = PlatformReadbackMismatch(
             f"{self.name} {op}: read-back of {target} shows {field} = {show(got)}, commanded {show(want)}",
             sku=sku, coupon_id=coupon_id, field=field, expected=want, actual=got, state=state)
+        self.last_mismatch = err
+        if self.config.on_readback_mismatch == "raise":
+            raise err
+        log.warning("%s", err)
+        return state
 
     # ---- reads ----------------------------------------------------------------------------------
     def read_product(self, sku: str) -> ProductState:

@@ -61,6 +61,9 @@ class HttpPlatformConfig:
     retry_budget: float = 6.0                   # s: inside the console's 10 s decision-to-live SOP
     jitter: float = 0.5
     verify_writes: bool = True                  # read back after every write and compare
+    # on a difference: "return" logs it, keeps it in HttpPlatform.last_mismatch and returns, so the
+    # console's own read-back sees it and locks the SKU; "raise" raises PlatformReadbackMismatch
+    on_readback_mismatch: str = "return"
     readback_attempts: int = 3                  # platforms are eventually consistent
     readback_interval: float = 0.3
     # endpoints: "METHOD /path"
@@ -93,6 +96,8 @@ class HttpPlatformConfig:
         for key in ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget"):
             if not getattr(self, key) > 0:
                 raise bad(key, f"must be more than 0, got {getattr(self, key)!r}")
+        if self.on_readback_mismatch not in ("return", "raise"):
+            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
         if not 0 <= self.jitter <= 1:
             raise bad("jitter", f"must be between 0 and 1, got {self.jitter!r}")
         if self.max_attempts < 1 or self.readback_attempts < 1:
