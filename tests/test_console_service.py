@@ -1,0 +1,379 @@
+"""The console service on a ManualClock with a small fake of the Platform port and a real journal."""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from controlroom.commerce.service import Action, ConfirmationRequired, Override, OverrideRefused
+from controlroom.commerce.supervisor import set_supervisor_pin
+from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformTimeout, PlatformUnavailable,
+                                  ProductState, SkuMetrics)
+from controlroom.runtime import Runtime
+
+PLAN = ("sku,title,list_price,live_price,cost,floor_price,stock,per_buyer_limit,coupon_threshold,coupon_off,"
+        "coupon_qty,approved_deep_discount\n"
+        "A,Cream A,100,80,20,40,100,3,,,,no\n"
+        "B,Serum B,299,199,48,159,50,3,,,,no\n"
+        "L,Lucky bag,99,0.01,25,0.01,50,1,,,,yes\n")
+
+
+class FakeShop:
+    """The Platform port in memory: idempotent writes, injectable timeouts and lying read-backs."""
+    name, currency = "fake", "CNY"
+
+    def __init__(self):
+        self.products = {
+            "A": ProductState("A", "Cream A", 10000, 8000, 100, True),
+            "B": ProductState("B", "Serum B", 29900, 19900, 50, True),
+            "L": ProductState("L", "Lucky bag", 9900, 1, 50, False),
+        }
+        self.keys: dict[str, object] = {}
+        self.applied: list[tuple] = []
+        self.timeout_after_apply = 0
+        self.unavailable = 0
+        self.lie_price: dict[str, int] = {}
+        self.coupons: dict[str, CouponState] = {}
+        self.sku_metrics: dict[str, SkuMetrics] = {}
+        self.threads: set[str] = set()
+
+    def _write(self, method, key, args, fn):
+        self.threads.add(threading.current_thread().name)
+        assert key, "idempotency key required"
+        if self.unavailable:
+            self.unavailable -= 1
+            raise PlatformUnavailable("down")
+        if key in self.keys:
+            return self.keys[key]
+        result = fn()
+        self.keys[key] = result
+        self.applied.append((method, *args))
+        if self.timeout_after_apply:
+            self.timeout_after_apply -= 1
+            raise PlatformTimeout("answer lost")
+        return result
+
+    def _set(self, sku, **kw):
+        self.products[sku] = replace(self.products[sku], **kw)
+
+    def list_product(self, sku, *, idempotency_key):
+        self._write("list", idempotency_key, (sku,), lambda: self._set(sku, listed=True))
+
+    def unlist_product(self, sku, *, idempotency_key):
+        self._write("unlist", idempotency_key, (sku,), lambda: self._set(sku, listed=False))
+
+    def set_price(self, sku, price, *, idempotency_key):
+        self._write("set_price", idempotency_key, (sku, price), lambda: self._set(sku, price=price))
+
+    def set_stock(self, sku, stock, *, idempotency_key):
+        self._write("set_stock", idempotency_key, (sku, stock), lambda: self._set(sku, stock=stock))
+
+    def set_displayed_stock(self, sku, shown, *, idempotency_key):
+        self._write("set_displayed_stock", idempotency_key, (sku, shown), lambda: self._set(sku, displayed_stock=shown))
+
+    def pin_product(self, sku, *, idempotency_key):
+        def apply():
+            for s in self.products:
+                self._set(s, pinned=(s == sku))
+        self._write("pin", idempotency_key, (sku,), apply)
+
+    def issue_coupon(self, spec, *, idempotency_key):
+        def apply():
+            cid = f"C{len(self.coupons) + 1}"
+            self.coupons[cid] = CouponState(cid, spec, 0, True)
+            return cid
+        return self._write("issue_coupon", idempotency_key, (spec,), apply)
+
+    def stop_coupon(self, coupon_id, *, idempotency_key):
+        self._write("stop_coupon", idempotency_key, (coupon_id,),
+                    lambda: self.coupons.__setitem__(coupon_id, replace(self.coupons[coupon_id], active=False)))
+
+    def read_product(self, sku):
+        p = self.products[sku]
+        return replace(p, price=self.lie_price[sku]) if sku in self.lie_price else p
+
+    def read_products(self):
+        return [self.read_product(s) for s in self.products]
+
+    def read_coupon(self, coupon_id):
+        return self.coupons[coupon_id]
+
+    def metrics(self):
+        return MetricsSnapshot(skus=dict(self.sku_metrics))
+
+
+@pytest.fixture
+def setup(tmp_path, manual_clock):
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "products.csv").write_text(PLAN, encoding="utf-8")
+    shop = FakeShop()
+    rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=shop, show_dir=show,
+                        rooms={"console": "controlroom.commerce.room"})
+    set_supervisor_pin(rt.settings, "4321")
+    rt.rooms["console"].supervisor = rt.settings.section("supervisor", type(rt.rooms["console"].supervisor))
+    rt.new_show("test")
+    yield rt, rt.rooms["console"], shop, manual_clock
+    rt.close()
+
+
+def kinds(rt, prefix=""):
+    return [e.kind for e in rt.journal.events(rt.session_id) if e.kind.startswith(prefix)]
+
+
+def last(rt, kind):
+    return [e for e in rt.journal.events(rt.session_id) if e.kind == kind][-1]
+
+
+def test_price_change_allowed_runs_in_worker_reads_back_and_journals(setup):
+    rt, svc, shop, clock = setup
+    t = svc.change_price("A", 7500, wait=True)
+    assert t.verdict.verdict == "allow" and t.outcome.ok
+    assert shop.products["A"].price == 7500
+    assert all(n.startswith("console-platform") for n in shop.threads)
+    ev = last(rt, "console.price_changed")
+    assert ev.payload["key"] == t.key and ev.payload["prev_price"] == 8000 and ev.payload["price"] == 7500
+    assert ev.payload["readback"]["price"] == 7500 and ev.payload["verdict"] == "allow"
+    assert "latency_ms" in ev.payload
+    assert "interlock.verdict" in kinds(rt)
+    assert svc.product("A").price == 7500
+
+
+def test_blocked_needs_supervisor_override_and_never_journals_pin(setup):
+    rt, svc, shop, clock = setup
+    t = svc.change_price("A", 800)  # 10x below: shifted decimal point
+    assert t.verdict.verdict == "block" and t.future is None
+    assert {"power_of_ten_change", "price_band"} <= set(t.verdict.rules)
+    assert shop.products["A"].price == 8000
+    with pytest.raises(OverrideRefused):
+        svc.submit(t)
+    with pytest.raises(OverrideRefused, match="wrong PIN"):
+        svc.submit(t, override=Override("Wang", "0000", "loss leader approved by brand"))
+    with pytest.raises(OverrideRefused, match="reason"):
+        svc.submit(t, override=Override("Wang", "4321", ""))
+    assert shop.products["A"].price == 8000
+    svc.submit(t, override=Override("Wang", "4321", "flash deal agreed with brand")).result()
+    assert shop.products["A"].price == 800
+    ov = last(rt, "interlock.override")
+    assert ov.actor == "Wang" and ov.payload["reason_text"] == "flash deal agreed with brand"
+    text = rt.journal.engine.connect().exec_driver_sql("select group_concat(payload) from events").scalar()
+    assert "4321" not in text
+
+
+def test_confirm_verdict_needs_second_confirmation(setup):
+    rt, svc, shop, clock = setup
+    t = svc.change_price("A", 4500)  # 55 % off list, within the band from 80
+    assert t.verdict.verdict == "confirm" and t.verdict.rules == ["discount_50_70"]
+    with pytest.raises(ConfirmationRequired):
+        svc.submit(t)
+    svc.submit(t, confirmed=True).result()
+    assert shop.products["A"].price == 4500
+    assert "interlock.confirmed" in kinds(rt)
+
+
+def test_timeout_after_apply_retried_with_same_key_applied_once(setup):
+    rt, svc, shop, clock = setup
+    shop.timeout_after_apply = 1
+    t = svc.change_price("A", 7000, wait=True)
+    assert t.outcome.ok and t.outcome.attempts == 2
+    assert [a for a in shop.applied if a[0] == "set_price"] == [("set_price", "A", 7000)]
+    assert last(rt, "console.price_changed").payload["attempts"] == 2
+
+
+def test_retries_are_bounded(setup):
+    rt, svc, shop, clock = setup
+    shop.unavailable = 10
+    t = svc.list_product("L", wait=True)
+    assert not t.outcome.ok and t.outcome.attempts == svc.settings.retries + 1
+    assert "console.action_failed" in kinds(rt)
+
+
+def test_readback_mismatch_locks_sku_until_resolved(setup):
+    rt, svc, shop, clock = setup
+    shop.lie_price["A"] = 700
+    t = svc.change_price("A", 7000, wait=True)
+    assert not t.outcome.ok and t.outcome.mismatch
+    assert svc.product("A").locked
+    assert "console.sku_locked" in kinds(rt)
+    assert any(e.kind == "alert.raised" and e.payload["rule"] == "readback_mismatch"
+               for e in rt.journal.events(rt.session_id))
+    t2 = svc.change_price("A", 7100)
+    assert t2.verdict.verdict == "block" and t2.verdict.rules == ["sku_locked"] and not t2.overridable
+    assert svc.unlist_product("A", wait=True).outcome is not None  # the safe direction stays open
+    del shop.lie_price["A"]
+    svc.resolve_lock("A", actor="lead", note="platform fixed")
+    assert not svc.product("A").locked
+    assert last(rt, "console.sku_unlocked").actor == "lead"
+
+
+def test_revert_last_price_one_key(setup):
+    rt, svc, shop, clock = setup
+    svc.change_price("B", 17900, wait=True)
+    svc.change_price("A", 7000, wait=True)
+    svc.revert_last_price(wait=True)
+    assert shop.products["A"].price == 8000
+    svc.revert_last_price(wait=True)
+    assert shop.products["B"].price == 19900
+
+
+def test_countdown_offer_reverts_by_itself_at_zero(setup):
+    rt, svc, shop, clock = setup
+    t = svc.start_offer("A", 6900, 180, qty=50, actor="rundown", wait=True)
+    assert t.outcome.ok and shop.products["A"].price == 6900
+    assert svc.offers()[0].remaining_s == pytest.approx(180)
+    clock.advance(179)
+    svc.tick()
+    assert shop.products["A"].price == 6900 and svc.product("A").offer_remaining_s == pytest.approx(1)
+    clock.advance(1.0)
+    svc.tick()
+    svc._pool.submit(lambda: None).result()
+    assert shop.products["A"].price == 8000 and svc.offers() == []
+    stop = last(rt, "console.offer_stopped")
+    assert stop.payload["reason"] == "expired" and stop.actor == "system"
+
+
+def test_offer_qty_over_stock_blocked(setup):
+    rt, svc, shop, clock = setup
+    t = svc.start_offer("B", 17900, 60, qty=51)
+    assert t.verdict.verdict == "block" and "offer_qty_over_stock" in t.verdict.rules
+
+
+def test_coupon_rules_and_issue(setup):
+    rt, svc, shop, clock = setup
+    assert svc.issue_coupon(CouponSpec(None, 0, 1000, None)).verdict.rules == ["coupon_no_min_no_cap"]
+    assert "coupon_amount_ge_threshold" in svc.issue_coupon(CouponSpec("A", 5000, 5000, 10)).verdict.rules
+    # stacked on A: 80 - 45 = 35 < floor 40
+    t = svc.issue_coupon(CouponSpec("A", 8000, 4500, 100))
+    assert "below_floor" in t.verdict.rules and t.verdict.net_price == 3500
+    t = svc.issue_coupon(CouponSpec("B", 19900, 2000, 100), wait=True)
+    assert t.outcome.ok and t.outcome.result in shop.coupons
+    assert svc.product("B").net_price == 17900
+    svc.stop_coupon(t.outcome.result, wait=True)
+    assert not shop.coupons[t.outcome.result].active
+
+
+def test_list_with_no_stock_blocked_and_pin_checks_banned_terms(setup):
+    rt, svc, shop, clock = setup
+    shop._set("L", stock=0)
+    svc._refresh()
+    assert "list_no_stock" in svc.list_product("L").verdict.rules
+    t = svc.pin_product("A", text="全网最低价，快抢")
+    assert t.verdict.verdict == "confirm" and "banned_terms" in t.verdict.rules
+    svc.submit(t, confirmed=True).result()
+    assert svc.pinned().sku == "A"
+
+
+def feed(shop, sku, orders, units=None, gmv=None):
+    units = orders if units is None else units
+    shop.sku_metrics[sku] = SkuMetrics(sku, orders=orders, units=units, gmv=gmv if gmv is not None else units * 8000)
+
+
+def poll(svc, clock, dt=1.0):
+    clock.advance(dt)
+    svc._poll_metrics()
+
+
+def test_breaker_order_rate_unlists(setup):
+    rt, svc, shop, clock = setup
+    n = 0
+    for _ in range(61):      # a calm minute: 1 order every 6 s = 10/min
+        feed(shop, "A", n)
+        poll(svc, clock)
+        n += 1 if _ % 6 == 0 else 0
+    svc.change_price("A", 7000, wait=True)
+    assert svc._armed["A"][1] == pytest.approx(10, rel=0.2)
+    gmv = shop.sku_metrics["A"].gmv
+    for _ in range(60):      # now 2 orders a second: 120/min > 5x10
+        n += 2
+        gmv += 2 * 7000
+        feed(shop, "A", n, gmv=gmv)
+        poll(svc, clock)
+        if not shop.products["A"].listed:
+            break
+    svc._pool.submit(lambda: None).result()
+    assert not shop.products["A"].listed
+    trip = last(rt, "interlock.breaker_tripped")
+    assert trip.payload["rule"] == "order_rate" and trip.payload["values"]["orders"] > 50
+    assert last(rt, "console.unlisted").actor == "breaker"
+
+
+def test_breaker_sale_below_floor_reverts_when_configured(setup):
+    rt, svc, shop, clock = setup
+    svc.settings = replace(svc.settings, pause_action="revert")
+    svc.change_price("A", 7000, wait=True)
+    feed(shop, "A", 1, gmv=7000)
+    poll(svc, clock)
+    feed(shop, "A", 2, gmv=7000 + 3000)   # one sale at 30 元 < floor 40
+    poll(svc, clock)
+    svc._pool.submit(lambda: None).result()
+    assert last(rt, "interlock.breaker_tripped").payload["rule"] == "sale_below_floor"
+    assert shop.products["A"].price == 8000
+
+
+def test_failover_pauses_offers_and_holds_coupons(setup):
+    rt, svc, shop, clock = setup
+    svc.start_offer("A", 6900, 100, wait=True)
+    svc.schedule_coupon(CouponSpec("B", 19900, 2000, 100), 5)
+    clock.advance(10)
+    rt.journal.append(rt.session_id, "stream.failover", "guard", {"reason": "test"})
+    assert svc.offers()[0].paused and svc.offers()[0].remaining_s == pytest.approx(90)
+    clock.advance(60)
+    svc.tick()
+    assert shop.products["A"].price == 6900 and not shop.coupons   # frozen, held
+    rt.journal.append(rt.session_id, "stream.returned", "guard", {})
+    svc.tick()
+    svc._pool.submit(lambda: None).result()
+    assert shop.coupons  # released on return
+    assert svc.offers()[0].remaining_s == pytest.approx(90)
+    assert "console.offer_paused" in kinds(rt) and "console.offer_resumed" in kinds(rt)
+
+
+def test_crash_recovery_rebuilds_from_journal(setup, tmp_path):
+    rt, svc, shop, clock = setup
+    svc.change_price("B", 17900, wait=True)
+    svc.unlist_product("A", wait=True)
+    svc.start_offer("B", 15900, 300, wait=True)
+    shop.lie_price["L"] = 5
+    svc.list_product("L", wait=True)
+    del shop.lie_price["L"]
+    sid = rt.session_id
+    clock.advance(100)
+    # a new process on the same journal, a platform that forgot everything
+    from controlroom.journal import Journal
+    shop2 = FakeShop()
+    rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop2, show_dir=rt.show_dir,
+                         rooms={"console": "controlroom.commerce.room"})
+    try:
+        rt2.resume(sid)
+        svc2 = rt2.rooms["console"]
+        svc2._pool.submit(lambda: None).result()
+        assert svc2.product("L").locked
+        assert not svc2.product("A").listed and not shop2.products["A"].listed
+        offers = svc2.offers()
+        assert offers[0].sku == "B" and offers[0].remaining_s == pytest.approx(200, abs=1)
+        assert shop2.products["B"].price == 15900
+        assert svc2.last_price_change() == ("B", 19900, 17900)
+        assert svc2.plan_row("A").floor_price == 4000
+        clock.advance(200)
+        svc2.tick()
+        svc2._pool.submit(lambda: None).result()
+        assert shop2.products["B"].price == 17900
+    finally:
+        rt2.close()
+
+
+def test_unknown_sku_and_invalid_offer(setup):
+    rt, svc, shop, clock = setup
+    assert svc.change_price("ZZZ", 100).verdict.rules[0] == "invalid_input"
+    assert svc.start_offer("A", 6900, 0).verdict.verdict == "block"
+
+
+def test_plan_import_refuses_blocked_plan(setup, tmp_path):
+    rt, svc, shop, clock = setup
+    bad = tmp_path / "bad.csv"
+    bad.write_text(PLAN + "A,dup,100,70,20,40,100,3,,,,no\n", encoding="utf-8")
+    from controlroom.commerce.plan import PlanError
+    with pytest.raises(PlanError, match="blocked"):
+        svc.import_plan(bad)
+    assert "console.plan_imported" in kinds(rt)  # the good one, at session start
