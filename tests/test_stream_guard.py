@@ -141,3 +141,30 @@ def test_manual_fail_over_and_return(tmp_path):
     assert r.obs["main"].active and not r.obs["spare"].active
     assert r.kinds().count("stream.returned") == 1
     assert [e.actor for e in r.events("stream.manual.fail_over")] == ["operator"]
+
+
+def test_threads_own_their_switcher_and_stop_cleanly(tmp_path):
+    clock = SystemClock()
+    bus = EventBus()
+    cfg = make_config(hold_s=0.3, return_dwell_s=1.0, poll_interval_s=0.05, request_timeout_s=0.2,
+                      screenshot_interval_s=0.2)
+    obs = {i.name: FakeSwitcher(i.name, clock) for i in cfg.instances}
+    snaps = []
+    bus.subscribe(lambda t, p: snaps.append(p), "stream.state")
+    g = StreamGuard(cfg, obs, clock=clock, bus=bus)
+    obs["main"].operator_start()
+    g.start()
+    try:
+        deadline = time.monotonic() + 5
+        while g.state()["state"] != "ON_PRIMARY":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        obs["main"].kill()
+        while g.state()["state"] != "ON_BACKUP":
+            assert time.monotonic() < deadline + 3
+            time.sleep(0.02)
+        assert obs["spare"].active
+    finally:
+        g.stop()
+    assert all(len(o.thread_ids) == 1 for o in obs.values())        # one owner thread per OBS
+    assert not obs["spare"].connected and snaps
