@@ -12,7 +12,6 @@ RNG, so injecting them never changes the audience.
 """
 from __future__ import annotations
 
-import heapq
 import math
 import threading
 import time
@@ -108,8 +107,7 @@ class SimulatedShop:
         self._interacting = 0
         self._followers = 0
         self._buyers = 0
-        self._late_payments: list[tuple[int, int, int, int]] = []  # (due step, seq, sku index, 分)
-        self._late_seq = 0
+        self._late_payments: dict[int, list[tuple[int, int]]] = {}  # due step -> [(sku index, 分 per order)]
         self._noise = 0.0
 
         self._coupons: dict[str, _Coupon] = {}
@@ -149,7 +147,8 @@ class SimulatedShop:
         if peak_online is not None:
             if peak_online <= 0:
                 raise ValueError("peak_online must be > 0")
-            return peak_online / p.mean_stay_s
+            # Traffic waves lift the audience above its mean; aim the highest waves at the asked peak.
+            return peak_online / p.mean_stay_s / 1.35
         slot = self.show.slot_minutes * 60
         ts = range(0, slot, 60)
         mean = sum(time_of_day_factor(self._start_local + t) * min(1.0, 0.25 + 0.75 * t / p.ramp_s)
@@ -195,7 +194,7 @@ class SimulatedShop:
         sku = data.get("sku")
         if sku not in self._index:
             return
-        if any(w in kind for w in ("stop", "end", "cancel", "revert", "expire")):
+        if any(w in kind for w in ("stop", "end", "cancel", "revert", "expire", "pause")):
             self.stop_countdown(sku)
             return
         for key in ("seconds", "duration_s", "duration", "countdown_s"):
@@ -589,7 +588,9 @@ class SimulatedShop:
             self._sell(orders)
         self._step += 1
         if self._late_payments:
-            self._settle_late_payments()
+            for i, amount in self._late_payments.pop(self._step, ()):
+                self._c["paid_orders"][i] += 1
+                self._c["paid_gmv"][i] += amount
 
     def _claim(self, c: _Coupon, qty: int) -> int:
         remaining = c.remaining()
@@ -652,16 +653,9 @@ class SimulatedShop:
         self._buyers = min(self._uv, self._buyers + max(min(d[3 * m], sold), 1 if self._buyers == 0 else 0))
         if late_orders:
             delays = self._rng.exponential(p.pay_delay_s, size=len(late_orders)).tolist()
-            for (i, amount), delay in zip(late_orders, delays):
-                self._late_seq += 1
-                heapq.heappush(self._late_payments, (self._step + 1 + int(delay // DT), self._late_seq, i, amount))
-
-    def _settle_late_payments(self) -> None:
-        q = self._late_payments
-        while q and q[0][0] <= self._step:
-            _, _, i, amount = heapq.heappop(q)
-            self._c["paid_orders"][i] += 1
-            self._c["paid_gmv"][i] += amount
+            due = self._late_payments
+            for order, delay in zip(late_orders, delays):
+                due.setdefault(self._step + 1 + int(delay // DT), []).append(order)
 
 
 def _check_int(value: Any, what: str, where: str) -> None:
