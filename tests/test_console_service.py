@@ -136,7 +136,7 @@ def test_price_change_allowed_runs_in_worker_reads_back_and_journals(setup):
     assert ev.payload["key"] == t.key and ev.payload["prev_price"] == 8000 and ev.payload["price"] == 7500
     assert ev.payload["readback"]["price"] == 7500 and ev.payload["verdict"] == "allow"
     assert "latency_ms" in ev.payload
-    assert "interlock.verdict" in kinds(rt)
+    assert "interlock.verdict" not in kinds(rt)  # an allowed verdict rides in the outcome event
     assert svc.product("A").price == 7500
 
 
@@ -145,6 +145,7 @@ def test_blocked_needs_supervisor_override_and_never_journals_pin(setup):
     t = svc.change_price("A", 800)  # 10x below: shifted decimal point
     assert t.verdict.verdict == "block" and t.future is None
     assert {"power_of_ten_change", "price_band"} <= set(t.verdict.rules)
+    assert last(rt, "interlock.verdict").payload["verdict"] == "block"
     assert shop.products["A"].price == 8000
     with pytest.raises(OverrideRefused):
         svc.submit(t)

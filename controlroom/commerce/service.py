@@ -439,6 +439,9 @@ class ConsoleService:
         t = Ticket(tid, action, verdict, key, overridable)
         t.state = {ALLOW: "pending", CONFIRM: "awaiting_confirm", BLOCK: "blocked"}[verdict.verdict]
         self.tickets[tid] = t
+        if verdict.verdict == ALLOW:
+            # an allowed action's verdict travels in its outcome event (console.*): one durable commit, not two
+            return t
         self._journal("interlock.verdict", action.actor, {
             "ticket": tid, "key": key, "action": action.kind, "what": action.describe(), "sku": action.sku,
             "verdict": verdict.verdict, "rules": verdict.rules, "words": verdict.words,
