@@ -160,8 +160,15 @@ class GuardRig:
         """Backup encoder: the backup OBS says live (not reconnecting) AND ingest B has its publisher.
         Backup ingest: the primary streams to B. Backup scene: the primary's program is the backup scene."""
         if self.method == "backup_encoder":
+            # After an ingest or encoder fault the backup goes to ingest B; a manual drill from a
+            # healthy primary hands over on ingest A (the primary is stopped first).
             st = _status(self.observer("backup"))
-            return bool(st and st.output_active and not st.output_reconnecting and self.b.publishing(STREAM_KEY))
+            if not (st and st.output_active and not st.output_reconnecting):
+                return False
+            target = self.observer("backup").request("GetStreamServiceSettings", None, 0.5)
+            server = target["streamServiceSettings"].get("server")
+            ing = self.b if server == self.b.server else self.a
+            return ing.publishing(STREAM_KEY)
         if self.method == "backup_ingest":
             st = _status(self.observer("primary"))
             return bool(st and st.output_active and not st.output_reconnecting and self.b.publishing(STREAM_KEY))
@@ -234,4 +241,142 @@ def run_fault(bed: Testbed, fault: str, *, settle_s: float = 2.0, method: str = 
             rig.primary.proc.signal(signal.SIGCONT)
         if fault == "ingest_frozen":
             rig.a.proc.signal(signal.SIGCONT)
+        rig.close()
+
+
+# ---- blips: a healthy stream with brief, injected anomalies (at the Switcher level) -----------------
+
+class BlipSwitcher:
+    """Wraps the real ObsSwitcher and, on a schedule, distorts what the guard sees for a moment:
+    "congestion" = outputCongestion 0.95 for 0.5 s; "missing" = one reading without stats;
+    "timeout" = one status call that times out; "no_screenshot" = one missing screenshot."""
+
+    KINDS = ("congestion", "missing", "timeout", "no_screenshot")
+
+    def __init__(self, real, every_s: float = 3.0, spike_s: float = 0.5):
+        self.real = real
+        self.name = real.name
+        self.every_s = every_s
+        self.spike_s = spike_s
+        self.t0 = time.monotonic()
+        self.injected: dict[str, int] = {k: 0 for k in self.KINDS}
+        self._done: set[int] = set()
+
+    def __getattr__(self, item):
+        return getattr(self.real, item)
+
+    def _slot(self) -> tuple[int, str, float]:
+        el = time.monotonic() - self.t0
+        n = int(el // self.every_s)
+        return n, self.KINDS[n % len(self.KINDS)], el - n * self.every_s
+
+    def status(self, timeout: float) -> StreamStatus:
+        from dataclasses import replace
+        st = self.real.status(timeout)
+        n, kind, into = self._slot()
+        if n == 0:
+            return st
+        if kind == "congestion" and into < self.spike_s:
+            if n not in self._done:
+                self._done.add(n)
+                self.injected[kind] += 1
+            return replace(st, output_congestion=0.95)
+        if kind in ("missing", "timeout") and n not in self._done:
+            self._done.add(n)
+            self.injected[kind] += 1
+            if kind == "timeout":
+                raise SwitcherTimeout(f"{self.name}: injected timeout")
+            return replace(st, output_bytes=None, output_congestion=None, output_skipped_frames=None,
+                           output_total_frames=None, render_skipped_frames=None, render_total_frames=None)
+        return st
+
+    def program_fingerprint(self, timeout: float):
+        n, kind, _ = self._slot()
+        if n and kind == "no_screenshot" and n not in self._done:
+            self._done.add(n)
+            self.injected[kind] += 1
+            return None
+        return self.real.program_fingerprint(timeout)
+
+
+def run_blips(bed: Testbed, duration_s: float) -> dict:
+    wrapped: dict[str, BlipSwitcher] = {}
+
+    def wrap(sw):
+        if sw.name != "primary":
+            return sw
+        wrapped["primary"] = BlipSwitcher(sw)
+        return wrapped["primary"]
+
+    rig = GuardRig(bed, wrap=wrap)
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        wrapped["primary"].t0 = time.monotonic()
+        end = time.monotonic() + duration_s
+        off_air = 0
+        while time.monotonic() < end:
+            time.sleep(1.0)
+            if not rig.primary_on_air():
+                off_air += 1
+        return {"failovers": rig.count("stream.failover"), "switching": rig.count("stream.switching"),
+                "alarms": rig.count("stream.alarm"), "injected": dict(wrapped["primary"].injected),
+                "state": rig.guard.state()["state"], "primary_off_air_checks": off_air,
+                "failed_health": sum(1 for e in rig.events("stream.health")
+                                     if e.payload.get("instance") == "primary" and e.payload.get("level") == "FAILED")}
+    finally:
+        rig.close()
+
+
+# ---- return to primary and flapping ----------------------------------------------------------------
+
+def _flap(proc, until: float, down_s: float, up_s: float) -> int:
+    """SIGSTOP/SIGCONT an OBS: it goes away and comes back every few seconds."""
+    n = 0
+    while time.monotonic() < until:
+        proc.signal(signal.SIGSTOP)
+        n += 1
+        time.sleep(down_s)
+        proc.signal(signal.SIGCONT)
+        time.sleep(up_s)
+    return n
+
+
+def run_return_and_no_flap(bed: Testbed, dwell_s: float = 6.0, flap_s: float = 12.0) -> dict:
+    """1) the primary flaps (down 1.2 s, up 1.3 s) while on air: no failover (each outage < hold);
+    2) the ingest dies: one failover; it comes back, but the primary keeps flapping: no return;
+    3) the primary is steady: one automatic return after the dwell, onto ingest A."""
+    th = {"auto_return": True, "return_dwell_s": dwell_s, "min_switch_interval_s": 3.0}
+    rig = GuardRig(bed, thresholds=th)
+    res: dict = {}
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        _flap(rig.primary.proc, time.monotonic() + flap_s * 0.6, 1.2, 1.3)
+        res["failovers_while_flapping_on_air"] = rig.count("stream.failover")
+        t_fault = time.monotonic()
+        rig.a.proc.kill()
+        _, res["failover_s"] = wait_until(rig.backup_on_air, 15, what="failover after the ingest died")
+        wait_until(lambda: rig.count("stream.failover") == 1, 5, what="stream.failover journaled")
+        bed.restart_ingest(rig.a)
+        _flap(rig.primary.proc, time.monotonic() + flap_s, 1.0, 2.0)
+        res["returns_while_flapping"] = rig.count("stream.returned")
+        t_steady = time.monotonic()
+        _, waited = wait_until(lambda: rig.count("stream.returned") >= 1, dwell_s + 20,
+                               what="automatic return after the dwell")
+        res["return_after_steady_s"] = waited
+        wait_until(rig.primary_on_air, 10, what="primary on air on ingest A after the return")
+        bst = _status(rig.observer("backup"))
+        res["backup_stopped"] = bool(bst and not bst.output_active)
+        time.sleep(1.0)
+        res["b_publishing_after_return"] = rig.b.publishing(STREAM_KEY)
+        res["failovers"] = rig.count("stream.failover")
+        res["returns"] = rig.count("stream.returned")
+        res["state"] = rig.guard.state()["state"]
+        res["t_fault_to_return_s"] = time.monotonic() - t_fault
+        res["return_payload"] = dict(rig.events("stream.returned")[0].payload)
+        del t_steady
+        return res
+    finally:
+        rig.primary.proc.signal(signal.SIGCONT)
         rig.close()
