@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timezone
 
 from controlroom.journal import Sample
@@ -66,7 +66,10 @@ class MetricsService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._want_worker = start_worker
-        self._unsub = rt.bus.subscribe(self._on_journal_event, "journal.")
+        self._alerts: deque[dict] = deque(maxlen=500)
+        self._acked: set[str] = set()
+        self._unsubs = [rt.bus.subscribe(self._on_journal_event, "journal."),
+                        rt.bus.subscribe(self._on_alert, "alert.")]
         self._attach_sinks()
 
     # ---- wiring -------------------------------------------------------------------------------
@@ -107,6 +110,8 @@ class MetricsService:
             self._paused = False
             self.store.clear()
             self._markers.clear()
+            self._alerts.clear()
+            self._acked.clear()
             self._segments = []
             self._sku_journaled = {}
             self._last_flush = None
@@ -129,6 +134,10 @@ class MetricsService:
             m = marker_from_event(ev)
             if m:
                 self._markers.append(m)
+            if ev.kind == "alert.raised":
+                self._alerts.append(_alert_row({**ev.payload, "alert_id": f"A{ev.seq}"}, ev.utc.timestamp()))
+            elif ev.kind == "alert.acked" and ev.payload.get("alert_id"):
+                self._acked.add(ev.payload["alert_id"])
             if ev.kind == "alert.raised" and ev.payload.get("source") == "metrics":
                 raised[f"A{ev.seq}"] = (ev.payload.get("rule"), ev.payload.get("sku") or
                                         _key_from_values(ev.payload), ev.mono)
@@ -165,6 +174,17 @@ class MetricsService:
             self.previous = prev
             if prev is not None:
                 self.rt.bus.publish("metrics.previous", {"session_id": prev.session_id, "title": prev.title})
+
+    def _on_alert(self, topic: str, payload) -> None:
+        if topic == "alert.raised":
+            data = asdict(payload) if is_dataclass(payload) else dict(payload or {})
+            self._alerts.append(_alert_row(data, self.rt.clock.utcnow().timestamp()))
+        elif topic == "alert.acked" and isinstance(payload, dict) and payload.get("alert_id"):
+            self._acked.add(payload["alert_id"])
+
+    def alert_log(self) -> list[dict]:
+        """Every alert of the session (all rooms), oldest first, with its acknowledged state."""
+        return [{**a, "acked": a["alert_id"] in self._acked} for a in list(self._alerts)]
 
     def _on_journal_event(self, topic: str, ev) -> None:
         if getattr(ev, "session_id", None) != self.session_id:
@@ -295,7 +315,14 @@ class MetricsService:
         if self._thread:
             self._thread.join(timeout=2.0)
         self.flush()
-        self._unsub()
+        for unsub in self._unsubs:
+            unsub()
+
+
+def _alert_row(p: dict, utc: float) -> dict:
+    return {"alert_id": p.get("alert_id", ""), "utc": utc, "rule": p.get("rule", ""),
+            "severity": p.get("severity", "info"), "title": p.get("title", ""), "detail": p.get("detail", ""),
+            "suggestion": p.get("suggestion", ""), "source": p.get("source", ""), "sku": p.get("sku")}
 
 
 def _key_from_values(payload: dict) -> str:

@@ -1,0 +1,207 @@
+"""Reusable pyqtgraph helpers in the dark studio theme: time plots with local-time axes, curves
+that stay smooth over a 12-hour show, event markers, sparklines, a funnel.
+
+Long series: every curve gets peak downsampling (auto) and clip-to-view, so a repaint costs about
+the plot's width in pixels whatever the number of samples.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui import theme
+
+pg.setConfigOptions(antialias=False, background=theme.PANEL, foreground=theme.TEXT_DIM)
+
+# one colour per chart series, readable on the dark background; tally colours stay for states
+SERIES_COLOURS = ("#4ea1ff", "#e5c07b", "#56d4bc", "#c678dd", "#f78c6c", "#98c379", "#ff79c6", "#61afef")
+PREVIOUS_COLOUR = "#6b7280"
+MARKER_COLOURS = {"segment": theme.ACCENT, "price": theme.WARNING, "alert": theme.ON_AIR,
+                  "failover": "#ff5fd2"}
+
+
+def mono_font(point_size: int = 10, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setFamilies(["JetBrains Mono", "DejaVu Sans Mono", "Noto Sans Mono CJK SC", "monospace"])
+    f.setStyleHint(QFont.StyleHint.Monospace)
+    f.setPointSize(point_size)
+    f.setBold(bold)
+    return f
+
+
+class CompactAxis(pg.AxisItem):
+    """Value axis without scientific notation: 1.2M, 350k, 12.5."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):
+        return [compact_number(v * scale) for v in values]
+
+
+def compact_number(v: float) -> str:
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:.3g}G"
+    if a >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.3g}k"
+    if a >= 100 or v == int(v):
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+def time_plot(title: str = "", parent: QWidget | None = None, height: int | None = None) -> pg.PlotWidget:
+    """A plot with a local-time axis (x = POSIX seconds) in the dark theme."""
+    w = pg.PlotWidget(parent=parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom"),
+                                                "left": CompactAxis(orientation="left")})
+    w.setBackground(theme.PANEL)
+    pi = w.getPlotItem()
+    if title:
+        pi.setTitle(f"<span style='color:{theme.TEXT}; font-size:9pt'>{title}</span>")
+    pi.showGrid(x=True, y=True, alpha=0.15)
+    for ax in ("left", "bottom"):
+        axis = pi.getAxis(ax)
+        axis.setPen(pg.mkPen(theme.BORDER))
+        axis.setTextPen(pg.mkPen(theme.TEXT_DIM))
+    pi.getAxis("left").setWidth(52)
+    pi.setMenuEnabled(False)
+    pi.hideButtons()
+    w.setMouseEnabled(x=True, y=False)
+    if height:
+        w.setMinimumHeight(height)
+    return w
+
+
+def long_curve(plot: pg.PlotWidget | pg.PlotItem, colour: str, width: float = 1.5, dashed: bool = False,
+               name: str | None = None) -> pg.PlotDataItem:
+    """A curve for a long live series: auto peak downsampling + clip to view."""
+    pen = pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+    item = plot.plot([], [], pen=pen, name=name)
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    return item
+
+
+class MarkerLayer:
+    """Vertical event lines (segments, price changes, alerts, failovers) on a plot. Only the
+    newest `limit` are drawn so a busy show keeps repainting fast."""
+
+    def __init__(self, plot: pg.PlotWidget, limit: int = 300, label_kinds: tuple[str, ...] = ()):
+        self.plot, self.limit, self.label_kinds = plot, limit, label_kinds
+        self._lines: dict[tuple, pg.InfiniteLine] = {}
+
+    def sync(self, markers) -> None:
+        """markers: objects with utc (POSIX s), kind, label, seq."""
+        wanted = {}
+        for m in list(markers)[-self.limit:]:
+            wanted[(m.kind, m.seq, m.utc)] = m
+        for key in [k for k in self._lines if k not in wanted]:
+            self.plot.removeItem(self._lines.pop(key))
+        for key, m in wanted.items():
+            if key in self._lines:
+                continue
+            colour = MARKER_COLOURS.get(m.kind, theme.IDLE)
+            labelled = m.kind in self.label_kinds
+            line = pg.InfiniteLine(pos=m.utc, angle=90, movable=False,
+                                   pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
+                                   label=m.label[:18] if labelled else None,
+                                   labelOpts={"position": 0.97, "color": colour, "anchors": [(0, 0), (0, 0)]}
+                                   if labelled else None)
+            line.setToolTip(f"{m.kind}: {m.label}")
+            line.setZValue(-10)
+            self.plot.addItem(line, ignoreBounds=True)
+            self._lines[key] = line
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+class Sparkline(QWidget):
+    """A tiny line of recent values, painted directly (cheaper than a plot per KPI tile)."""
+
+    def __init__(self, colour: str = theme.ACCENT, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.colour = QColor(colour)
+        self._y = np.zeros(0)
+        self.setMinimumHeight(22)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_values(self, values) -> None:
+        y = np.asarray(values, dtype=float)
+        y = y[np.isfinite(y)] if y.size else y
+        width = max(self.width(), 60)
+        if y.size > width:  # one point per pixel column, keeping each column's last value
+            idx = np.linspace(0, y.size - 1, width).astype(int)
+            y = y[idx]
+        self._y = y
+        self.update()
+
+    def paintEvent(self, _ev) -> None:
+        if self._y.size < 2:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        r = QRectF(self.rect()).adjusted(1, 2, -1, -2)
+        lo, hi = float(self._y.min()), float(self._y.max())
+        span = hi - lo or 1.0
+        n = self._y.size
+        path = QPainterPath()
+        for i, v in enumerate(self._y):
+            pt = QPointF(r.left() + r.width() * i / (n - 1), r.bottom() - r.height() * (v - lo) / span)
+            path.moveTo(pt) if i == 0 else path.lineTo(pt)
+        p.setPen(QPen(self.colour, 1.4))
+        p.drawPath(path)
+        p.end()
+
+
+class FunnelWidget(QWidget):
+    """Horizontal funnel bars (log-scaled widths: the stages span four orders of magnitude),
+    with the count and the step conversion from the stage above."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._stages: list[tuple[str, int]] = []
+        self.setMinimumHeight(150)
+
+    def set_stages(self, stages: list[tuple[str, int]]) -> None:
+        self._stages = list(stages)
+        self.update()
+
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(theme.PANEL))
+        if not self._stages:
+            p.end()
+            return
+        n = len(self._stages)
+        h = self.height() / n
+        label_w = min(150, self.width() * 0.32)
+        num_w = min(190, self.width() * 0.36)
+        bar_w = max(self.width() - label_w - num_w - 12, 20)
+        top = max(max(v for _, v in self._stages), 1)
+        p.setFont(mono_font(9))
+        for i, (label, v) in enumerate(self._stages):
+            y = i * h
+            frac = math.log10(v + 1) / math.log10(top + 1) if top > 0 else 0.0
+            w = bar_w * frac
+            x0 = label_w + (bar_w - w) / 2
+            colour = QColor(SERIES_COLOURS[i % len(SERIES_COLOURS)])
+            colour.setAlpha(170)
+            p.fillRect(QRectF(x0, y + 3, w, h - 6), colour)
+            p.setPen(QColor(theme.TEXT))
+            p.drawText(QRectF(4, y, label_w - 8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            step = ""
+            if i > 0:
+                prev = self._stages[i - 1][1]
+                step = f"  {v / prev * 100:5.1f} %" if prev > 0 else "      —"
+            p.drawText(QRectF(self.width() - num_w - 4, y, num_w, h),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{v:,}{step}")
+        p.end()
