@@ -61,8 +61,7 @@ class Runtime:
         settings = Settings(ddir / Settings.FILENAME)
         show_dir = Path(show_dir or SAMPLE_SHOW)
         if platform is None:
-            from plugins.simulator import SimulatedShop
-            platform = SimulatedShop.from_show(show_dir, clock=clock, seed=seed)
+            platform = _platform_from_settings(settings, show_dir, clock, seed)
         bind = getattr(platform, "bind_bus", None)
         if bind:  # lets the simulator react to segments, offers and failovers like a real audience
             bind(bus)
@@ -151,3 +150,17 @@ def _show_title(show_dir: Path) -> str:
     if meta.exists():
         return tomllib.loads(meta.read_text(encoding="utf-8")).get("title", show_dir.name)
     return Path(show_dir).name
+
+
+def _platform_from_settings(settings: Settings, show_dir: Path, clock: Clock, seed: int) -> Platform:
+    """[platform] kind = "simulator" (default) | "http" (see [platform.http] in the README)."""
+    from controlroom.settings import SettingsError
+    table = settings.data.get("platform", {})
+    kind = table.get("kind", "simulator") if isinstance(table, dict) else "simulator"
+    if kind == "http":
+        from plugins.http_platform import HttpPlatform
+        return HttpPlatform.from_settings(settings)
+    if kind != "simulator":
+        raise SettingsError(f"{settings.path}: [platform] kind must be \"simulator\" or \"http\", got {kind!r}")
+    from plugins.simulator import SimulatedShop
+    return SimulatedShop.from_show(show_dir, clock=clock, seed=seed)

@@ -56,3 +56,21 @@ def test_open_session_survives_reopen(tmp_path):
     kinds = [e.kind for e in rt2.journal.events(sid)]
     assert kinds[-1] == "session.resumed"
     rt2.close()
+
+
+def test_platform_kind_from_settings(tmp_path):
+    import pytest
+    from controlroom.settings import SettingsError
+    (tmp_path / "settings.toml").write_text('[platform]\nkind = "carrier-pigeon"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="kind"):
+        Runtime.create(tmp_path, clock=ManualClock(), rooms={})
+    (tmp_path / "settings.toml").write_text(
+        '[platform]\nkind = "http"\n[platform.http]\nbase_url = "http://127.0.0.1:9"\nauth_required = false\n',
+        encoding="utf-8")
+    rt = Runtime.create(tmp_path, clock=ManualClock(), rooms={})
+    assert type(rt.platform).__name__ == "HttpPlatform"
+    rt.close()
+    (tmp_path / "settings.toml").write_text("", encoding="utf-8")
+    rt = Runtime.create(tmp_path, clock=ManualClock(), rooms={})
+    assert type(rt.platform).__name__ == "SimulatedShop"
+    rt.close()
