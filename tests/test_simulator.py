@@ -586,3 +586,97 @@ def test_dataclass_faults_can_be_swapped_whole():
     shop = make_shop()
     shop.faults = replace(shop.faults, readback_price_offset=1)
     assert shop.read_product("SER-002").price == 19901
+
+
+# ---- more of the contract -------------------------------------------------------------------
+def test_console_offer_events_run_a_countdown():
+    from controlroom.bus import EventBus
+    from controlroom.journal.store import Event
+
+    def run(events):
+        shop = make_shop(15)
+        bus = EventBus()
+        shop.bind_bus(bus)
+        list_all(shop, stock=100_000)
+        shop.pin_product("SER-002", idempotency_key="pin")
+        for kind, payload in events:
+            bus.publish("journal." + kind, Event(1, 1, shop.clock.utcnow(), 0.0, kind, "operator", payload))
+        return shop.run_for(900).skus["SER-002"].orders
+
+    base = run([])
+    offer = run([("console.offer_started", {"sku": "SER-002", "price": 17900, "duration_s": 900})])
+    stopped = run([("console.offer_started", {"sku": "SER-002", "duration_s": 900}),
+                   ("console.offer_stopped", {"sku": "SER-002"})])
+    assert offer > 1.2 * base
+    assert stopped == base
+
+
+def test_advance_to_integrates_without_the_clock():
+    shop = make_shop(16)
+    shop.list_product("SER-002", idempotency_key="k")
+    shop.advance_to(shop.clock.monotonic() + 120.5)
+    assert shop.elapsed == 120
+    twin = make_shop(16)
+    twin.list_product("SER-002", idempotency_key="k")
+    twin.clock.advance(120.5)
+    assert twin.metrics() == shop.metrics()
+
+
+def test_snapshot_is_plain_ints_for_the_journal():
+    import json
+    from dataclasses import asdict
+    shop = make_shop(17)
+    list_all(shop)
+    m = shop.run_for(600)
+    json.dumps(asdict(m))
+    assert all(type(v) is int for k, v in asdict(m).items() if k != "skus")
+    assert all(type(v) is int for s in m.skus.values() for k, v in asdict(s).items() if k != "sku")
+
+
+def test_shop_wide_coupon_lifts_every_listed_product():
+    def total(coupon):
+        shop = make_shop(18)
+        list_all(shop, stock=100_000)
+        if coupon:
+            shop.issue_coupon(CouponSpec(None, 0, 1000, None, name="全场立减10元"), idempotency_key="c")
+        return shop.run_for(1800)
+    base, lifted = total(False), total(True)
+    assert lifted.orders > 1.1 * base.orders
+    assert lifted.skus["CLN-006"].orders > base.skus["CLN-006"].orders
+
+
+def test_stock_invariant_holds_under_any_console_sequence():
+    from hypothesis import given, settings, strategies as st
+
+    ops = st.lists(st.one_of(
+        st.tuples(st.just("stock"), st.sampled_from(PLAYBOOK[:4]), st.integers(0, 400)),
+        st.tuples(st.just("pin"), st.sampled_from(PLAYBOOK[:4]), st.just(0)),
+        st.tuples(st.just("price"), st.sampled_from(PLAYBOOK[:4]), st.integers(1, 40000)),
+        st.tuples(st.just("run"), st.just(""), st.integers(1, 300)),
+    ), max_size=25)
+
+    @settings(max_examples=25, deadline=None)
+    @given(ops, st.integers(0, 1000))
+    def check(seq, seed):
+        shop = make_shop(seed, peak_online=20_000)
+        list_all(shop)
+        base = {p.sku: (p.stock, 0) for p in shop.read_products()}   # stock set, units sold then
+        for k, (op, sku, x) in enumerate(seq):
+            if op == "stock":
+                shop.set_stock(sku, x, idempotency_key=f"s{k}")
+                base[sku] = (x, shop.metrics().skus[sku].units)
+            elif op == "pin":
+                shop.pin_product(sku, idempotency_key=f"p{k}")
+            elif op == "price":
+                shop.set_price(sku, x, idempotency_key=f"c{k}")
+            else:
+                shop.run_for(x)
+            m = shop.metrics()
+            for p in shop.read_products():
+                stock_set, units_then = base[p.sku]
+                assert p.stock >= 0
+                assert m.skus[p.sku].units - units_then + p.stock == stock_set
+                assert m.skus[p.sku].orders <= m.skus[p.sku].units
+            assert m.paid_gmv <= m.gmv and m.paid_orders <= m.orders
+
+    check()
