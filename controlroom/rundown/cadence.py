@@ -53,7 +53,7 @@ def _gaps(segs: Sequence[Segment], starts: Sequence[float], end: float, flag, ru
     for a, b in zip(points, points[1:]):
         if b - a > limit + 0.5:
             where = f"{_mmss(a)}–{_mmss(b)}"
-            out.append(CadenceWarning(rule, f"{(b - a) / 60:.1f} min without a {word} ({where})", a, b, (b - a) / 60))
+            out.append(CadenceWarning(rule, f"{(b - a) / 60:.1f} min without {'an' if word[0] in 'aeiou' else 'a'} {word} ({where})", a, b, (b - a) / 60))
     return out
 
 
