@@ -680,3 +680,18 @@ def test_stock_invariant_holds_under_any_console_sequence():
             assert m.paid_gmv <= m.gmv and m.paid_orders <= m.orders
 
     check()
+
+
+def test_fault_scope_and_validation():
+    shop = make_shop(faults=Faults(error_rate=1.0, scope="writes"))
+    assert shop.read_product("SER-002").price == 19900 and shop.metrics().online == 0
+    with pytest.raises(PlatformUnavailable, match="set_price"):
+        shop.set_price("SER-002", 100, idempotency_key="k")
+    shop.faults = Faults(error_rate=1.0, scope="reads")
+    shop.set_price("SER-002", 18900, idempotency_key="k")
+    with pytest.raises(PlatformUnavailable):
+        shop.read_products()
+    with pytest.raises(ValueError, match="scope"):
+        Faults(scope="write")
+    with pytest.raises(ValueError, match="rate_limit"):
+        Faults(rate_limit=0)

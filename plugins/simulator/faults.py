@@ -29,6 +29,15 @@ class Faults:
     readback_skus: frozenset[str] | None = None         # which SKUs lie; None = every SKU
     scope: str = "all"                   # which calls latency/errors/rate limits hit: "all", "writes" or "reads"
 
+    def __post_init__(self) -> None:
+        if self.scope not in ("all", "writes", "reads"):
+            raise ValueError(f"Faults.scope must be 'all', 'writes' or 'reads', got {self.scope!r}")
+        for name in ("latency", "error_rate", "timeout_rate"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Faults.{name} cannot be negative")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ValueError("Faults.rate_limit must be > 0 calls per second, or None")
+
     def lies_about(self, sku: str) -> bool:
         if not self.readback_price_offset and self.readback_price_factor is None:
             return False
