@@ -106,6 +106,9 @@ def choose_session(rt, args) -> None:
     rt.new_show()
     if not args.no_autostart:
         rt.start()
+        if not args.show:  # the built-in sample: fill the shopping bag so the room is alive at once
+            from controlroom.sample import open_the_bag
+            open_the_bag(rt)
 
 
 if __name__ == "__main__":

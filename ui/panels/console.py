@@ -88,7 +88,10 @@ class ConsolePanel(QWidget):
                      if p.displayed_stock is not None else p.stock), listed,
                      _fmt_countdown(p.offer_remaining_s, p.offer_paused))
             for c, text in enumerate(cells):
-                item = self.table.item(r, c) or QTableWidgetItem()
+                item = self.table.item(r, c)
+                fresh = item is None
+                if fresh:
+                    item = QTableWidgetItem()
                 item.setText(text)
                 item.setData(Qt.ItemDataRole.UserRole, p.sku)
                 if c in (2, 3, 4, 5):
@@ -98,7 +101,8 @@ class ConsolePanel(QWidget):
                     item.setForeground(QColor(theme.ON_AIR if p.locked else theme.HEALTHY if p.listed else theme.IDLE))
                 if c == 7 and p.offer_remaining_s is not None:
                     item.setForeground(QColor(theme.WARNING if p.offer_paused else theme.ON_AIR))
-                self.table.setItem(r, c, item)
+                if fresh:  # re-setting an item the table already owns makes Qt complain on every refresh
+                    self.table.setItem(r, c, item)
         if sel:
             for r, p in enumerate(products):
                 if p.sku == sel:
