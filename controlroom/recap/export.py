@@ -150,6 +150,10 @@ SESSION_SCHEMA = pa.schema([("id", pa.int64()), ("title", pa.string()),
                             ("meta", pa.string())])
 
 
+_EVENT_ROW = pa.struct([f for f in EVENT_SCHEMA if f.name not in ("session_id", "local_time")])
+_SAMPLE_ROW = pa.struct([f for f in SAMPLE_SCHEMA if f.name not in ("session_id", "local_time")])
+
+
 class _OutOfOrder(Exception):
     """Rowid order did not follow seq order (never written so by this journal): read by seq."""
 
@@ -188,17 +192,17 @@ def _event_batches(conn: sqlite3.Connection, sid: int, by_seq: bool) -> Iterator
                            "ORDER BY id", (sid, lo, hi))
     last = 0
     while rows := cur.fetchmany(CHUNK):
-        seq, utc, mono, kind, actor, payload = zip(*rows)
-        seq_a = pa.array(seq, pa.int64())
-        if not by_seq and (seq[0] <= last or (len(seq) > 1 and not pc.all(
-                pc.greater(seq_a.slice(1), seq_a.slice(0, len(seq) - 1))).as_py())):
-            raise _OutOfOrder()
-        last = seq[-1]
-        utc_a = pa.array(utc, pa.string())
+        # tuples -> a struct array in one C++ pass: far cheaper than transposing in Python
+        seq_a, utc_a, mono_a, kind_a, actor_a, payload_a = pa.array(rows, type=_EVENT_ROW).flatten()
+        if not by_seq:
+            first = rows[0][0]
+            if first <= last or (len(rows) > 1 and not pc.all(
+                    pc.greater(seq_a.slice(1), seq_a.slice(0, len(rows) - 1))).as_py()):
+                raise _OutOfOrder()
+        last = rows[-1][0]
         yield pa.RecordBatch.from_arrays([
             pa.array(np.full(len(rows), sid, dtype=np.int64)), seq_a, utc_a, local_time(utc_a),
-            pa.array(mono, pa.float64()), pa.array(kind, pa.string()), pa.array(actor, pa.string()),
-            redact_json_column(pa.array(payload, pa.string()))], schema=EVENT_SCHEMA)
+            mono_a, kind_a, actor_a, redact_json_column(payload_a)], schema=EVENT_SCHEMA)
 
 
 def _sample_batches(conn: sqlite3.Connection, sid: int) -> Iterator[pa.RecordBatch]:
@@ -206,12 +210,10 @@ def _sample_batches(conn: sqlite3.Connection, sid: int) -> Iterator[pa.RecordBat
     cur = conn.execute("SELECT utc, mono, metric, sku, value FROM samples "
                        "WHERE +session_id = ? AND id BETWEEN ? AND ? ORDER BY id", (sid, lo, hi))
     while rows := cur.fetchmany(CHUNK):
-        utc, mono, metric, sku, value = zip(*rows)
-        utc_a = pa.array(utc, pa.string())
+        utc_a, mono_a, metric_a, sku_a, value_a = pa.array(rows, type=_SAMPLE_ROW).flatten()
         yield pa.RecordBatch.from_arrays([
             pa.array(np.full(len(rows), sid, dtype=np.int64)), utc_a, local_time(utc_a),
-            pa.array(mono, pa.float64()), pa.array(metric, pa.string()), pa.array(sku, pa.string()),
-            pa.array(value, pa.int64())], schema=SAMPLE_SCHEMA)
+            mono_a, metric_a, sku_a, value_a], schema=SAMPLE_SCHEMA)
 
 
 # ---- writers ----------------------------------------------------------------------------------
