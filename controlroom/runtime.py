@@ -7,6 +7,7 @@ rooms are added without editing this file's logic. A room's service may implemen
 
   on_session(session_id, resumed: bool)   a session became current (new, or resumed after a crash:
                                           rebuild state from rt.journal.events(session_id))
+  on_show_started()                       the operator went live (Runtime.start)
   tick()                                  called about every 100 ms by whoever drives the show
                                           (the GUI's timer, the headless loop, or a test)
   close()                                 stop workers; called once
@@ -87,7 +88,12 @@ class Runtime:
         return self.session_id
 
     def start(self) -> None:
+        """Go live. Rooms with on_show_started() react (the run-of-show starts its first segment)."""
         self.journal.start_session(self._sid())
+        for room in self.rooms.values():
+            fn = getattr(room, "on_show_started", None)
+            if fn:
+                fn()
 
     def end(self) -> None:
         self.journal.end_session(self._sid())

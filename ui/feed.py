@@ -159,6 +159,7 @@ class EventFeed(QWidget):
         hh.setStretchLastSection(True)
         self.view.verticalHeader().setDefaultSectionSize(22)
 
+        self.setMinimumHeight(170)  # at least five rows: the feed is how the room sees what just happened
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
@@ -173,6 +174,7 @@ class EventFeed(QWidget):
         if self.rt.session_id is not None:
             for ev in self.rt.journal.events(self.rt.session_id)[-MAX_ROWS:]:
                 self._add(ev)
+        self.view.scrollToBottom()
         self._update_count()
 
     def _on_event(self, topic: str, payload) -> None:
