@@ -44,8 +44,11 @@ def gpm(gmv_fen: int, views: int) -> int | None:
 def _get(c: Any, name: str) -> int:
     if c is None:
         return 0
-    if isinstance(c, Mapping):
+    if isinstance(c, dict):
         return int(c.get(name, 0))
+    values = getattr(c, "values", None)   # a series Row: skip its __getattr__ indirection
+    if isinstance(values, dict):
+        return int(values.get(name, 0))
     return int(getattr(c, name, 0))
 
 
