@@ -18,10 +18,7 @@ PKGS=(python3-venv python3-pip
       xvfb xauth libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
       libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)
 if [ "$WITH_TESTS" = 1 ]; then
-  # The stream guard's integration tests run a real OBS Studio against a local nginx-rtmp ingest in a
-  # private network namespace (see the README); the recap test turns a PDF into PNG with pdftoppm.
-  PKGS+=(obs-studio ffmpeg nginx libnginx-mod-rtmp libgl1-mesa-dri libegl-mesa0 fonts-dejavu-core
-         iproute2 util-linux poppler-utils)
+  PKGS+=(poppler-utils)  # the recap test turns the PDF's first page into a PNG with pdftoppm
 fi
 
 missing=()
@@ -31,11 +28,16 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  for i in 1 2 3 4 5 6; do $SUDO apt-get update -q && break; echo "apt busy, retrying"; sleep 10; done
+  for i in 1 2 3 4 5 6; do $SUDO apt-get -o DPkg::Lock::Timeout=60 update -q && break; echo "apt busy, retrying"; sleep 10; done
   for i in 1 2 3 4 5 6; do
-    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" && break
+    $SUDO apt-get -o DPkg::Lock::Timeout=60 install -y -q --no-install-recommends "${missing[@]}" && break
     echo "apt busy, retrying"; sleep 10
   done
+fi
+if [ "$WITH_TESTS" = 1 ]; then
+  # The stream guard's integration tests run a real OBS Studio against a local nginx-rtmp ingest in a
+  # private network namespace: OBS, Xvfb, ffmpeg, nginx-rtmp, Mesa, iproute2/unshare.
+  bash .ci/obs_setup.sh
 fi
 
 PY=${PYTHON:-python3}
