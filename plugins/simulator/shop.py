@@ -412,7 +412,8 @@ class SimulatedShop:
     def _sku_index(self, sku: str) -> int:
         i = self._index.get(sku) if isinstance(sku, str) else None
         if i is None:
-            raise PlatformError(f"unknown SKU {sku!r}: this shop sells {', '.join(self._skus)}")
+            known = ", ".join(self._skus[:8]) + (f" and {len(self._skus) - 8} more" if len(self._skus) > 8 else "")
+            raise PlatformError(f"unknown SKU {sku!r}: this shop sells {known}")
         return i
 
     def _coupon(self, coupon_id: str) -> _Coupon:
@@ -517,7 +518,9 @@ class SimulatedShop:
         self._p_leave = min(1.0, DT / p.mean_stay_s * seg.leave)
         self._p_interact = min(1.0, p.interact_hazard * seg.interact * DT)
         self._p_follow = min(1.0, p.follow_hazard * seg.follow * DT)
-        self._live_coupons = [c for c in self._coupons.values() if c.active and c.remaining() != 0]
+        # Viewers claim coupons for what they can buy: shop-wide ones, or a listed product's.
+        self._live_coupons = [c for c in self._coupons.values() if c.active and c.remaining() != 0
+                              and (c.spec.sku is None or self._listed[self._index[c.spec.sku]])]
         self._dirty = False
 
     def _step_once(self) -> None:
