@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from controlroom.rundown.config import RundownSettings
@@ -89,6 +89,7 @@ class CueScreen(QWidget):
         self._last_cue: str | None = None
         self._view_key: tuple = ()
         self.beeps = 0
+        self._text_cache: dict[tuple, QPixmap] = {}
         bridge.event.connect(self._on_event)
         room = getattr(rt, "rooms", {}).get("rundown")
         if room is not None:
@@ -251,18 +252,37 @@ class CueScreen(QWidget):
 
     def _text(self, p: QPainter, rect: QRectF, text: str, frac: float, colour: str, *, mono=False,
               align=Qt.AlignmentFlag.AlignCenter, strike=False, wrap=False, bold=True) -> None:
-        """Draw text shrunk to fit the rect's width, but never below 4 % of the height."""
-        f = self._font(frac, mono, bold)
-        if not wrap:
-            fm = QFontMetricsF(f)
-            w = fm.horizontalAdvance(text)
-            if w > rect.width() and w > 0:
-                f.setPixelSize(max(int(self.height() * MIN_FRACTION), int(f.pixelSize() * rect.width() / w)))
-        f.setStrikeOut(strike)
-        p.setFont(f)
-        p.setPen(QColor(colour))
-        flags = int(align) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
-        p.drawText(rect, flags, text)
+        """Draw text shrunk to fit the rect's width, but never below 4 % of the height.
+
+        Glyphs this big are rasterised as paths (slow), so each text is rendered once into a pixmap
+        and reused until it changes: a new message repaints only the message.
+        """
+        key = (text, frac, colour, mono, int(align), strike, wrap, bold, int(rect.width()), int(rect.height()),
+               self.height())
+        pix = self._text_cache.get(key)
+        if pix is None:
+            dpr = self.devicePixelRatioF()
+            pix = QPixmap(max(1, int(rect.width() * dpr)), max(1, int(rect.height() * dpr)))
+            pix.setDevicePixelRatio(dpr)
+            pix.fill(Qt.GlobalColor.transparent)
+            q = QPainter(pix)
+            q.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            f = self._font(frac, mono, bold)
+            if not wrap:
+                fm = QFontMetricsF(f)
+                w = fm.horizontalAdvance(text)
+                if w > rect.width() and w > 0:
+                    f.setPixelSize(max(int(self.height() * MIN_FRACTION), int(f.pixelSize() * rect.width() / w)))
+            f.setStrikeOut(strike)
+            q.setFont(f)
+            q.setPen(QColor(colour))
+            flags = int(align) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
+            q.drawText(QRectF(0, 0, rect.width(), rect.height()), flags, text)
+            q.end()
+            if len(self._text_cache) > 200:
+                self._text_cache.pop(next(iter(self._text_cache)))
+            self._text_cache[key] = pix
+        p.drawPixmap(rect.topLeft(), pix)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
