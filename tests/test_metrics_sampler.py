@@ -200,3 +200,45 @@ def test_a_sustained_viewer_drop_goes_through_the_alert_router(data_dir):
     rt.alerts.acknowledge(alert_id)
     assert rt.journal.events(sid, kinds=["alert.acked"])[0].payload["alert_id"] == alert_id
     rt.close()
+
+
+def test_metrics_alerts_reach_a_webhook_sink_on_localhost(data_dir, monkeypatch):
+    """The room attaches the alert-sink plugin's webhooks; a real HTTP server on 127.0.0.1 gets the alert."""
+    pytest.importorskip("plugins.alert_sinks")
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    bodies = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("CONTROLROOM_SLACK_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
+        (data_dir / "settings.toml").write_text('[alert_sinks]\nenabled = ["slack"]\n', encoding="utf-8")
+        rt, svc = make_rt(data_dir)
+        assert [s.name for s in rt.alerts.sinks].count(rt.alerts.sinks[0].name) == 1
+        rt.new_show("webhook")
+        rt.start()
+        for _ in range(150):
+            rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+        rt.platform.online = 500
+        for _ in range(20):
+            rt.clock.advance(1); rt.platform.step(); svc.poll_once()
+        deadline = time.monotonic() + 10
+        while not bodies and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(bodies) == 1
+        assert "Viewers down 50 %" in json.dumps(bodies[0], ensure_ascii=False)
+        rt.close()
+    finally:
+        server.shutdown()
