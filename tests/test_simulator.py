@@ -695,3 +695,12 @@ def test_fault_scope_and_validation():
         Faults(scope="write")
     with pytest.raises(ValueError, match="rate_limit"):
         Faults(rate_limit=0)
+
+
+def test_show_toml_can_size_the_room_by_its_peak(tmp_path):
+    show = tmp_path / "big"
+    shutil.copytree(SAMPLE_SHOW, show)
+    with open(show / "show.toml", "a", encoding="utf-8") as f:
+        f.write("\n[simulator]\npeak_online = 100000\n")
+    big = SimulatedShop.from_show(show, clock=ManualClock(), seed=1)
+    assert big.run_for(1800).online > 10 * make_shop(1).run_for(1800).online

@@ -51,6 +51,7 @@ class ShowInfo:
     slot_minutes: int = 180
     currency: str = "CNY"
     target_viewers: int = 150_000
+    peak_online: int | None = None   # [simulator] peak_online: size the room by its peak instead of its viewers
 
 
 def _parse_yuan(text: str, column: str) -> int:
@@ -150,8 +151,12 @@ def load_show_info(path: Path | str) -> ShowInfo:
     if not isinstance(viewers, int) or isinstance(viewers, bool) or viewers <= 0:
         raise CatalogError(f"expected a whole number of viewers > 0, got {viewers!r}", path,
                            column="targets.viewers")
+    peak = (data.get("simulator") or {}).get("peak_online")
+    if peak is not None and (not isinstance(peak, int) or isinstance(peak, bool) or peak <= 0):
+        raise CatalogError(f"expected a whole number of viewers > 0, got {peak!r}", path,
+                           column="simulator.peak_online")
     return ShowInfo(title=str(data.get("title", "")), start_local=start, slot_minutes=slot,
-                    currency=str(data.get("currency", "CNY")), target_viewers=viewers)
+                    currency=str(data.get("currency", "CNY")), target_viewers=viewers, peak_online=peak)
 
 
 def local_seconds(hhmm: str) -> int:

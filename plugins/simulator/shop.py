@@ -138,8 +138,9 @@ class SimulatedShop:
         show_dir = Path(show_dir)
         items = load_catalog(show_dir / "products.csv")
         show = load_show_info(show_dir / "show.toml")
-        return cls(items, clock=clock, seed=seed, show=show, peak_online=peak_online, params=params,
-                   faults=faults)
+        return cls(items, clock=clock, seed=seed, show=show,
+                   peak_online=peak_online if peak_online is not None else show.peak_online,
+                   params=params, faults=faults)
 
     def _calibrate(self, peak_online: int | None) -> float:
         """Entries per second at full traffic, so the show meets its audience size on average."""
