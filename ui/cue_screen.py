@@ -374,27 +374,29 @@ class CueScreen(QWidget):
                            tr("Offer price ends in {t}", t=format_countdown(pv.offer_left_s)), 0.05, theme.WARNING,
                            align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
-        # talk-track prompt (or the stall talk track while on backup)
+        # talk-track prompt (or the stall talk track while on backup); an alert for the host takes its top line
         talk = self.backup_talk if self.on_backup and self.backup_talk else seg.get("talk_track", "")
+        talk_top = 0.79
+        if self.alerts:
+            r = QRectF(0, 0.785 * h, w, 0.065 * h)
+            p.fillRect(r, QColor(theme.WARNING))
+            self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + "  ·  ".join(t for t, _ in self.alerts.values()), 0.05,
+                       "#000000")
+            talk_top = 0.855
         if talk:
-            self._text(p, QRectF(m, 0.79 * h, w - 2 * m, 0.11 * h), talk, 0.05 if self.on_backup else 0.042,
-                       theme.ON_AIR if self.on_backup else "#c9d1d9", wrap=True, bold=False,
-                       align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            self._text(p, QRectF(m, talk_top * h, w - 2 * m, max(0.11 if not self.alerts else 0.065,
+                                                                  0.90 - talk_top) * h), talk,
+                       0.05 if self.on_backup else 0.042, theme.ON_AIR if self.on_backup else "#c9d1d9", wrap=True,
+                       bold=False, align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         # next cue, small, at the bottom
         nxt = s.get("next")
         if nxt:
             from controlroom.rundown.files import format_duration
             line = tr("NEXT") + f"  {nxt.get('cue', '')}  {nxt.get('title', '')}  {format_duration(nxt.get('planned_s', 0))}"
-            self._text(p, QRectF(m, 0.905 * h, w - 2 * m, 0.08 * h), line, 0.045, theme.TEXT_DIM,
+            self._text(p, QRectF(m, (0.92 if self.alerts else 0.905) * h, w - 2 * m, 0.075 * h), line, 0.045,
+                       theme.TEXT_DIM,
                        align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, bold=False)
-
-        # alerts for the host: amber strip above the talk track
-        if self.alerts:
-            title_ = "⚠ " + "  ·  ".join(t for t, _ in self.alerts.values())
-            r = QRectF(0, 0.72 * h, w, 0.07 * h)
-            p.fillRect(r, QColor(theme.WARNING))
-            self._text(p, r.adjusted(m, 0, -m, 0), title_, 0.05, "#000000")
 
         # operator message across the middle
         if msg and msg.get("text"):
