@@ -243,10 +243,10 @@ class FakeConsole:
         self.done = threading.Event()
         self.fail_stop = fail_stop
 
-    def start_offer(self, sku, price_fen, duration_s, qty=None, actor="operator"):
+    def start_offer(self, sku, price_fen, duration_s, qty=None, *, actor="operator", wait=False):
         self.calls.append(("start", sku, price_fen, duration_s, actor))
 
-    def stop_offer(self, sku, actor="operator"):
+    def stop_offer(self, sku, *, actor="operator", reason="", wait=False):
         self.calls.append(("stop", sku, actor))
         self.done.set()
         if self.fail_stop:

@@ -153,7 +153,14 @@ class CueScreen(QWidget):
         seg = s.get("segment") or {}
         plan = {p["sku"]: p for p in seg.get("products") or [] if isinstance(p, dict) and p.get("sku")}
         cs = self.console_state or {}
+        console = self._console()
         sku = _first(cs, "pinned_sku", "current_sku", "explaining_sku")
+        if console is not None and sku is None:
+            try:
+                pinned = console.pinned() if hasattr(console, "pinned") else None
+            except Exception:
+                pinned = None
+            sku = getattr(pinned, "sku", None)
         if sku is None and not plan:
             return None
         sku = sku or next(iter(plan))
@@ -162,6 +169,18 @@ class CueScreen(QWidget):
         pv.title = base.get("title", "")
         pv.list_fen, pv.live_fen, pv.stock = base.get("list_price_fen"), base.get("live_price_fen"), base.get("stock")
         live = self._console_product(sku)
+        if console is not None and hasattr(console, "product"):
+            try:
+                cp = console.product(sku)
+            except Exception:
+                cp = None
+            if cp is not None:   # the console's ProductView: prices in 分, the offer's own countdown
+                pv.title = cp.title or pv.title
+                pv.list_fen = cp.list_price
+                pv.live_fen = cp.price
+                pv.stock = cp.displayed_stock if cp.displayed_stock is not None else cp.stock
+                if cp.offer_remaining_s is not None:
+                    pv.offer_left_s, pv.offer_fen = cp.offer_remaining_s, cp.offer_price
         if live:
             pv.title = _first(live, "title", default=pv.title)
             pv.list_fen = _first(live, "list_price_fen", "list_fen", default=pv.list_fen)
@@ -183,6 +202,10 @@ class CueScreen(QWidget):
         if pv.offer_left_s is not None and pv.offer_left_s <= 0:
             pv.offer_left_s = None
         return pv
+
+    def _console(self):
+        rooms = getattr(self.rt, "rooms", None) or {}
+        return rooms.get("console")
 
     def _console_product(self, sku: str) -> dict | None:
         prods = (self.console_state or {}).get("products")

@@ -355,19 +355,41 @@ class Runner:
 
     def _end_offer(self, key: str, run: _OfferRun, now: float) -> None:
         console = self._console()
-        self._record("rundown.offer_ended", "rundown", {**self._here(now), "key": key, "sku": run.offer.sku,
-                                                        "console": "sent" if console else "absent"})
+        status = "absent"
         if console is not None:
+            status = "sent"
+            offers = getattr(console, "offers", None)
+            if offers is not None:
+                try:  # the console reverts its own offers at zero; only one still running needs telling
+                    mine = [o for o in offers() if getattr(o, "sku", None) == run.offer.sku]
+                    if not mine or all((getattr(o, "remaining_s", 1.0) or 0.0) <= 0.5 for o in mine):
+                        status = "already reverted"
+                    elif all(getattr(o, "paused", False) for o in mine):
+                        status = "held by the console"   # e.g. frozen during a failover: the console owns it now
+                except Exception:
+                    log.exception("reading the console's offers failed")
+        self._record("rundown.offer_ended", "rundown", {**self._here(now), "key": key, "sku": run.offer.sku,
+                                                        "console": status})
+        if status == "sent":
             self._pool.submit(self._call_console, "stop_offer", key, run.offer.sku, (run.offer.sku,))
 
     def _call_console(self, method: str, key: str, sku: str, args: tuple) -> None:
+        """On the worker: the console's interlocks decide; a refusal is journaled and raised as an alert."""
         console = self._console()
+        kwargs: dict[str, Any] = {"actor": "rundown"}
+        if method == "stop_offer":
+            kwargs["reason"] = "rundown countdown ended"
         try:
             fn = getattr(console, method)
             try:
-                fn(*args, actor="rundown")
-            except TypeError:
-                fn(*args)
+                res = fn(*args, wait=True, **kwargs)
+            except TypeError:  # a console without wait/reason keywords
+                res = fn(*args, actor="rundown")
+            state = getattr(res, "state", None)
+            if state in ("blocked", "awaiting_confirm", "failed", "cancelled"):
+                verdict = getattr(getattr(res, "verdict", None), "words", "") or \
+                    getattr(getattr(res, "outcome", None), "error", "")
+                raise RuntimeError(f"console {state.replace('_', ' ')}: {verdict}".rstrip(": "))
         except Exception as e:  # the console's interlocks may refuse; that is news, not a crash
             log.warning("console %s for %s failed: %s", method, sku, e)
             with self._lock:
