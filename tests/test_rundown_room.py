@@ -56,3 +56,22 @@ def test_settings_section_and_bad_file(data_dir, tmp_path):
     room.runner.start()                        # nothing to run: no crash
     assert room.runner.status == "idle"
     rt.close()
+
+
+def test_control_api_started_by_the_room_when_enabled(data_dir, monkeypatch):
+    import requests
+    monkeypatch.setenv("CONTROLROOM_CONTROL_TOKEN", "tok-from-env")
+    (data_dir / "settings.toml").write_text("[rundown]\ncontrol_api_enabled = true\ncontrol_api_port = 0\n",
+                                            encoding="utf-8")
+    rt = make_rt(data_dir, ManualClock())
+    rt.new_show()
+    api = rt.rooms["rundown"].control_api
+    assert api is not None
+    assert requests.get(api.url + "next", timeout=5).status_code == 401
+    r = requests.post(api.url + "next", headers={"X-Control-Token": "tok-from-env"}, timeout=5)
+    assert r.status_code == 200 and r.json()["status"] == "running"
+    started = rt.journal.events(rt.session_id, kinds=["rundown.started"])
+    assert started[0].actor == "control-api"
+    rt.close()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(api.url + "state", timeout=2)

@@ -445,7 +445,7 @@ class Runner:
         """The one place state changes; `at` is the event's monotonic time on the current clock."""
         if kind == "rundown.loaded":
             new = Rundown.from_dicts(p["segments"], source=p.get("source", ""))
-            cue = self.segment.cue if self.segment else None
+            cue = self.segment.cue if self.segment and self.status != "idle" else None
             self.rundown = new
             try:
                 self.index = new.index_of(cue) if cue is not None else 0
