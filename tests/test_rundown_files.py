@@ -150,3 +150,9 @@ def test_cadence_flags_gaps_and_overrun(tmp_path):
     gap = next(w for w in warns if w.rule == "anchor_gap")
     assert gap.start_s == 0 and gap.end_s == 28 * 60
     assert cadence.check(r, max_gap_minutes=30, slot_minutes=60) == []
+
+
+def test_sample_xlsx_template_matches_the_csv():
+    csv_plan = files.load(SAMPLE_SHOW / "rundown.csv", skus=skus())
+    xlsx_plan = files.load(SAMPLE_SHOW / "rundown.xlsx", skus=skus())
+    assert xlsx_plan.segments == csv_plan.segments

@@ -152,6 +152,12 @@ class RundownPanel(QWidget):
             for b in self.buttons.values():
                 b.setEnabled(False)
             return
+        api = getattr(self.room, "control_api", None)
+        if api is not None:
+            self.api_label = QLabel(f"{tr('Control API')}: {api.url}")
+            self.api_label.setStyleSheet(f"color:{theme.TEXT_DIM};")
+            self.api_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lay.addWidget(self.api_label)
         if self.room.load_error:
             self.message_label.setText(f"<span style='color:{theme.ON_AIR}'>{tr('Rundown import failed')}: "
                                        f"{self.room.load_error}</span>")
