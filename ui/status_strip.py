@@ -126,23 +126,26 @@ class StatusStrip(QFrame):
             self.offset.setText(f"<span style='color:{colour}'>{abs(int(off)) // 60:d}:{abs(int(off)) % 60:02d} {word}</span>")
 
     def _refresh_stream(self) -> None:
+        """Stream lights: one per OBS instance (role, health word), then the guard's state; ON BACKUP in red."""
         st = self._stream_state
         room = self.rt.rooms.get("stream")
-        if st is None and room is not None and hasattr(room, "snapshot"):
+        if st is None and room is not None and hasattr(room, "state"):
             try:
-                st = room.snapshot()
+                st = room.state()
             except Exception:
                 st = None
-        if not st:
-            self.stream.setText(f"<span style='color:{theme.TEXT_DIM}'>● {tr('Stream guard idle')}</span>")
+        if not st or not st.get("configured"):
+            self.stream.setText(f"<span style='color:{theme.TEXT_DIM}'>● {tr('Stream guard not configured')}</span>")
             return
-        get = st.get if isinstance(st, dict) else (lambda k, d=None: getattr(st, k, d))
         parts = []
-        for inst in get("instances", []) or []:
-            g = inst.get if isinstance(inst, dict) else (lambda k, d=None, i=inst: getattr(i, k, d))
-            health = str(g("health", "UNKNOWN"))
-            parts.append(f"<span style='color:{theme.colour_for(health)}'>●</span> {g('name', '?')} {health}")
-        state = get("state")
-        if state:
-            parts.append(f"<b>{state}</b>")
-        self.stream.setText(" &nbsp; ".join(parts) if parts else tr("Stream guard"))
+        for name, inst in (st.get("instances") or {}).items():
+            level = str(inst.get("level", "UNKNOWN"))
+            role = tr("primary") if inst.get("role") == "primary" else tr("backup")
+            parts.append(f"<span style='color:{theme.colour_for(level)}'>●</span> {name} ({role}) {tr(level)}")
+        if st.get("on_backup"):
+            parts.append(_pill(tr("ON BACKUP"), theme.ON_AIR))
+        elif st.get("state"):
+            parts.append(f"<b>{tr(str(st['state']))}</b>")
+        if st.get("hold"):
+            parts.append(_pill(tr("HOLD"), theme.WARNING))
+        self.stream.setText(" &nbsp; ".join(parts))
