@@ -74,3 +74,16 @@ def test_platform_kind_from_settings(tmp_path):
     rt = Runtime.create(tmp_path, clock=ManualClock(), rooms={})
     assert type(rt.platform).__name__ == "SimulatedShop"
     rt.close()
+
+
+def test_going_live_starts_the_run_of_show(tmp_path):
+    rt = Runtime.create(tmp_path, clock=ManualClock())
+    try:
+        rt.new_show()
+        runner = rt.rooms["rundown"].runner
+        assert runner.status == "idle"
+        rt.start()
+        assert runner.status == "running"
+        assert any(e.kind == "rundown.started" for e in rt.journal.events(rt.session_id))
+    finally:
+        rt.close()

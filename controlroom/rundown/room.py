@@ -112,6 +112,11 @@ class RundownRoom:
         if len(self.runner.rundown):
             self.runner.load(self.runner.rundown, actor="system")
 
+    def on_show_started(self) -> None:
+        """Going live starts the first segment's clock: the show and its run-of-show begin together."""
+        if self.runner.status == "idle":
+            self.runner.start(actor="system")
+
     def tick(self) -> None:
         self.runner.tick()
 
