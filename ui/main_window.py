@@ -140,6 +140,9 @@ class MainWindow(QMainWindow):
         self._action(show, "Quit", self.close, "Ctrl+Q")
         self.view_menu = mb.addMenu(tr("&View"))
         self._action(self.view_menu, "Open the host's cue screen", self.open_cue_screen, "F11")
+        settings = mb.addMenu(tr("S&ettings"))
+        self._action(settings, "Set supervisor PIN…", self.pin_dialog)
+        self._action(settings, "Open the data folder", self.open_data_folder)
         lang = mb.addMenu(tr("&Language"))
         for code, label in i18n.LANGS.items():
             act = QAction(label, self)
@@ -338,6 +341,16 @@ class MainWindow(QMainWindow):
             self.cue_screen.show_on_screen(other[0] if other else 0)
         else:
             self.cue_screen.show()
+
+    def pin_dialog(self) -> None:
+        from ui.pin_dialog import PinDialog
+        if PinDialog(self.rt, self).exec() == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage(tr("Supervisor PIN saved (only its salted hash is stored)."), 8000)
+
+    def open_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.rt.data_dir)))
 
     def _about(self) -> None:
         from controlroom import __version__

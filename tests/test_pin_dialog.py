@@ -1,0 +1,39 @@
+"""Setting the supervisor PIN from the UI: hash only, current PIN required to change, journaled without the PIN."""
+from __future__ import annotations
+
+from controlroom.clock import ManualClock
+from controlroom.commerce.supervisor import SupervisorSettings, verify_pin
+from controlroom.runtime import Runtime
+
+
+def test_set_and_change_pin(qtbot, tmp_path):
+    from ui.pin_dialog import PinDialog
+    rt = Runtime.create(tmp_path, clock=ManualClock(), rooms={})
+    rt.new_show()
+    try:
+        dlg = PinDialog(rt)
+        qtbot.addWidget(dlg)
+        dlg.new1.setText("12"); dlg.new2.setText("12")
+        dlg.try_accept()
+        assert "at least" in dlg.error.text()
+        dlg.new1.setText("4821"); dlg.new2.setText("4822")
+        dlg.try_accept()
+        assert "differ" in dlg.error.text()
+        dlg.new2.setText("4821")
+        dlg.try_accept()
+        stored = rt.settings.section("supervisor", SupervisorSettings).pin_hash
+        assert stored and "4821" not in stored and verify_pin(stored, "4821")
+        assert "4821" not in (tmp_path / "settings.toml").read_text(encoding="utf-8")
+
+        again = PinDialog(rt)
+        qtbot.addWidget(again)
+        again.current.setText("0000"); again.new1.setText("9999"); again.new2.setText("9999")
+        again.try_accept()
+        assert "wrong" in again.error.text()
+        again.current.setText("4821")
+        again.try_accept()
+        assert verify_pin(rt.settings.section("supervisor", SupervisorSettings).pin_hash, "9999")
+        events = [e for e in rt.journal.events(rt.session_id) if e.kind == "console.supervisor_pin_changed"]
+        assert len(events) == 2 and all("4821" not in str(e.payload) and "9999" not in str(e.payload) for e in events)
+    finally:
+        rt.close()

@@ -1,0 +1,61 @@
+"""Set or change the supervisor's override PIN. Only its salted hash is stored (settings [supervisor] pin_hash);
+changing an existing PIN needs the current one. The change is journaled, never the PIN."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+
+from controlroom.commerce.supervisor import SupervisorSettings, set_supervisor_pin, verify_pin
+from ui import theme
+from ui.i18n import tr
+
+MIN_LEN = 4
+
+
+class PinDialog(QDialog):
+    def __init__(self, rt, parent=None):
+        super().__init__(parent)
+        self.rt = rt
+        self.setWindowTitle(tr("Supervisor PIN"))
+        self.stored = rt.settings.section("supervisor", SupervisorSettings).pin_hash
+        form = QFormLayout(self)
+        self.current = self._pw() if self.stored else None
+        if self.current is not None:
+            form.addRow(tr("Current PIN"), self.current)
+        self.new1, self.new2 = self._pw(), self._pw()
+        form.addRow(tr("New PIN"), self.new1)
+        form.addRow(tr("New PIN again"), self.new2)
+        self.error = QLabel()
+        self.error.setStyleSheet(f"color:{theme.ON_AIR}; font-weight:600;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def _pw() -> QLineEdit:
+        e = QLineEdit()
+        e.setEchoMode(QLineEdit.EchoMode.Password)
+        return e
+
+    def validate(self) -> str | None:
+        if self.current is not None and not verify_pin(self.stored, self.current.text()):
+            return tr("The current PIN is wrong.")
+        pin = self.new1.text()
+        if len(pin) < MIN_LEN or not pin.isdigit():
+            return tr("The PIN must be at least {n} digits.", n=MIN_LEN)
+        if pin != self.new2.text():
+            return tr("The two new PINs differ.")
+        return None
+
+    def try_accept(self) -> None:
+        err = self.validate()
+        if err:
+            self.error.setText(err)
+            return
+        set_supervisor_pin(self.rt.settings, self.new1.text())
+        if self.rt.session_id is not None:
+            self.rt.journal.append(self.rt.session_id, "console.supervisor_pin_changed", "supervisor",
+                                   {"first_time": self.current is None})
+        self.accept()
