@@ -3,6 +3,8 @@ margin left) and the rule in words. Blocked tickets are red and offer only the o
 (supervisor name, PIN, typed reason). Esc cancels; Enter confirms only where confirming is allowed."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout)
 
@@ -37,7 +39,10 @@ class TicketDialog(QDialog):
         margin.setStyleSheet(mono + (f"color:{theme.ON_AIR};" if (v.margin or 0) < 0 else ""))
         form.addRow(tr("Margin left over floor"), margin)
         lay.addLayout(form)
-        self.reason_label = QLabel(v.words)
+        # one line per tripped rule, its id beside the words: the operator reads what tripped and by how much
+        lines = [f"• <b>{html.escape(f.rule)}</b> — {html.escape(f.message)}" for f in v.findings] or [html.escape(v.words)]
+        self.reason_label = QLabel("<br>".join(lines))
+        self.reason_label.setTextFormat(Qt.TextFormat.RichText)
         self.reason_label.setWordWrap(True)
         self.reason_label.setStyleSheet(f"color:{colour};")
         lay.addWidget(self.reason_label)
