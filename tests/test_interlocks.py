@@ -152,3 +152,20 @@ def test_invariant_power_of_ten_steps_never_allowed(old, new):
     v = E.evaluate(Terms("S", 10**9, new), step=Step(old, new))
     if new >= 9 * old or new * 9 <= old:
         assert v.verdict == "block"
+
+
+def test_stacked_coupons_each_fine_alone_block_together_little_swan():
+    """Little Swan 2024: discounts that were each acceptable stacked a 1,699 元 machine down to 299 元.
+    By default every coupon a buyer could hold stacks (the worst case)."""
+    from controlroom.commerce.interlocks import Coupon, InterlockEngine, InterlockSettings, Terms
+    engine = InterlockEngine(InterlockSettings())
+    sku_coupon = Coupon(threshold=100000, amount=50000, total_qty=1000, sku="WM-1")
+    other_sku_coupon = Coupon(threshold=100000, amount=45000, total_qty=1000, sku="WM-1")
+    shop_coupon = Coupon(threshold=100000, amount=40000, total_qty=1000, sku=None)
+    base = dict(sku="WM-1", list_price=229900, live_price=169900, floor_price=110000, stock=500, per_buyer_limit=1)
+    alone = engine.evaluate(Terms(**base, coupons=(sku_coupon,)))
+    assert alone.verdict != "block", alone.words
+    stacked = engine.evaluate(Terms(**base, coupons=(sku_coupon, other_sku_coupon, shop_coupon)))
+    assert stacked.verdict == "block"
+    assert "below_floor" in stacked.rules or "net_price_nonpositive" in stacked.rules
+    assert stacked.net_price == 169900 - 50000 - 45000 - 40000

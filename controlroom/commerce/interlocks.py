@@ -58,7 +58,9 @@ class InterlockSettings:
     bundle_max_pct: int = 85
     gift_min_pct: int = 15
     gift_max_pct: int = 25
-    coupon_stacking: str = "best_per_scope"  # best_per_scope: best SKU coupon + best shop-wide; all: every coupon
+    # "all" (default): every coupon a buyer could hold stacks — the worst case, as in the Little Swan incident;
+    # "best_per_scope": only the best SKU coupon plus the best shop-wide one (for platforms that forbid stacking)
+    coupon_stacking: str = "all"
     # live circuit breakers
     breaker_rate_multiple: float = 5.0       # orders at a new price above 5x the planned rate ...
     breaker_window_s: float = 60.0           # ... over 1 minute
