@@ -209,3 +209,61 @@ def test_backup_ingest_method_restarts_same_obs():
         m.complete(t)
     assert ops == [("main", "stop"), ("main", "set_target"), ("main", "start")]
     assert m.m.state == ON_BACKUP and m.m.active == "main"
+
+
+def _manual_from_healthy(m, now=1.0):
+    assert m.m.fail_over_now(now, m.h, "op", "drill")
+    m._take()
+    stop = m.cmds.pop()
+    assert (stop.instance, stop.op) == ("main", "stop")
+    return stop
+
+
+def test_manual_failover_on_same_key_waits_for_the_primary_to_stop():
+    """A drill from a healthy primary: the backup (same ingest, same key) starts only after the
+    primary is seen stopped: never two encoders on one key."""
+    m = armed()
+    stop = _manual_from_healthy(m, 1.0)
+    m.m.command_done(1.05, stop.id, True)             # StopStream answered, but OBS is still stopping
+    m.h["main"] = H("main", active=True, live=True, live_since=0.0)
+    for now in (1.06, 1.3, 1.6):
+        m.step(now)
+        assert not m.cmds, f"backup commanded at {now} while the primary still publishes"
+    m.h["main"] = H("main", live=False)               # STREAM_STOPPED seen
+    m.step(1.7)
+    assert [(c.instance, c.op) for c in m.cmds] == [("spare", "set_target")]
+    m.complete(1.71)
+    assert [(c.instance, c.op) for c in m.cmds] == [("spare", "start")]
+    m.complete(1.8)
+    assert m.m.state == ON_BACKUP
+
+
+@pytest.mark.parametrize("dt,go", [(1.99, False), (2.0, True)])
+def test_handover_wait_is_bounded_by_stop_verify(dt, go):
+    m = armed()
+    stop = _manual_from_healthy(m, 1.0)
+    m.m.command_done(1.0, stop.id, True)
+    m.h["main"] = H("main", active=True, live=True, live_since=0.0)   # never seen stopping
+    m.step(1.0 + dt)
+    assert bool(m.cmds) is go
+    if go:
+        assert (m.cmds[0].instance, m.cmds[0].op) == ("spare", "set_target")
+
+
+def test_ingest_fault_to_a_different_ingest_does_not_wait_for_the_stop():
+    m = armed()
+    m.h["main"] = H("main", FAILED, since=10.0, cause="ingest", active=True)
+    m.step(12.0)
+    stop = m.cmds.pop()
+    m.m.command_done(12.01, stop.id, True)            # the primary keeps "reconnecting" (active)
+    m.step(12.02)
+    assert [(c.instance, c.op) for c in m.cmds] == [("spare", "set_target")]
+
+
+def test_same_target():
+    from controlroom.stream.config import Ingest
+    from controlroom.stream.failover import same_target
+    a = Ingest("rtmp://h/live", "k")
+    assert same_target(a, Ingest("rtmp://h/live/", "k")) and same_target(a, None) and same_target(None, a)
+    assert not same_target(a, Ingest("rtmp://h/live", "k2"))
+    assert not same_target(a, Ingest("rtmp://h2/live", "k"))

@@ -229,10 +229,14 @@ class FailoverMachine:
         if method == "backup_encoder":
             b = cfg.backup
             reachable = bool(prim and prim.reachable)
-            if reachable:
-                steps.append(_Step(p.name, "stop", {}, optional=True))
             use_backup_ingest = (cause == "ingest" or not reachable) and b.backup_ingest is not None
             ing = b.backup_ingest if use_backup_ingest else b.ingest
+            if reachable:
+                # Same ingest and key (a drill from a healthy primary): the backup starts only once the
+                # primary is seen stopped (or stop_verify_s passed), never two encoders on one key.
+                # A different ingest need not wait: every ms counts when the primary's ingest broke.
+                steps.append(_Step(p.name, "stop", {}, optional=True,
+                                   verify="stopped" if same_target(p.ingest, ing) else None))
             if ing is not None:
                 steps.append(_Step(b.name, "set_target", {"server": ing.url, "key": ing.resolved_key()},
                                    optional=True))
@@ -367,6 +371,13 @@ class FailoverMachine:
                 # the backup may already be stopped: put it back on air at once (part of the same switch)
                 self.state = ON_PRIMARY
                 self._begin_failover(now, None, "guard", {"return_failed": error}, cause="manual", rollback=True)
+
+
+def same_target(a: Ingest | None, b: Ingest | None) -> bool:
+    """Would two encoders publish on the same ingest and key? Unknown (None) counts as the same."""
+    if a is None or b is None:
+        return True
+    return a.url.rstrip("/") == b.url.rstrip("/") and a.resolved_key() == b.resolved_key()
 
 
 def s_desc(s: _Step) -> str:
