@@ -291,6 +291,9 @@ def write_pdf(r: Recap, charts: dict[str, bytes], path: str | Path) -> Path:
 # ---- everything ------------------------------------------------------------------------------------
 def write_recap(r: Recap, out_dir: str | Path, progress: Progress | None = None) -> dict[str, Path]:
     """Charts (PNG files), the HTML, the XLSX and the PDF into out_dir; returns {kind: path}."""
+    from PySide6.QtGui import QGuiApplication
+    if QGuiApplication.instance() is None:  # fonts need one; Qt aborts the process without it
+        raise RuntimeError("the recap's charts and PDF need a QGuiApplication (ui.recap_cli creates one)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"recap-{r.session_id}"
