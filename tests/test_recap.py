@@ -253,3 +253,59 @@ def test_run_in_window_reports_the_files(show, tmp_path, qtbot):
     assert f"recap-{sid}.pdf" in box.text()
     assert (tmp_path / "w" / f"recap-{sid}.html").exists()
     box.close()
+
+
+def test_callouts_on_a_hand_made_show(tmp_path):
+    """Three 2-minute segments: as watched as the show but converting at a fifth (talk track missed), and a
+    quiet one converting five times better (traffic short). Thresholds from RecapSettings."""
+    clock_t0 = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+    class Clock:
+        t = 0.0
+
+        def monotonic(self):
+            return 1000.0 + self.t
+
+        def utcnow(self):
+            return clock_t0 + timedelta(seconds=self.t)
+
+    c = Clock()
+    j = Journal(tmp_path / "j.sqlite", clock=c)
+    try:
+        sid = j.new_session("hand-made")
+        plan = [{"cue": str(i + 1), "title": f"S{i + 1}", "kind": "product", "planned_s": 120, "products": []}
+                for i in range(3)]
+        j.append(sid, "rundown.loaded", "system", {"segments": plan, "total_s": 360})
+        j.start_session(sid)
+        j.append(sid, "rundown.started", "op", {"t": 0.0, "index": 0, "cue": "1", "title": "S1", "planned_s": 120,
+                                                "planned_start_s": 0})
+        uv = buyers = 0
+        rows = []
+        for s in range(1, 361):
+            seg = (s - 1) // 120
+            online, duv, db = [(1000, 10, 1), (1000, 10, 1 if s % 5 == 0 else 0), (200, 2, 1)][seg]
+            uv, buyers = uv + duv, buyers + db
+            u = clock_t0 + timedelta(seconds=s)
+            rows += [Sample("online", online, None, 1000.0 + s, u), Sample("unique_viewers", uv, None, 1000.0 + s, u),
+                     Sample("buyers", buyers, None, 1000.0 + s, u), Sample("gmv", buyers * 10000, None, 1000.0 + s, u)]
+            if s in (120, 240, 360):
+                c.t = float(s)
+                j.append_samples(sid, rows)
+                rows = []
+                if s < 360:
+                    i = s // 120
+                    j.append(sid, "rundown.segment", "op", {"t": float(s), "index": i, "cue": str(i + 1),
+                                                            "title": f"S{i + 1}", "planned_s": 120,
+                                                            "planned_start_s": 120 * i, "from_actual_s": 120.0})
+        j.append(sid, "rundown.ended", "op", {"t": 360.0, "from_actual_s": 120.0})
+        j.end_session(sid)
+        r = build_recap(j, sid, RecapSettings())
+        assert [s.callout for s in r.segments] == ["", "talk_track_missed", "traffic_short"]
+        assert [s.actual_s for s in r.segments] == [120.0, 120.0, 120.0]
+        assert r.segments[1].conversion == pytest.approx(24 / 1200)
+        assert r.metric("conversion").value == pytest.approx(264 / 2640)
+        # stricter thresholds: nothing is called out
+        none = build_recap(j, sid, RecapSettings(traffic_ok=2.0, traffic_low=0.1))
+        assert [s.callout for s in none.segments] == ["", "", ""]
+    finally:
+        j.close()
