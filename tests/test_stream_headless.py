@@ -75,3 +75,21 @@ def test_headless_bad_config_exit_2(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "guard", "--config", str(cfg), "--data-dir",
                         str(tmp_path / "d")], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "guard.toml" in r.stderr and "method" in r.stderr
+
+
+def test_guard_built_switchers_leave_reconnect_pacing_to_the_guard():
+    """One backoff layer: the guard paces reconnects; the adapter it builds never refuses an attempt
+    the guard decided to make (two layers added ~2 s to the recovery after an outage)."""
+    import pytest
+
+    from controlroom.stream.config import GuardConfig
+    from controlroom.stream.headless import build_switchers
+    from controlroom.stream.ports import SwitcherUnavailable
+    cfg = GuardConfig.from_dict({"instances": {"main": {"role": "primary", "port": free_port()},
+                                               "spare": {"role": "backup", "port": free_port()}}})
+    sw = build_switchers(cfg)["main"]
+    for _ in range(3):
+        with pytest.raises(SwitcherUnavailable) as ei:
+            sw.connect(0.5)
+        assert "refused" in str(ei.value) and "backing off" not in str(ei.value)
+    sw.close()

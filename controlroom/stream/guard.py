@@ -81,13 +81,23 @@ class StreamGuard:
             return
         self._started = True
         self._stop.clear()
-        self._note(Note("stream.guard_started", "guard", {
-            "method": self.config.method, "instances": {i.name: {"role": i.role, "host": i.host, "port": i.port}
-                                                        for i in self.config.instances}}))
+        started = {"method": self.config.method,
+                   "instances": {i.name: {"role": i.role, "host": i.host, "port": i.port}
+                                 for i in self.config.instances}}
+        if self.probe is not None:
+            # only the masked URL: the playback URL carries the stream key or an auth token
+            started["probe"] = self._probe_url()
+        self._note(Note("stream.guard_started", "guard", started))
         for name in self.monitors:
             t = threading.Thread(target=self._worker, args=(name,), name=f"stream-guard-{name}", daemon=True)
             self._threads[name] = t
             t.start()
+
+    def _probe_url(self) -> str:
+        from controlroom.stream.probe import mask_url
+        d = getattr(self.probe, "describe", None)
+        text = str(d()) if callable(d) else "configured"
+        return mask_url(text) if "://" in text else text
 
     def stop(self, timeout: float = 5.0) -> None:
         if not self._started:
@@ -262,9 +272,14 @@ class StreamGuard:
                 for n, m in self.monitors.items():
                     m.probe_enabled = n == active
                 try:
-                    self.monitors[active].probe(now, self.probe.last_frame_at())
-                except Exception:
+                    err = self.probe.error() if hasattr(self.probe, "error") else None
+                    if err:
+                        self.monitors[active].probe_unavailable(now, str(err))
+                    else:
+                        self.monitors[active].probe(now, self.probe.last_frame_at())
+                except Exception as e:
                     log.debug("probe failed", exc_info=True)
+                    self.monitors[active].probe_unavailable(now, f"probe error: {type(e).__name__}")
             healths = {n: m.assess(now) for n, m in self.monitors.items()}
             self._health = healths
             for n, h in healths.items():
@@ -377,7 +392,17 @@ class StreamGuard:
                 "on_backup": m.on_backup, "hold": m.hold, "instances": inst, "last_switch": last,
                 "switching": None if plan is None else {"kind": plan.kind, "target": plan.target,
                                                         "elapsed_s": round(now - plan.started_at, 2)},
-                "talk_track": self.config.stall_talk_track, "config": self.config.source}
+                "talk_track": self.config.stall_talk_track, "config": self.config.source,
+                "probe": self._probe_state()}
+
+    def _probe_state(self) -> dict[str, Any] | None:
+        if self.probe is None:
+            return None
+        st = getattr(self.probe, "status", None)
+        try:
+            return dict(st()) if callable(st) else {"url": self._probe_url()}
+        except Exception:  # noqa: BLE001 - the read side never fails because of the probe
+            return {"url": self._probe_url()}
 
     # ---- journal, alerts ---------------------------------------------------------------------------
     def _note(self, note: Note) -> None:

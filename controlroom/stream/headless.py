@@ -19,10 +19,20 @@ from controlroom.stream.config import GuardConfig, GuardConfigError
 
 def build_switchers(config: GuardConfig) -> dict[str, Any]:
     from controlroom.stream.obs_adapter import ObsSwitcher   # the only obsws_python importer: lazily
+    # The guard's worker already paces reconnects (backoff + jitter up to reconnect_backoff_max_s);
+    # a second backoff inside the adapter made a guard attempt land in the adapter's window and fail
+    # without trying, adding up to ~2 s to the recovery after an outage. One layer: the guard's.
     return {i.name: ObsSwitcher(i.name, i.host, i.port, i.password(),
                                 connect_timeout=config.thresholds.request_timeout_s,
-                                backoff_max=config.thresholds.reconnect_backoff_max_s)
+                                backoff_initial=0.0, backoff_max=0.0)
             for i in config.instances}
+
+
+def build_probe(config: GuardConfig, clock=None):
+    """The viewer-side probe for [thresholds] probe_url (started), or None without one."""
+    from controlroom.stream.probe import build_probe as _build
+    probe = _build(config, clock)
+    return probe.start() if probe is not None else None
 
 
 def _line(kind: str, payload: dict[str, Any]) -> str | None:
@@ -87,16 +97,20 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    probe = build_probe(config, clock)
     guard = StreamGuard(config, build_switchers(config), clock=clock, journal=journal, session_id=sid,
-                        bus=bus, alerts=alerts)
+                        bus=bus, alerts=alerts, probe=probe)
     print(f"guard: watching {', '.join(f'{i.name} ({i.role}) {i.host}:{i.port}' for i in config.instances)};"
-          f" method {config.method}; journal {journal.path} session {sid}. Ctrl-C stops.", flush=True)
+          f" method {config.method}; probe {probe.describe() if probe else 'off'};"
+          f" journal {journal.path} session {sid}. Ctrl-C stops.", flush=True)
     guard.start()
     try:
         while not stop.wait(0.2):
             pass
     finally:
         guard.stop()
+        if probe is not None:
+            probe.stop()
         journal.end_session(sid, actor="guard")
         alerts.close()
         journal.close()

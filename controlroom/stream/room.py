@@ -22,9 +22,11 @@ class GuardSettings:
 
 
 class StreamRoom:
-    def __init__(self, rt, switcher_factory=None):
+    def __init__(self, rt, switcher_factory=None, probe_factory=None):
         self.rt = rt
         self.guard = None
+        self.probe = None
+        self._probe_factory = probe_factory
         self.error = ""
         self.config: GuardConfig | None = None
         self._factory = switcher_factory
@@ -47,16 +49,21 @@ class StreamRoom:
     def on_session(self, session_id: int, resumed: bool) -> None:
         if self.config is None:
             return
-        if self.guard is not None:
-            self.guard.stop()
+        self._stop_guard()
         from controlroom.stream.guard import StreamGuard
         if self._factory is None:
             from controlroom.stream.headless import build_switchers
             switchers = build_switchers(self.config)
         else:
             switchers = self._factory(self.config)
+        if self._probe_factory is None:
+            from controlroom.stream.headless import build_probe
+            self.probe = build_probe(self.config, self.rt.clock)
+        else:
+            self.probe = self._probe_factory(self.config, self.rt.clock)
         self.guard = StreamGuard(self.config, switchers, clock=self.rt.clock, journal=self.rt.journal,
-                                 session_id=session_id, bus=self.rt.bus, alerts=self.rt.alerts)
+                                 session_id=session_id, bus=self.rt.bus, alerts=self.rt.alerts,
+                                 probe=self.probe)
         if resumed:
             self.guard.restore(self.rt.journal.events(session_id, prefix="stream."))
         self.guard.start()
@@ -82,10 +89,16 @@ class StreamRoom:
     def tick(self) -> None:
         pass                  # the guard's workers run on their own threads
 
-    def close(self) -> None:
+    def _stop_guard(self) -> None:
         if self.guard is not None:
             self.guard.stop()
             self.guard = None
+        if self.probe is not None:
+            self.probe.stop()
+            self.probe = None
+
+    def close(self) -> None:
+        self._stop_guard()
 
 
 def attach(rt) -> StreamRoom:

@@ -110,6 +110,7 @@ class HealthMonitor:
         self._probe_last_frame: float | None = None
         self._probe_seen = False
         self._probe_started: float | None = None
+        self._probe_error: str | None = None
         # episode
         self._detected_at: float | None = None
 
@@ -249,8 +250,13 @@ class HealthMonitor:
         if self._probe_started is None:
             self._probe_started = now
         self._probe_seen = True
+        self._probe_error = None
         if frame_at is not None and (self._probe_last_frame is None or frame_at > self._probe_last_frame):
             self._probe_last_frame = frame_at
+
+    def probe_unavailable(self, now: float, detail: str) -> None:
+        """The probe cannot run at all (e.g. ffmpeg missing): UNKNOWN, an alarm, never a switch."""
+        self._probe_error = detail or "probe unavailable"
 
     def set_expect_live(self, on: bool) -> None:
         """The guard says whether this instance should be on air (it is about to stop or start it)."""
@@ -394,6 +400,8 @@ class HealthMonitor:
             last = self._probe_last_frame
             if not active or not link_ok:
                 sig["probe"] = Signal("probe", IDLE, "—")
+            elif self._probe_error:
+                sig["probe"] = Signal("probe", UNKNOWN, self._probe_error)
             elif not self._probe_seen:
                 sig["probe"] = Signal("probe", UNKNOWN, "no probe yet")
             else:
