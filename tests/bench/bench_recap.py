@@ -39,7 +39,7 @@ def main() -> None:
         t3 = time.perf_counter()
         n_samples = len(j.samples(sid))
         j.close()
-        print(json.dumps({"show_minutes": args.minutes, "samples": n_samples, "events": len(r.incidents),
+        print(json.dumps({"show_minutes": args.minutes, "samples": n_samples, "incidents": len(r.incidents),
                           "simulate_s": round(sim_s, 2), "build_recap_s": round(t2 - t1, 3),
                           "write_files_s": round(t3 - t2, 3), "show_end_to_files_s": round(t3 - t1, 3),
                           "pdf_bytes": paths["pdf"].stat().st_size, "html_bytes": paths["html"].stat().st_size}))
