@@ -153,3 +153,24 @@ def test_probe_stall():
     m.probe(t, t)
     assert m.assess(t + 1.9).signals["probe"].level == HEALTHY
     assert m.assess(t + 2.0).signals["probe"].level == FAILED
+
+
+def test_probe_without_a_first_frame_is_unknown_not_failed():
+    """A probe still joining (or pointed at a wrong URL) has never delivered: an alarm, never a switch."""
+    m, t = live_monitor()
+    m.probe_enabled = True
+    m.probe(t, None)
+    h = m.assess(t + 1.0)
+    assert h.signals["probe"].level == UNKNOWN and "probe" in h.missing and h.level == UNKNOWN
+    assert m.assess(t + 30.0).signals["probe"].level == UNKNOWN
+    m.probe(t + 31.0, t + 31.0)
+    assert m.assess(t + 32.0).signals["probe"].level == HEALTHY
+    assert m.assess(t + 33.0).signals["probe"].level == FAILED
+
+
+def test_probe_unavailable_is_unknown():
+    m, t = live_monitor()
+    m.probe_enabled = True
+    m.probe_unavailable(t, "ffmpeg not found")
+    sig = m.assess(t + 10).signals["probe"]
+    assert sig.level == UNKNOWN and sig.word == "ffmpeg not found"

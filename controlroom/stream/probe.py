@@ -72,15 +72,21 @@ def _scrub(text: str, url: str, masked: str) -> str:
     return text
 
 
-def _die_with_parent() -> None:
-    """In the child before exec (Linux): SIGKILL ffmpeg if the thread that started it goes away, so
-    a crashed app does not leave a probe pulling the stream forever."""
+def _pdeathsig():
+    """A pre-exec hook (Linux) that has ffmpeg SIGKILLed when the thread that started it goes away, so
+    a crashed app does not leave a probe pulling the stream forever. Resolved here, in the parent:
+    the child between fork and exec must not import anything."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort
-        pass
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def hook() -> None:
+        prctl(1, signal.SIGKILL)               # PR_SET_PDEATHSIG
+    return hook
 
 
 class StreamProbe:
@@ -111,6 +117,7 @@ class StreamProbe:
         self._frames = 0
         self._media_s = 0.0
         self._stderr: deque[str] = deque(maxlen=5)
+        self._hook = _pdeathsig()
 
     def __repr__(self) -> str:
         return f"StreamProbe({self.masked_url!r})"
@@ -202,7 +209,7 @@ class StreamProbe:
                 self._popen = p = subprocess.Popen(
                     self.argv(exe), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                     start_new_session=True,      # Ctrl-C in a terminal is for us, not the probe
-                    preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                    preexec_fn=self._hook)
                 self._starts += 1
         except OSError as e:
             self._set_error(f"cannot start ffmpeg for the viewer-side probe: {e.strerror or e}")

@@ -404,8 +404,12 @@ class HealthMonitor:
                 sig["probe"] = Signal("probe", UNKNOWN, self._probe_error)
             elif not self._probe_seen:
                 sig["probe"] = Signal("probe", UNKNOWN, "no probe yet")
+            elif last is None:
+                # Never a frame yet: the probe may still be joining (keyframe interval, CDN delay) or
+                # the URL may be wrong. Missing data: an alarm, never a switch.
+                sig["probe"] = Signal("probe", UNKNOWN, "no frame yet")
             else:
-                ref = last if last is not None else max(self._probe_started or now, self._live_since or now)
+                ref = last
                 gap = now - ref
                 values["probe_gap_s"] = round(gap, 3)
                 if gap >= th.probe_stall_s and (self._live_since is None or now - self._live_since >= th.probe_stall_s):
