@@ -18,7 +18,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -82,37 +82,166 @@ def _local_text(utc_text: str | None) -> str | None:
     return datetime.fromisoformat(utc_text).astimezone().isoformat(timespec="microseconds")
 
 
-def local_time(utc: pa.Array) -> pa.Array:
-    """ISO UTC text -> local wall time with offset, DST-correct (the system's time zone).
+_SHAPE = b"0000-00-00T00:00:00.000000+00:00"   # what the journal writes (Journal._iso): 32 bytes
+_WIDTH = len(_SHAPE)
+_DIGIT_AT = np.array([i < 26 and c == ord("0") for i, c in enumerate(_SHAPE)])
+# Whole-row checks on four 64-bit words: separators and "+00:00" exact, digits in '0'..'9' (high
+# nibble 3, and a low nibble that does not carry past 9 when 6 is added).
+_MASK = np.where(_DIGIT_AT, 0xF0, 0xFF).astype(np.uint8).view(np.uint64)
+_WANT = np.where(_DIGIT_AT, 0x30, np.frombuffer(_SHAPE, np.uint8)).astype(np.uint8).view(np.uint64)
+_LOW = np.where(_DIGIT_AT, 0x0F, 0).astype(np.uint8).view(np.uint64)
+_SIX = np.where(_DIGIT_AT, 6, 0).astype(np.uint8).view(np.uint64)
+_CARRY = np.where(_DIGIT_AT, 0x10, 0).astype(np.uint8).view(np.uint64)
+_KEEP_MICRO = np.array([0xFF, 0xFF, 0, 0, 0, 0, 0, 0], np.uint8).view(np.uint64)[0]  # bytes 24, 25
+_CELL = 3600        # the zone is asked once per hour of data; a transition is then bisected
+_DENSE_CELLS = 4096
 
-    The journal writes one fixed shape (2026-11-22T12:00:00.000000+00:00), so the local time is the
-    local form of the row's UTC minute, then its seconds, then the offset: one Python conversion
-    per distinct minute instead of per row."""
+
+def _utc_offset(t: int) -> int:
+    """The system zone's UTC offset in seconds at epoch second t, as datetime.astimezone() sees it."""
+    return int(datetime.fromtimestamp(t, timezone.utc).astimezone().utcoffset().total_seconds())
+
+
+def _offsets(secs: np.ndarray) -> np.ndarray:
+    """Per instant, the local UTC offset (seconds): DST transitions found to the second."""
+    cell = secs // _CELL
+    lo, hi = int(cell.min()), int(cell.max())
+    if hi - lo < _DENSE_CELLS:
+        cells, inv = np.arange(lo, hi + 1), cell - lo
+    else:
+        cells, inv = np.unique(cell, return_inverse=True)
+    known: dict[int, int] = {}
+
+    def off(t: int) -> int:
+        if t not in known:
+            known[t] = _utc_offset(t)
+        return known[t]
+
+    before = np.empty(len(cells), np.int64)
+    after = np.empty(len(cells), np.int64)
+    switch = np.full(len(cells), np.iinfo(np.int64).max, np.int64)
+    for k, c in enumerate(cells.tolist()):
+        a, b = c * _CELL, (c + 1) * _CELL
+        before[k], after[k] = off(a), off(b)
+        if before[k] != after[k]:  # a transition inside this hour: bisect to its first second
+            x, y = a, b
+            while y - x > 1:
+                mid = (x + y) // 2
+                if off(mid) == before[k]:
+                    x = mid
+                else:
+                    y = mid
+            switch[k] = y
+    return np.where(secs >= switch[inv], after[inv], before[inv])
+
+
+def _num(d: np.ndarray, first: int, width: int) -> np.ndarray:
+    value = np.zeros(len(d), np.int64)
+    for k in range(first, first + width):
+        value = value * 10 + (d[:, k].astype(np.int64) - 48)
+    return value
+
+
+def _fixed_local_time(utc: pa.Array) -> pa.Array | None:
+    """local_time for the journal's own shape, in numpy on the fixed-width bytes; None when the
+    input has another shape or needs what this path does not do (an offset with seconds, a DST
+    transition inside a minute, a year outside 1..9999): the caller then goes row by row.
+
+    Rows come in time order, so consecutive rows share their UTC minute: each run of one minute is
+    converted once (date arithmetic, zone lookup), and every row gets its run's local minute and
+    offset around its own unchanged seconds and microseconds."""
     n = len(utc)
-    if n == 0:
+    if utc.type != pa.string() or n == 0 or n * _WIDTH >= 2 ** 31:
+        return None
+    _, offs_buf, data_buf = utc.buffers()
+    offs = np.frombuffer(offs_buf, np.int32, n + 1, utc.offset * 4)
+    if offs[-1] - offs[0] != n * _WIDTH or not (np.diff(offs) == _WIDTH).all():
+        return None
+    raw = np.frombuffer(data_buf, np.uint8, n * _WIDTH, int(offs[0])).reshape(n, _WIDTH)
+    words = raw.view(np.uint64)  # (n, 4)
+    for j in range(_WIDTH // 8):  # column by column: long inner loops
+        col = words[:, j]
+        if not ((col & _MASK[j]) == _WANT[j]).all() or (((col & _LOW[j]) + _SIX[j]) & _CARRY[j]).any():
+            return None
+    if not (raw[:, 17] <= ord("5")).all():
+        return None
+    change = np.empty(n, bool)
+    change[0] = True
+    np.not_equal(words[1:, 0], words[:-1, 0], out=change[1:])
+    change[1:] |= words[1:, 1] != words[:-1, 1]
+    heads = raw[change]
+    run = np.cumsum(change) - 1
+    year, month, day = _num(heads, 0, 4), _num(heads, 5, 2), _num(heads, 8, 2)
+    hour, minute = _num(heads, 11, 2), _num(heads, 14, 2)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    if (year.min() < 1 or month.min() < 1 or month.max() > 12 or day.min() < 1 or hour.max() > 23
+            or minute.max() > 59 or (day > month_days + (leap & (month == 2))).any()):
+        return None
+    # days from the civil date (H. Hinnant's algorithm; proleptic Gregorian, as Python's datetime)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    secs = (era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468) * 86400 + hour * 3600 + minute * 60
+    try:
+        offset = _offsets(secs)
+        if not (_offsets(secs + 59) == offset).all() or (offset % 60).any():
+            return None
+    except (OverflowError, OSError, ValueError):
+        return None
+    days, sod = np.divmod(secs + offset, 86400)
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    if year.min() < 1 or year.max() > 9999:
+        return None
+    hour, minute = sod // 3600, sod % 3600 // 60
+    off_h, off_m = np.divmod(np.abs(offset) // 60, 60)
+    head = np.empty((len(heads), _WIDTH), np.uint8)
+    head[:] = np.frombuffer(_SHAPE, np.uint8)
+    head[:, 26] = np.where(offset < 0, ord("-"), ord("+"))
+    for col, value, width in ((0, year, 4), (5, month, 2), (8, day, 2), (11, hour, 2), (14, minute, 2),
+                              (27, off_h, 2), (30, off_m, 2)):
+        for k in range(width):
+            head[:, col + width - 1 - k] = value // 10 ** k % 10 + 48
+    head_words = head.view(np.uint64)
+    out = np.empty((n, 4), np.uint64)
+    out[:, 0] = head_words[:, 0][run]         # local "YYYY-MM-DDTHH:MM"
+    out[:, 1] = head_words[:, 1][run]
+    out[:, 2] = words[:, 2]                   # ":SS.ffff" unchanged
+    out[:, 3] = (words[:, 3] & _KEEP_MICRO) | (head_words[:, 3] & ~_KEEP_MICRO)[run]  # "ff" + offset
+    return pa.Array.from_buffers(pa.string(), n, [
+        None, pa.py_buffer(np.arange(0, (n + 1) * _WIDTH, _WIDTH, dtype=np.int32)), pa.py_buffer(out)])
+
+
+def local_time(utc: pa.Array) -> pa.Array:
+    """ISO UTC text -> local wall time with offset, DST-correct (the system's time zone), as
+    datetime.fromisoformat(u).astimezone().isoformat(timespec="microseconds") would give.
+
+    The journal writes one fixed shape (2026-11-22T12:00:00.000000+00:00): those are converted in
+    numpy on the fixed-width bytes (the zone is asked once per hour of data, DST transitions
+    bisected to the second); any other shape goes through Python row by row."""
+    if isinstance(utc, pa.ChunkedArray):
+        return pa.chunked_array([local_time(c) for c in utc.chunks], pa.string())
+    if len(utc) == 0:
         return pa.array([], pa.string())
-    valid = utc.drop_null()
-    shaped = len(valid) == 0 or (
-        pc.all(pc.equal(pc.utf8_length(valid), 32)).as_py()
-        and pc.all(pc.ends_with(valid, "+00:00")).as_py())
-    if shaped:
-        enc = pc.utf8_slice_codeunits(utc, 0, 16).dictionary_encode()
-        prefixes, offsets, ok = [], [], True
-        for minute in enc.dictionary.to_pylist():
-            local = datetime.fromisoformat(minute + ":00+00:00").astimezone()
-            off = local.utcoffset()
-            if off is None or off.seconds % 60 or off.microseconds:
-                ok = False  # a historical offset with seconds: do it row by row
-                break
-            text = local.isoformat()
-            prefixes.append(text[:16])
-            offsets.append(text[19:])
-        if ok:
-            idx = enc.indices
-            return pc.binary_join_element_wise(
-                pc.take(pa.array(prefixes, pa.string()), idx),
-                pc.utf8_slice_codeunits(utc, 16, 26),
-                pc.take(pa.array(offsets, pa.string()), idx), "")
+    if utc.type == pa.large_string():
+        utc = utc.cast(pa.string())
+    if utc.null_count:
+        fast = _fixed_local_time(pc.fill_null(utc, "2000-01-01T00:00:00.000000+00:00"))
+        if fast is not None:
+            return pc.if_else(pc.is_valid(utc), fast, pa.scalar(None, pa.string()))
+    else:
+        fast = _fixed_local_time(utc)
+        if fast is not None:
+            return fast
     return pa.array([_local_text(u) for u in utc.to_pylist()], pa.string())
 
 
