@@ -22,6 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG", help="render the window, save a screenshot after a few seconds "
                                                        "and quit (for checks)")
     p.add_argument("--screenshot-after", type=float, default=6.0, metavar="S")
+    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1366x768 (default: remembered or 1600x960)")
     return p.parse_args(argv)
 
 
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from ui.main_window import MainWindow
     win = MainWindow(rt)
+    if args.size:
+        w, _, h = args.size.partition("x")
+        win.resize(int(w), int(h))
     win.show()
     code = 0
     if args.screenshot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import deque
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -158,8 +158,10 @@ class EventFeed(QWidget):
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         hh.setStretchLastSection(True)
         self.view.verticalHeader().setDefaultSectionSize(22)
+        # Follow the newest event unless the operator scrolled up to read something; back at the bottom, follow again.
+        self.follow = True
+        self.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
-        self.setMinimumHeight(170)  # at least five rows: the feed is how the room sees what just happened
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
@@ -174,7 +176,7 @@ class EventFeed(QWidget):
         if self.rt.session_id is not None:
             for ev in self.rt.journal.events(self.rt.session_id)[-MAX_ROWS:]:
                 self._add(ev)
-        self.view.scrollToBottom()
+        QTimer.singleShot(0, self.view.scrollToBottom)
         self._update_count()
 
     def _on_event(self, topic: str, payload) -> None:
@@ -189,10 +191,13 @@ class EventFeed(QWidget):
         if ev.seq <= self._last_seq:  # the bus and a reload can both deliver an event
             return
         self._last_seq = ev.seq
-        at_bottom = self.view.verticalScrollBar().value() >= self.view.verticalScrollBar().maximum() - 2
         self.model.add_event(ev)
-        if at_bottom:
-            self.view.scrollToBottom()
+        if self.follow:
+            QTimer.singleShot(0, self.view.scrollToBottom)  # after the view has laid out the new row
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.view.verticalScrollBar()
+        self.follow = value >= bar.maximum() - 2
 
     def _set_filter(self) -> None:
         self.proxy.category = self.filter.currentData()

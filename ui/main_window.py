@@ -9,7 +9,7 @@ import threading
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFrame, QScrollArea, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
                                QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QProgressDialog,
                                QVBoxLayout, QWidget)
 
@@ -43,6 +43,17 @@ def load_panel(module: str, rt, bridge, parent=None) -> QWidget:
     except Exception as e:  # a broken panel must not take the control room down mid-show
         log.exception("panel %s failed", module)
         return _placeholder(tr("This panel failed to start: {err}", err=e))
+
+
+def scrollable(panel: QWidget) -> QScrollArea:
+    """Panels keep their preferred size when there is room and scroll when there isn't, so the window still
+    fits a 1366×768 screen instead of demanding the sum of every panel's minimum."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(panel)
+    area.setMinimumSize(260, 140)
+    return area
 
 
 def _placeholder(text: str) -> QWidget:
@@ -86,7 +97,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Control Room") + " — " + self.rt.show_title())
         self.strip = StatusStrip(self.rt, self.bridge, self)
         self.setMenuWidget(self._menu_container())
-        self.setCentralWidget(load_panel(CENTRAL[0], self.rt, self.bridge, self))
+        self.setCentralWidget(scrollable(load_panel(CENTRAL[0], self.rt, self.bridge, self)))
         for name, (module, title, area) in DOCKS.items():
             dock = QDockWidget(tr(title), self)
             dock.setObjectName(f"dock_{name}")
@@ -95,12 +106,19 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
             if module is None:
                 self.feed = EventFeed(self.rt, self.bridge, dock)
+                self.feed.setMinimumHeight(120)
                 dock.setWidget(self.feed)
             else:
-                dock.setWidget(load_panel(module, self.rt, self.bridge, dock))
+                dock.setWidget(scrollable(load_panel(module, self.rt, self.bridge, dock)))
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
+        screen = QApplication.primaryScreen()
+        small = screen is not None and screen.availableGeometry().height() < 900
+        if small:  # 1366×768: metrics and stream health share one column as tabs
+            self.tabifyDockWidget(self.docks["metrics"], self.docks["stream"])
+            self.docks["metrics"].raise_()
+        else:
+            self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [380, 560], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["feed"]], [200], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [520, 260], Qt.Orientation.Vertical)
