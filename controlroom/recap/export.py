@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -68,11 +67,53 @@ def _journal_path(journal_or_path: Any) -> Path:
     return path
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                           check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=5000")
-    return conn
+class _Reader:
+    """One read-only ADBC connection to the journal: SQLite rows straight into Arrow in C, with no
+    Python object per value. It runs in one transaction (ADBC's DB-API connections are not
+    autocommit; SQLite takes the snapshot at the first read), so every table read through it comes
+    from the same moment while the show keeps writing."""
+
+    def __init__(self, path: Path):
+        import adbc_driver_sqlite.dbapi as adbc
+        self.path = path
+        self._errors = (adbc.Error, OSError)
+        try:
+            self._conn = adbc.connect(f"{path.resolve().as_uri()}?mode=ro")
+        except self._errors as e:
+            raise ExportError(f"The journal {path} cannot be opened for reading: {e}") from e
+        self._cur = self._conn.cursor()
+        self.rows("PRAGMA busy_timeout=5000")
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            self._cur.execute(sql, params or None)
+            return self._cur.fetchall()
+        except self._errors as e:
+            raise ExportError(f"Cannot read the journal {self.path}: {e}") from e
+
+    def batches(self, sql: str, params: tuple, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+        """Record batches of CHUNK rows with the given column types. The driver infers each
+        column's type from its first batch, so the queries never hand it a NULL (nullable text
+        comes as COALESCE(col, '') plus a col IS NULL flag)."""
+        try:
+            self._cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK)})
+            self._cur.execute(sql, params)
+            reader = self._cur.fetch_record_batch()
+            for batch in reader:
+                if batch.num_rows:
+                    yield pa.RecordBatch.from_arrays(
+                        [c if c.type == f.type else c.cast(f.type) for c, f in zip(batch.columns, schema)],
+                        schema=schema)
+        except self._errors as e:
+            raise ExportError(f"Cannot read the journal {self.path}: {e}") from e
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise ExportError(f"The journal {self.path} holds a value of an unexpected type: {e}") from e
+
+    def close(self) -> None:
+        try:
+            self._cur.close()
+        finally:
+            self._conn.close()  # a read-only transaction: closing rolls it back
 
 
 # ---- column helpers ----------------------------------------------------------------------------
@@ -279,70 +320,89 @@ SESSION_SCHEMA = pa.schema([("id", pa.int64()), ("title", pa.string()),
                             ("meta", pa.string())])
 
 
-_EVENT_ROW = pa.struct([f for f in EVENT_SCHEMA if f.name not in ("session_id", "local_time")])
-_SAMPLE_ROW = pa.struct([f for f in SAMPLE_SCHEMA if f.name not in ("session_id", "local_time")])
 
 
 class _OutOfOrder(Exception):
     """Rowid order did not follow seq order (never written so by this journal): read by seq."""
 
 
-def _sessions_batch(conn: sqlite3.Connection, ids: list[int]) -> pa.RecordBatch:
+def _nullable_text(col: str) -> str:
+    return f"COALESCE({col}, ''), {col} IS NULL"
+
+
+def _unflag(text: pa.Array, is_null: pa.Array) -> pa.Array:
+    is_null = is_null.cast(pa.bool_())
+    if not pc.any(is_null).as_py():
+        return text
+    return pc.if_else(is_null, pa.scalar(None, pa.string()), text)
+
+
+def _sessions_batch(db: _Reader, ids: list[int]) -> pa.RecordBatch:
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT id, title, created_utc, started_utc, ended_utc, meta FROM sessions "
-                        f"WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
-    cols = list(zip(*rows)) if rows else [()] * 6
-    meta = [json.dumps(redact(json.loads(m or "{}")), ensure_ascii=False) for m in cols[5]]
+    rows = db.rows(f"SELECT id, title, created_utc, {_nullable_text('started_utc')}, "
+                   f"{_nullable_text('ended_utc')}, meta FROM sessions WHERE id IN ({marks}) ORDER BY id",
+                   tuple(ids))
+    cols = list(zip(*rows)) if rows else [()] * 8
+    meta = [json.dumps(redact(json.loads(m or "{}")), ensure_ascii=False) for m in cols[7]]
     arrays = [pa.array(cols[0], pa.int64()), pa.array(cols[1], pa.string())]
-    for c in (2, 3, 4):
-        arr = pa.array(cols[c], pa.string())
+    for text, null in ((cols[2], None), (cols[3], cols[4]), (cols[5], cols[6])):
+        arr = pa.array([None if null and null[i] else t for i, t in enumerate(text)], pa.string())
         arrays += [arr, local_time(arr)]
     arrays.append(pa.array(meta, pa.string()))
     return pa.RecordBatch.from_arrays(arrays, schema=SESSION_SCHEMA)
 
 
-def _id_range(conn: sqlite3.Connection, table: str, sid: int) -> tuple[int, int, int]:
-    lo, hi, n = conn.execute(f"SELECT min(id), max(id), count(*) FROM {table} WHERE session_id = ?",
-                             (sid,)).fetchone()
-    return (lo or 0), (hi or -1), n
+def _id_range(db: _Reader, table: str, sid: int) -> tuple[int, int, int]:
+    lo, hi, n = db.rows(f"SELECT min(id), max(id), count(*) FROM {table} WHERE session_id = ?", (sid,))[0]
+    return (lo or 0), (hi if hi is not None else -1), n
 
 
-def _event_batches(conn: sqlite3.Connection, sid: int, by_seq: bool) -> Iterator[pa.RecordBatch]:
+def _range_where(db: _Reader, table: str, sid: int) -> tuple[str, tuple]:
+    """Rows of one session as a rowid range scan, much faster than walking the session index (the
+    unary + keeps the planner off it). When the session owns every id in its range (one show at a
+    time, the usual case) the session_id test is left out altogether."""
+    lo, hi, n = _id_range(db, table, sid)
+    if hi - lo + 1 == n:
+        return "id BETWEEN ? AND ?", (lo, hi)
+    return "+session_id = ? AND id BETWEEN ? AND ?", (sid, lo, hi)
+
+
+_EVENT_READ = pa.schema([f for f in EVENT_SCHEMA if f.name not in ("session_id", "local_time")])
+_SAMPLE_READ = pa.schema([("utc", pa.string()), ("mono", pa.float64()), ("metric", pa.string()),
+                          ("sku", pa.string()), ("sku_null", pa.int64()), ("value", pa.int64())])
+
+
+def _event_batches(db: _Reader, sid: int, by_seq: bool) -> Iterator[pa.RecordBatch]:
     cols = "seq, utc, mono, kind, actor, payload"
     if by_seq:
-        cur = conn.execute(f"SELECT {cols} FROM events WHERE session_id = ? ORDER BY seq", (sid,))
+        batches = db.batches(f"SELECT {cols} FROM events WHERE session_id = ? ORDER BY seq", (sid,), _EVENT_READ)
     else:
         # Within a session rowid order is seq order (seq is taken in the inserting transaction and
-        # rows are never updated or deleted), and a rowid range scan is much faster than walking
-        # the (session_id, seq) index. The unary + keeps the planner off that index; the order is
-        # still checked below.
-        lo, hi, _ = _id_range(conn, "events", sid)
-        cur = conn.execute(f"SELECT {cols} FROM events WHERE +session_id = ? AND id BETWEEN ? AND ? "
-                           "ORDER BY id", (sid, lo, hi))
+        # rows are never updated or deleted); it is still checked below.
+        where, params = _range_where(db, "events", sid)
+        batches = db.batches(f"SELECT {cols} FROM events WHERE {where} ORDER BY id", params, _EVENT_READ)
     last = 0
-    while rows := cur.fetchmany(CHUNK):
-        # tuples -> a struct array in one C++ pass: far cheaper than transposing in Python
-        seq_a, utc_a, mono_a, kind_a, actor_a, payload_a = pa.array(rows, type=_EVENT_ROW).flatten()
+    for batch in batches:
+        seq_a, utc_a, mono_a, kind_a, actor_a, payload_a = batch.columns
+        n = batch.num_rows
         if not by_seq:
-            first = rows[0][0]
-            if first <= last or (len(rows) > 1 and not pc.all(
-                    pc.greater(seq_a.slice(1), seq_a.slice(0, len(rows) - 1))).as_py()):
+            seq = seq_a.to_numpy()
+            if seq[0] <= last or (n > 1 and not (seq[1:] > seq[:-1]).all()):
                 raise _OutOfOrder()
-        last = rows[-1][0]
+            last = int(seq[-1])
         yield pa.RecordBatch.from_arrays([
-            pa.array(np.full(len(rows), sid, dtype=np.int64)), seq_a, utc_a, local_time(utc_a),
+            pa.array(np.full(n, sid, dtype=np.int64)), seq_a, utc_a, local_time(utc_a),
             mono_a, kind_a, actor_a, redact_json_column(payload_a)], schema=EVENT_SCHEMA)
 
 
-def _sample_batches(conn: sqlite3.Connection, sid: int) -> Iterator[pa.RecordBatch]:
-    lo, hi, _ = _id_range(conn, "samples", sid)
-    cur = conn.execute("SELECT utc, mono, metric, sku, value FROM samples "
-                       "WHERE +session_id = ? AND id BETWEEN ? AND ? ORDER BY id", (sid, lo, hi))
-    while rows := cur.fetchmany(CHUNK):
-        utc_a, mono_a, metric_a, sku_a, value_a = pa.array(rows, type=_SAMPLE_ROW).flatten()
+def _sample_batches(db: _Reader, sid: int) -> Iterator[pa.RecordBatch]:
+    where, params = _range_where(db, "samples", sid)
+    for batch in db.batches(f"SELECT utc, mono, metric, {_nullable_text('sku')}, value FROM samples "
+                            f"WHERE {where} ORDER BY id", params, _SAMPLE_READ):
+        utc_a, mono_a, metric_a, sku_a, sku_null, value_a = batch.columns
         yield pa.RecordBatch.from_arrays([
-            pa.array(np.full(len(rows), sid, dtype=np.int64)), utc_a, local_time(utc_a),
-            mono_a, metric_a, sku_a, value_a], schema=SAMPLE_SCHEMA)
+            pa.array(np.full(batch.num_rows, sid, dtype=np.int64)), utc_a, local_time(utc_a),
+            mono_a, metric_a, _unflag(sku_a, sku_null), value_a], schema=SAMPLE_SCHEMA)
 
 
 # ---- writers ----------------------------------------------------------------------------------
@@ -457,10 +517,9 @@ def export_session(journal_or_path: Any, session_id: int | None = None, fmt: str
     except OSError as e:
         raise ExportError(f"Cannot write to {out}: {e.strerror or e}.") from e
 
-    conn = _connect(path)
+    db = _Reader(path)
     try:
-        conn.execute("BEGIN")  # one snapshot of every table while the show keeps writing
-        all_ids = [r[0] for r in conn.execute("SELECT id FROM sessions ORDER BY id")]
+        all_ids = [r[0] for r in db.rows("SELECT id FROM sessions ORDER BY id")]
         if session_id is None:
             if not all_ids:
                 raise ExportError(f"The journal {path} has no sessions: nothing to export.")
@@ -472,19 +531,19 @@ def export_session(journal_or_path: Any, session_id: int | None = None, fmt: str
             ids = [int(session_id)]
         counts = {"sessions": len(ids), "events": 0, "samples": 0}
         for sid in ids:
-            counts["events"] += _id_range(conn, "events", sid)[2]
-            counts["samples"] += _id_range(conn, "samples", sid)[2]
+            counts["events"] += _id_range(db, "events", sid)[2]
+            counts["samples"] += _id_range(db, "samples", sid)[2]
         total = sum(counts.values())
         stem = f"session-{ids[0]}" if session_id is not None else "journal"
         try:
-            return _write_all(conn, ids, fmt, out, stem, total, progress, by_seq=False)
+            return _write_all(db, ids, fmt, out, stem, total, progress, by_seq=False)
         except _OutOfOrder:
-            return _write_all(conn, ids, fmt, out, stem, total, progress, by_seq=True)
+            return _write_all(db, ids, fmt, out, stem, total, progress, by_seq=True)
     finally:
-        conn.close()
+        db.close()
 
 
-def _write_all(conn, ids, fmt, out: Path, stem: str, total: int, progress: Progress | None,
+def _write_all(db: _Reader, ids, fmt, out: Path, stem: str, total: int, progress: Progress | None,
                by_seq: bool) -> list[Path]:
     done = 0
 
@@ -495,9 +554,9 @@ def _write_all(conn, ids, fmt, out: Path, stem: str, total: int, progress: Progr
             progress(done, total, stage)
 
     def tables():
-        yield "sessions", SESSION_SCHEMA, lambda: iter([_sessions_batch(conn, ids)])
-        yield "events", EVENT_SCHEMA, lambda: _all_events(conn, ids, by_seq)
-        yield "samples", SAMPLE_SCHEMA, lambda: (b for sid in ids for b in _sample_batches(conn, sid))
+        yield "sessions", SESSION_SCHEMA, lambda: iter([_sessions_batch(db, ids)])
+        yield "events", EVENT_SCHEMA, lambda: _all_events(db, ids, by_seq)
+        yield "samples", SAMPLE_SCHEMA, lambda: (b for sid in ids for b in _sample_batches(db, sid))
 
     temps: list[tuple[Path, Path]] = []
     try:
@@ -541,6 +600,6 @@ def _write_all(conn, ids, fmt, out: Path, stem: str, total: int, progress: Progr
     return [final for _, final in temps]
 
 
-def _all_events(conn, ids, by_seq: bool = False) -> Iterator[pa.RecordBatch]:
+def _all_events(db: _Reader, ids, by_seq: bool = False) -> Iterator[pa.RecordBatch]:
     for sid in ids:
-        yield from _event_batches(conn, sid, by_seq)
+        yield from _event_batches(db, sid, by_seq)
