@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ui import theme
+from ui.event_labels import label
 from ui.i18n import tr
 
 MAX_ROWS = 20_000  # bounded: a 12-hour show must not grow the feed without limit
@@ -85,15 +86,15 @@ class FeedModel(QAbstractTableModel):
             return QColor(row[5])
         if role == Qt.ItemDataRole.UserRole:
             return row[4]  # category, for filtering
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return row[6]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row[8] if index.column() == 2 else row[6] if index.column() == 3 else None
         return None
 
     def add_event(self, ev) -> None:
         local = ev.utc.astimezone().strftime("%H:%M:%S")
         full = json.dumps(ev.payload, ensure_ascii=False, indent=1)
-        row = (local, ev.actor, ev.kind, summarize(ev.payload), category_of(ev.kind),
-               colour_for_event(ev.kind, ev.payload), full, ev.seq)
+        row = (local, ev.actor, label(ev.kind), summarize(ev.payload), category_of(ev.kind),
+               colour_for_event(ev.kind, ev.payload), full, ev.seq, ev.kind)
         if len(self._rows) == MAX_ROWS:
             self.beginRemoveRows(QModelIndex(), 0, 0)
             self._rows.popleft()
@@ -109,7 +110,7 @@ class FeedModel(QAbstractTableModel):
         self.endResetModel()
 
     def kinds(self) -> list[str]:
-        return [r[2] for r in self._rows]
+        return [r[8] for r in self._rows]
 
 
 class _Filter(QSortFilterProxyModel):
