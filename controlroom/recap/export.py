@@ -76,6 +76,7 @@ class _Reader:
     def __init__(self, path: Path):
         import adbc_driver_sqlite.dbapi as adbc
         self.path = path
+        self.ranges: dict[tuple[str, int], tuple[int, int, int]] = {}
         self._errors = (adbc.Error, OSError)
         try:
             self._conn = adbc.connect(f"{path.resolve().as_uri()}?mode=ro")
@@ -286,9 +287,25 @@ def local_time(utc: pa.Array) -> pa.Array:
     return pa.array([_local_text(u) for u in utc.to_pylist()], pa.string())
 
 
+def _may_hold_secret(texts: pa.Array, rows_per_probe: int = 64) -> bool:
+    """Whether any text may name a secret key: the regex runs over runs of rows_per_probe adjacent
+    texts as one string each (the same bytes, a fiftieth of the calls). A run without a match
+    cannot hold a row with one; a match only sends the column to the row-by-row check."""
+    if texts.type != pa.string():
+        return True
+    _, offs_buf, data_buf = texts.buffers()
+    n = len(texts)
+    offs = np.frombuffer(offs_buf, np.int32, n + 1, texts.offset * 4)
+    cuts = offs[::rows_per_probe]
+    if cuts[-1] != offs[-1]:
+        cuts = np.append(cuts, offs[-1])
+    runs = pa.Array.from_buffers(pa.string(), len(cuts) - 1, [None, pa.py_buffer(cuts.astype(np.int32)), data_buf])
+    return pc.any(pc.match_substring_regex(runs, _SECRET_IN_JSON, ignore_case=True)).as_py() is True
+
+
 def redact_json_column(texts: pa.Array) -> pa.Array:
     """Mask secret-looking keys in JSON text again; untouched text stays byte-identical."""
-    if len(texts) == 0:
+    if len(texts) == 0 or not _may_hold_secret(texts):
         return texts
     hit = pc.fill_null(pc.match_substring_regex(texts, _SECRET_IN_JSON, ignore_case=True), False)
     if not pc.any(hit).as_py():
@@ -353,8 +370,17 @@ def _sessions_batch(db: _Reader, ids: list[int]) -> pa.RecordBatch:
 
 
 def _id_range(db: _Reader, table: str, sid: int) -> tuple[int, int, int]:
-    lo, hi, n = db.rows(f"SELECT min(id), max(id), count(*) FROM {table} WHERE session_id = ?", (sid,))[0]
-    return (lo or 0), (hi if hi is not None else -1), n
+    """(lowest id, highest id, row count) of one session in a table; asked once per snapshot."""
+    key = (table, sid)
+    if key not in db.ranges:
+        n = db.rows(f"SELECT count(*) FROM {table} WHERE session_id = ?", (sid,))[0][0]
+        if n and n == db.rows(f"SELECT count(*) FROM {table}")[0][0]:  # the only session here:
+            query, params = f"SELECT min(id), max(id) FROM {table}", ()   # the rowid ends, O(log n)
+        else:
+            query, params = f"SELECT min(id), max(id) FROM {table} WHERE session_id = ?", (sid,)
+        lo, hi = db.rows(query, params)[0]
+        db.ranges[key] = ((lo or 0), (hi if hi is not None else -1), n)
+    return db.ranges[key]
 
 
 def _range_where(db: _Reader, table: str, sid: int) -> tuple[str, tuple]:
