@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -67,6 +70,9 @@ def _journal_path(journal_or_path: Any) -> Path:
     return path
 
 
+_END = object()
+
+
 class _Reader:
     """One read-only ADBC connection to the journal: SQLite rows straight into Arrow in C, with no
     Python object per value. It runs in one transaction (ADBC's DB-API connections are not
@@ -93,22 +99,55 @@ class _Reader:
             raise ExportError(f"Cannot read the journal {self.path}: {e}") from e
 
     def batches(self, sql: str, params: tuple, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-        """Record batches of CHUNK rows with the given column types. The driver infers each
-        column's type from its first batch, so the queries never hand it a NULL (nullable text
-        comes as COALESCE(col, '') plus a col IS NULL flag)."""
+        """Record batches of CHUNK rows with the given column types, read ahead on a thread (SQLite
+        and the driver run without the GIL, so reading overlaps converting and writing). The
+        driver infers each column's type from its first batch, so the queries never hand it a
+        NULL (nullable text comes as COALESCE(col, '') plus a col IS NULL flag). Close the
+        generator (or exhaust it) before the next query: closing stops and joins the reader."""
+        ahead: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def put(item) -> bool:
+            while not stop.is_set():
+                try:
+                    ahead.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                self._cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK)})
+                self._cur.execute(sql, params)
+                reader = self._cur.fetch_record_batch()
+                try:
+                    for batch in reader:
+                        if batch.num_rows and not put(pa.RecordBatch.from_arrays(
+                                [c if c.type == f.type else c.cast(f.type) for c, f in zip(batch.columns, schema)],
+                                schema=schema)):
+                            return
+                finally:
+                    reader.close()
+                put(_END)
+            except BaseException as e:  # handed to the consumer, raised there
+                put(e)
+
+        worker = threading.Thread(target=read, name="export-read", daemon=True)
+        worker.start()
         try:
-            self._cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK)})
-            self._cur.execute(sql, params)
-            reader = self._cur.fetch_record_batch()
-            for batch in reader:
-                if batch.num_rows:
-                    yield pa.RecordBatch.from_arrays(
-                        [c if c.type == f.type else c.cast(f.type) for c, f in zip(batch.columns, schema)],
-                        schema=schema)
-        except self._errors as e:
-            raise ExportError(f"Cannot read the journal {self.path}: {e}") from e
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-            raise ExportError(f"The journal {self.path} holds a value of an unexpected type: {e}") from e
+            while (item := ahead.get()) is not _END:
+                if isinstance(item, self._errors):
+                    raise ExportError(f"Cannot read the journal {self.path}: {item}") from item
+                if isinstance(item, (pa.ArrowInvalid, pa.ArrowNotImplementedError)):
+                    raise ExportError(f"The journal {self.path} holds a value of an unexpected type: "
+                                      f"{item}") from item
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            worker.join()
 
     def close(self) -> None:
         try:
@@ -407,6 +446,11 @@ def _event_batches(db: _Reader, sid: int, by_seq: bool) -> Iterator[pa.RecordBat
         # rows are never updated or deleted); it is still checked below.
         where, params = _range_where(db, "events", sid)
         batches = db.batches(f"SELECT {cols} FROM events WHERE {where} ORDER BY id", params, _EVENT_READ)
+    with closing(batches):
+        yield from _events_out(sid, batches, by_seq)
+
+
+def _events_out(sid: int, batches: Iterator[pa.RecordBatch], by_seq: bool) -> Iterator[pa.RecordBatch]:
     last = 0
     for batch in batches:
         seq_a, utc_a, mono_a, kind_a, actor_a, payload_a = batch.columns
@@ -423,12 +467,13 @@ def _event_batches(db: _Reader, sid: int, by_seq: bool) -> Iterator[pa.RecordBat
 
 def _sample_batches(db: _Reader, sid: int) -> Iterator[pa.RecordBatch]:
     where, params = _range_where(db, "samples", sid)
-    for batch in db.batches(f"SELECT utc, mono, metric, {_nullable_text('sku')}, value FROM samples "
-                            f"WHERE {where} ORDER BY id", params, _SAMPLE_READ):
-        utc_a, mono_a, metric_a, sku_a, sku_null, value_a = batch.columns
-        yield pa.RecordBatch.from_arrays([
-            pa.array(np.full(batch.num_rows, sid, dtype=np.int64)), utc_a, local_time(utc_a),
-            mono_a, metric_a, _unflag(sku_a, sku_null), value_a], schema=SAMPLE_SCHEMA)
+    with closing(db.batches(f"SELECT utc, mono, metric, {_nullable_text('sku')}, value FROM samples "
+                            f"WHERE {where} ORDER BY id", params, _SAMPLE_READ)) as batches:
+        for batch in batches:
+            utc_a, mono_a, metric_a, sku_a, sku_null, value_a = batch.columns
+            yield pa.RecordBatch.from_arrays([
+                pa.array(np.full(batch.num_rows, sid, dtype=np.int64)), utc_a, local_time(utc_a),
+                mono_a, metric_a, _unflag(sku_a, sku_null), value_a], schema=SAMPLE_SCHEMA)
 
 
 # ---- writers ----------------------------------------------------------------------------------
@@ -450,7 +495,12 @@ class _CsvWriter:
 class _ParquetWriter:
     def __init__(self, path: Path, schema: pa.Schema):
         import pyarrow.parquet as pq
-        self._w = pq.ParquetWriter(str(path), schema, compression="snappy")
+        # Dictionary pages only where values repeat (kind, actor, metric, sku): on timestamps and
+        # payloads they are built and then thrown away. No min/max statistics on free text.
+        repeat = [n for n in ("kind", "actor", "metric", "sku", "title") if n in schema.names]
+        free = {"payload", "meta", "local_time", "created_local", "started_local", "ended_local"}
+        self._w = pq.ParquetWriter(str(path), schema, compression="snappy", use_dictionary=repeat,
+                                   write_statistics=[n for n in schema.names if n not in free])
 
     def write(self, batch: pa.RecordBatch) -> None:
         self._w.write_batch(batch)
