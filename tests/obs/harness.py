@@ -14,12 +14,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from controlroom.stream.probe import StreamProbe
 
 NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 TOOLS = ("obs", "Xvfb", "nginx", "ffmpeg", "unshare", "ip")
@@ -180,6 +181,7 @@ class Testbed:
         self.display: str | None = None
         self._xvfb: Proc | None = None
         self._clip: Path | None = None
+        self._probes: list[StreamProbe] = []
 
     # ---- processes ----------------------------------------------------------------------------
 
@@ -204,6 +206,9 @@ class Testbed:
         return proc
 
     def close(self) -> None:
+        for pr in self._probes:
+            pr.stop()
+        self._probes.clear()
         for p in reversed(self.procs):
             p.kill()
         self.procs.clear()
@@ -354,83 +359,43 @@ http {{
 
     # ---- viewer-side probe -------------------------------------------------------------------------
 
-    def probe(self, url: str) -> "ViewerProbe":
-        pr = ViewerProbe(url, self)
-        pr.start()
-        return pr
+    def probe(self, url: str, clock=None) -> "ViewerProbe":
+        """The production probe (controlroom.stream.probe.StreamProbe) pulling `url`, started; stopped
+        by close()."""
+        pr = ViewerProbe(url, clock=clock, rw_timeout_s=3.0, backoff_initial_s=0.2, backoff_max_s=1.0)
+        self._probes.append(pr)
+        return pr.start()
 
 
-class ViewerProbe:
-    """ffmpeg pulling the stream the way a viewer would, reporting media time as it arrives.
-    Reconnects by itself (ffmpeg exits when the publisher leaves)."""
-
-    def __init__(self, url: str, bed: Testbed):
-        self.url = url
-        self.bed = bed
-        self.media_s = 0.0
-        self.last_media_at: float | None = None
-        self._stop = threading.Event()
-        self._proc: Proc | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True, name="viewer-probe")
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        n = 0
-        while not self._stop.is_set():
-            n += 1
-            # A small probe so media flows at once; progress lines report the media time decoded,
-            # which advances only while the ingest delivers (audio and/or video).
-            argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-rw_timeout", "3000000",
-                    "-probesize", "32768", "-analyzeduration", "500000", "-i", self.url,
-                    "-f", "null", "-", "-progress", "pipe:1", "-stats_period", "0.2"]
-            p = Proc(f"probe-{n}", argv, dict(os.environ), self.bed.workdir / "probe.log")
-            p.popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-            self._proc = p
-            self.bed.procs.append(p)
-            last_us = -1
-            for line in p.popen.stdout:
-                if line.startswith(b"out_time_us="):
-                    try:
-                        us = int(line[12:].strip())
-                    except ValueError:
-                        continue
-                    if us > last_us:
-                        if last_us >= 0:
-                            self.media_s += (us - last_us) / 1e6
-                            self.last_media_at = time.monotonic()
-                        last_us = us
-                if self._stop.is_set():
-                    break
-            p.kill()
-            if not self._stop.is_set():
-                time.sleep(0.3)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._proc is not None:
-            self._proc.kill()
+class ViewerProbe(StreamProbe):
+    """The production probe, with what the tests ask of a viewer."""
 
     def receiving(self, within: float = 1.0) -> bool:
-        return self.last_media_at is not None and time.monotonic() - self.last_media_at <= within
-
-    def last_frame_at(self) -> float | None:
-        """The guard's probe interface: monotonic time media last arrived (None: never)."""
-        return self.last_media_at
+        last = self.last_frame_at()
+        return last is not None and self.clock.monotonic() - last <= within
 
 
 class PlaybackProbe:
     """What a viewer of the platform's playback URL sees: media from whichever ingest carries the
-    stream (the platform plays the backup ingest when the primary one stops delivering)."""
+    stream (the platform plays the backup ingest when the primary one stops delivering). Built from
+    production probes, one per ingest; the first one is the one the guard config's probe_url made."""
 
-    def __init__(self, probes: list[ViewerProbe]):
+    def __init__(self, probes: list[StreamProbe]):
         self.probes = probes
 
     def last_frame_at(self) -> float | None:
-        times = [p.last_media_at for p in self.probes if p.last_media_at is not None]
+        times = [t for t in (p.last_frame_at() for p in self.probes) if t is not None]
         return max(times) if times else None
+
+    def error(self) -> str | None:
+        errs = [p.error() for p in self.probes]
+        return errs[0] if all(errs) else None
+
+    def describe(self) -> str:
+        return " + ".join(p.describe() for p in self.probes)
+
+    def status(self) -> dict:
+        return {"url": self.describe(), "probes": [p.status() for p in self.probes]}
 
     def stop(self) -> None:
         for p in self.probes:

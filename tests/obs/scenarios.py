@@ -41,6 +41,7 @@ class Outcome:
     journal: dict = field(default_factory=dict)   # the stream.failover payload
     failovers: int = 0
     returns: int = 0
+    probe: dict | None = None               # the guard's view of the viewer-side probe (if any)
 
 
 class GuardRig:
@@ -61,9 +62,10 @@ class GuardRig:
         self.backup: ObsInstance | None = (bed.start_obs("backup", self.a.server)
                                            if method == "backup_encoder" else None)
         self.probe = None
+        self.want_probe = probe
         if probe:
+            # the playback URL the platform would give; the production probe is built from it
             self.thresholds.setdefault("probe_url", self.a.url(STREAM_KEY))
-            self.probe = PlaybackProbe([bed.probe(self.a.url(STREAM_KEY)), bed.probe(self.b.url(STREAM_KEY))])
         self.scenes = scenes
         self.guard = None
         self.journal = None
@@ -100,14 +102,18 @@ class GuardRig:
         return path
 
     def build_switchers(self, cfg) -> dict:
-        from controlroom.stream.obs_adapter import ObsSwitcher
-        th = cfg.thresholds
-        out = {}
-        for inst in cfg.instances:
-            sw = ObsSwitcher(inst.name, inst.host, inst.port, inst.password(),
-                             connect_timeout=th.request_timeout_s, backoff_max=th.reconnect_backoff_max_s)
-            out[inst.name] = self.wrap(sw) if self.wrap else sw
-        return out
+        from controlroom.stream.headless import build_switchers   # what production builds
+        out = build_switchers(cfg)
+        return {n: self.wrap(sw) if self.wrap else sw for n, sw in out.items()}
+
+    def build_probe(self, cfg, clock):
+        """The production probe from the config's probe_url (ingest A), plus one on ingest B: together
+        they are what a viewer of the platform's playback URL sees, whichever ingest carries it."""
+        from controlroom.stream.headless import build_probe
+        a = build_probe(cfg, clock)
+        assert a is not None, "probe_url in the config builds a probe"
+        self.bed._probes.append(a)
+        return PlaybackProbe([a, self.bed.probe(self.b.url(STREAM_KEY), clock)])
 
     # ---- life cycle ------------------------------------------------------------------------------
     def start_primary_streaming(self) -> None:
@@ -126,11 +132,20 @@ class GuardRig:
         self.journal = Journal(self.bed.workdir / "journal.sqlite", clock=SystemClock(), bus=EventBus())
         self.session_id = self.journal.new_session("real-OBS failover test")
         self.switchers = self.build_switchers(cfg)
-        self.guard = StreamGuard(cfg, self.switchers, SystemClock(), journal=self.journal,
+        clock = SystemClock()
+        if self.want_probe:
+            self.probe = self.build_probe(cfg, clock)
+        self.guard = StreamGuard(cfg, self.switchers, clock, journal=self.journal,
                                  session_id=self.session_id, bus=self.journal.bus, probe=self.probe)
         self.guard.start()
         wait_until(lambda: self.guard.state().get("state") == "ON_PRIMARY", arm_timeout,
                    what="the guard armed on the live primary")
+        if self.probe is not None:
+            # a probe still joining is UNKNOWN (never a switch): measure from a probe that sees frames
+            a_probe = self.probe.probes[0]
+            wait_until(lambda: a_probe.last_frame_at() is not None
+                       and clock.monotonic() - a_probe.last_frame_at() < 1.0, 15,
+                       what="the viewer-side probe receiving frames from ingest A")
         return self.guard
 
     def close(self) -> None:
@@ -235,7 +250,7 @@ def run_fault(bed: Testbed, fault: str, *, settle_s: float = 2.0, method: str = 
                                 what=f"the backup on air after {fault}")
         evs, _ = wait_until(lambda: rig.events("stream.failover"), 5, what="stream.failover in the journal")
         return Outcome(fault, latency, dict(evs[0].payload), rig.count("stream.failover"),
-                       rig.count("stream.returned"))
+                       rig.count("stream.returned"), rig.guard.state().get("probe"))
     finally:
         if fault == "primary_obs_frozen":
             rig.primary.proc.signal(signal.SIGCONT)

@@ -20,3 +20,9 @@ def test_fault_fails_over_within_budget(bed, fault):
     assert j["detect_to_switch_ms"] >= 0 and j["onset_to_switch_ms"] >= j["detect_to_switch_ms"]
     assert j["onset_to_switch_ms"] <= budget * 1000
     assert j["trigger"].get("reasons"), "the journal says why it switched"
+    if FAULTS[fault][2].get("probe"):
+        # the production probe (built from probe_url) pulled ingest A and saw the stall
+        a = out.probe["probes"][0]
+        assert a["media_s"] > 0 and a["url"].endswith("/live/***"), out.probe
+        assert "test" not in str(out.probe), "stream key in the probe status"
+        print(f"{fault}: trigger {j['trigger'].get('reasons')}")

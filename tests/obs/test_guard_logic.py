@@ -9,7 +9,7 @@ import time
 from tests.obs.harness import BACKUP_SCENE, MAIN_SCENE, STREAM_KEY, wait_until
 from tests.obs.scenarios import GuardRig, _status, run_blips, run_return_and_no_flap
 
-BLIP_S = float(os.environ.get("CONTROLROOM_OBS_BLIP_S", "40"))
+BLIP_S = float(os.environ.get("CONTROLROOM_OBS_BLIP_S", "150"))
 
 
 def test_blips_cause_no_failover(bed):
@@ -67,6 +67,13 @@ def test_manual_hold_blocks_then_manual_switches_win(bed):
                     print(e.kind, e.payload)
             raise
         assert not rig.primary_on_air(), "the primary was stopped: never two encoders on one key"
+        drill = rig.events("stream.failover")[1].payload
+        # same ingest and key: the backup started only after the primary was seen stopped, so the
+        # ingest never refused it as a second publisher (before: the first start failed, retries hid it)
+        assert drill["attempts"].get("backup:start") == 1, drill["attempts"]
+        cmds = [(e.payload["instance"], e.payload["op"]) for e in rig.events("stream.command")]
+        last = len(cmds) - 1 - cmds[::-1].index(("primary", "stop"))
+        assert ("backup", "start") in cmds[last:], cmds
         kinds = [e.kind for e in rig.journal.events(rig.session_id, prefix="stream.manual")]
         assert kinds.count("stream.manual.hold") == 2 and "stream.manual.return" in kinds \
             and "stream.manual.fail_over" in kinds
