@@ -14,7 +14,7 @@ from typing import Any, Callable
 from plugins.http_retry import register_secret
 
 from .render import AlertView, truncate_utf8
-from .webhook import WebhookSink
+from .webhook import ErrcodeSink
 
 TEXT_MAX_BYTES = 18000
 BUSY = {130101}
@@ -27,7 +27,8 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-class DingTalkSink(WebhookSink):
+class DingTalkSink(ErrcodeSink):
+    BUSY = frozenset(BUSY)
     kind = "dingtalk"
 
     def __init__(self, url: str, *, secret: str | None = None, msgtype: str = "markdown",
@@ -56,15 +57,3 @@ class DingTalkSink(WebhookSink):
                 "markdown": {"title": truncate_utf8(v.heading, 200),
                              "text": truncate_utf8("\n\n".join(parts), TEXT_MAX_BYTES)},
                 "at": at}
-
-    def error_in(self, resp) -> str | None:
-        data = self._json(resp)
-        if not isinstance(data, dict) or "errcode" not in data:
-            return f"unexpected answer (expected errcode): {resp.text[:100]!r}"
-        if data["errcode"] != 0:
-            return f"errcode {data['errcode']}: {data.get('errmsg', '')}"
-        return None
-
-    def busy(self, resp) -> bool:
-        data = self._json(resp)
-        return isinstance(data, dict) and data.get("errcode") in BUSY

@@ -136,3 +136,22 @@ class WebhookSink:
             return resp.json()
         except ValueError:
             return None
+
+
+class ErrcodeSink(WebhookSink):
+    """Robots that answer HTTP 200 with {"errcode": 0, "errmsg": "ok"} (WeCom 企业微信, DingTalk 钉钉): a non-zero
+    errcode is a refusal, and the codes in BUSY mean "too many messages, later"."""
+
+    BUSY: frozenset[int] = frozenset()
+
+    def error_in(self, resp: requests.Response) -> str | None:
+        data = self._json(resp)
+        if not isinstance(data, dict) or "errcode" not in data:
+            return f"unexpected answer (expected errcode): {resp.text[:100]!r}"
+        if data["errcode"] != 0:
+            return f"errcode {data['errcode']}: {data.get('errmsg', '')}"
+        return None
+
+    def busy(self, resp: requests.Response) -> bool:
+        data = self._json(resp)
+        return isinstance(data, dict) and data.get("errcode") in self.BUSY

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .render import AlertView, truncate_utf8
-from .webhook import WebhookSink
+from .webhook import ErrcodeSink
 
 MARKDOWN_MAX_BYTES = 4096
 TEXT_MAX_BYTES = 2048
@@ -14,7 +14,8 @@ BUSY = {45009}
 COLOR = {"info": "info", "warning": "warning", "critical": "warning"}
 
 
-class WeComSink(WebhookSink):
+class WeComSink(ErrcodeSink):
+    BUSY = frozenset(BUSY)
     kind = "wecom"
 
     def __init__(self, url: str, *, msgtype: str = "markdown", **kw):
@@ -36,15 +37,3 @@ class WeComSink(WebhookSink):
         content = "\n".join(lines).replace(v.severity_word,
                                           f'<font color="{COLOR.get(v.severity, "comment")}">{v.severity_word}</font>', 1)
         return {"msgtype": "markdown", "markdown": {"content": truncate_utf8(content, MARKDOWN_MAX_BYTES)}}
-
-    def error_in(self, resp) -> str | None:
-        data = self._json(resp)
-        if not isinstance(data, dict) or "errcode" not in data:
-            return f"unexpected answer (expected errcode): {resp.text[:100]!r}"
-        if data["errcode"] != 0:
-            return f"errcode {data['errcode']}: {data.get('errmsg', '')}"
-        return None
-
-    def busy(self, resp) -> bool:
-        data = self._json(resp)
-        return isinstance(data, dict) and data.get("errcode") in BUSY
