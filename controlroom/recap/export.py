@@ -5,11 +5,14 @@ field of the journal is exported as stored (utc as ISO-8601 UTC text, payload an
 text), plus a `local_time` column (local wall time with its UTC offset). Secrets are masked again
 on the way out, whatever the journal holds.
 
-Speed: tables are streamed in chunks from a read-only sqlite3 connection straight into Arrow
-arrays (pandas' own columnar engine) and written chunk by chunk, so nothing is held twice and
-memory stays flat. Local times are computed per distinct UTC minute, not per row; redaction parses
-only the payloads that mention a secret-looking key. Files are written under a temporary name and
-renamed when complete: a failed export leaves no half-written file.
+Speed (issue 2 targets: 1M events to CSV <= 4 s, to Parquet <= 1 s, 100k events to XLSX <= 8 s):
+tables are read through ADBC (SQLite rows straight into Arrow batches in C, no Python object per
+value), read ahead on a thread, converted with Arrow/numpy kernels and written batch by batch, so
+memory stays flat. Local times are computed in numpy on the journal's fixed-width UTC text; the
+redaction regex runs over runs of payloads and Python parses only the payloads that mention a
+secret-looking key. XLSX sheets are built as XML with Arrow string kernels. Everything comes from
+one read transaction (one snapshot), and files are written under a temporary name and renamed when
+complete: a failed export leaves no half-written file.
 """
 from __future__ import annotations
 
