@@ -87,6 +87,7 @@ class _Reader:
         import adbc_driver_sqlite.dbapi as adbc
         self.path = path
         self.ranges: dict[tuple[str, int], tuple[int, int, int]] = {}
+        self._active: tuple[threading.Event, threading.Thread] | None = None
         self._errors = (adbc.Error, OSError)
         try:
             self._conn = adbc.connect(f"{path.resolve().as_uri()}?mode=ro")
@@ -138,6 +139,7 @@ class _Reader:
                 put(e)
 
         worker = threading.Thread(target=read, name="export-read", daemon=True)
+        self._active = (stop, worker)
         worker.start()
         try:
             while (item := ahead.get()) is not _END:
@@ -152,8 +154,13 @@ class _Reader:
         finally:
             stop.set()
             worker.join()
+            self._active = None
 
     def close(self) -> None:
+        if self._active is not None:  # a read-ahead whose generator was never closed
+            stop, worker = self._active
+            stop.set()
+            worker.join()
         try:
             self._cur.close()
         finally:
