@@ -21,6 +21,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _kinds_read_only(db: Path) -> list[str]:
+    """Peek while the guard writes: read-only and tolerant (opening a Journal would run migrations
+    and can meet the writer's lock)."""
+    import sqlite3
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2.0)
+        try:
+            return [r[0] for r in con.execute("SELECT kind FROM events")]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return []
+
+
 def test_headless_guard_journals_and_stops_on_sigint(tmp_path):
     cfg = tmp_path / "guard.toml"
     cfg.write_text(f'''[guard]
@@ -32,6 +46,8 @@ password_env = "GUARD_TEST_PW"
 [instances.spare]
 role = "backup"
 port = {free_port()}
+[thresholds]
+probe_url = "rtmp://127.0.0.1:{free_port()}/live/sk-headless-42"
 ''', encoding="utf-8")
     env = {**os.environ, "GUARD_TEST_PW": "hunter2-secret"}
     p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "guard", "--config", str(cfg), "--data-dir",
@@ -43,9 +59,7 @@ port = {free_port()}
         kinds: list[str] = []
         while time.monotonic() < deadline:
             if db.exists():
-                j = Journal(db)
-                kinds = [e.kind for s in j.sessions() for e in j.events(s.id)]
-                j.close()
+                kinds = _kinds_read_only(db)
                 if "stream.health" in kinds:
                     break
             time.sleep(0.3)
@@ -67,6 +81,11 @@ port = {free_port()}
     assert all(h["level"] in ("FAILED", "UNKNOWN") for h in health)   # nothing listens there
     assert "hunter2-secret" not in out and "hunter2-secret" not in str([e.payload for e in evs])
     assert "guard: stopped" in out
+    # the viewer-side probe was built from probe_url, and its stream key went nowhere
+    assert "/live/***" in out and "sk-headless-42" not in out
+    started = next(e.payload for e in evs if e.kind == "stream.guard_started")
+    assert started["probe"].endswith("/live/***")
+    assert "sk-headless-42" not in str([e.payload for e in evs])
 
 
 def test_headless_bad_config_exit_2(tmp_path):
