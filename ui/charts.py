@@ -20,7 +20,7 @@ pg.setConfigOptions(antialias=False, background=theme.PANEL, foreground=theme.TE
 
 # one colour per chart series, readable on the dark background; tally colours stay for states
 SERIES_COLOURS = ("#4ea1ff", "#e5c07b", "#56d4bc", "#c678dd", "#f78c6c", "#98c379", "#ff79c6", "#61afef")
-PREVIOUS_COLOUR = "#6b7280"
+PREVIOUS_COLOUR = "#5b6270"   # solid, not dashed: dashed pens are slow on 10^4-point curves
 MARKER_COLOURS = {"segment": theme.ACCENT, "price": theme.WARNING, "alert": theme.ON_AIR,
                   "failover": "#ff5fd2"}
 
@@ -58,31 +58,56 @@ def compact_number(v: float) -> str:
     return f"{v:.3g}"
 
 
-def time_plot(title: str = "", parent: QWidget | None = None, height: int | None = None) -> pg.PlotWidget:
-    """A plot with a local-time axis (x = POSIX seconds) in the dark theme."""
+def time_plot(title: str = "", parent: QWidget | None = None, height: int | None = None,
+              time_labels: bool = True) -> pg.PlotWidget:
+    """A plot with a local-time axis (x = POSIX seconds) in the dark theme. time_labels=False keeps
+    the axis (ticks) but no text, for stacked plots sharing one time axis."""
     w = pg.PlotWidget(parent=parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom"),
                                                 "left": CompactAxis(orientation="left")})
     w.setBackground(theme.PANEL)
     pi = w.getPlotItem()
     if title:
         pi.setTitle(f"<span style='color:{theme.TEXT}; font-size:9pt'>{title}</span>")
-    pi.showGrid(x=True, y=True, alpha=0.15)
+    # horizontal grid only: the time axis moves every frame and would redraw its grid each time;
+    # the event markers give the vertical reference
+    pi.showGrid(x=False, y=True, alpha=0.15)
     for ax in ("left", "bottom"):
         axis = pi.getAxis(ax)
         axis.setPen(pg.mkPen(theme.BORDER))
         axis.setTextPen(pg.mkPen(theme.TEXT_DIM))
     pi.getAxis("left").setWidth(52)
+    # A fixed-height time axis: when the range crosses midnight DateAxisItem adds a second label row
+    # ("Wed 15"); a growing axis would re-lay-out all stacked plots mid-show. One row fits; the
+    # day row is left out.
+    bottom = pi.getAxis("bottom")
+    bottom.setStyle(showValues=time_labels)
+    bottom.setHeight(26 if time_labels else 6)
+    # the value axis changes rarely: keep it as a pixmap instead of replaying its text every frame
+    pi.getAxis("left").setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
     pi.setMenuEnabled(False)
     pi.hideButtons()
     w.setMouseEnabled(x=True, y=False)
+    # x is set by the caller (follow_time); only y auto-ranges, to what is visible. Letting x
+    # auto-range too made clip-to-view + auto-downsampling feed back on the view range: the range
+    # flipped between two values forever (a repaint loop after a few hours of data).
+    vb = pi.getViewBox()
+    vb.enableAutoRange(x=False, y=True)
+    vb.setAutoVisible(y=True)
     if height:
         w.setMinimumHeight(height)
     return w
 
 
-def long_curve(plot: pg.PlotWidget | pg.PlotItem, colour: str, width: float = 1.5, dashed: bool = False,
+def follow_time(plot: pg.PlotWidget, x0: float, x1: float) -> None:
+    """Show [x0, x1] (POSIX seconds) with a little room on the right for the next samples."""
+    span = max(x1 - x0, 60.0)
+    plot.getPlotItem().getViewBox().setXRange(x0, x0 + span * 1.01, padding=0)
+
+
+def long_curve(plot: pg.PlotWidget | pg.PlotItem, colour: str, width: float = 1.0, dashed: bool = False,
                name: str | None = None) -> pg.PlotDataItem:
-    """A curve for a long live series: auto peak downsampling + clip to view."""
+    """A curve for a long live series: auto peak downsampling + clip to view. Keep width 1: a
+    1-pixel cosmetic pen takes the raster engine's fast path (wider pens cost ~3× per repaint)."""
     pen = pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
     item = plot.plot([], [], pen=pen, name=name)
     item.setDownsampling(auto=True, method="peak")
@@ -131,34 +156,37 @@ class Sparkline(QWidget):
         super().__init__(parent)
         self.colour = QColor(colour)
         self._y = np.zeros(0)
+        self._path = None
         self.setMinimumHeight(22)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_values(self, values) -> None:
         y = np.asarray(values, dtype=float)
         y = y[np.isfinite(y)] if y.size else y
-        width = max(self.width(), 60)
-        if y.size > width:  # one point per pixel column, keeping each column's last value
-            idx = np.linspace(0, y.size - 1, width).astype(int)
-            y = y[idx]
+        cols = max(self.width() // 2, 30)
+        if y.size > cols:  # about one point per two pixel columns is all a sparkline can show
+            y = y[np.linspace(0, y.size - 1, cols).astype(int)]
         self._y = y
+        self._path = None
         self.update()
+
+    def resizeEvent(self, ev) -> None:
+        self._path = None
+        super().resizeEvent(ev)
 
     def paintEvent(self, _ev) -> None:
         if self._y.size < 2:
             return
+        if getattr(self, "_path", None) is None:
+            r = QRectF(self.rect()).adjusted(1, 2, -1, -2)
+            lo, hi = float(self._y.min()), float(self._y.max())
+            span = hi - lo or 1.0
+            xs = r.left() + r.width() * np.arange(self._y.size) / (self._y.size - 1)
+            ys = r.bottom() - r.height() * (self._y - lo) / span
+            self._path = pg.functions.arrayToQPath(xs, ys)
         p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        r = QRectF(self.rect()).adjusted(1, 2, -1, -2)
-        lo, hi = float(self._y.min()), float(self._y.max())
-        span = hi - lo or 1.0
-        n = self._y.size
-        path = QPainterPath()
-        for i, v in enumerate(self._y):
-            pt = QPointF(r.left() + r.width() * i / (n - 1), r.bottom() - r.height() * (v - lo) / span)
-            path.moveTo(pt) if i == 0 else path.lineTo(pt)
-        p.setPen(QPen(self.colour, 1.4))
-        p.drawPath(path)
+        p.setPen(QPen(self.colour, 1))
+        p.drawPath(self._path)
         p.end()
 
 

@@ -137,6 +137,7 @@ class MetricsPanel(QWidget):
         self._prev_shown = None
         self._alerts_dirty = True
         self._tables_at = 0.0
+        self._follow = True
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         if self.svc is None:
@@ -182,21 +183,27 @@ class MetricsPanel(QWidget):
         self.plots, self.curves, self.prev_curves, self.marker_layers = {}, {}, {}, {}
         first = None
         for i, (key, title) in enumerate(CHARTS):
-            plot = charts.time_plot(tr(title), height=150)
+            # x is linked: time labels on the bottom row only (less to read, less to paint)
+            plot = charts.time_plot(tr(title), height=150, time_labels=i >= len(CHARTS) - 2)
             colour = charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]
-            self.prev_curves[key] = charts.long_curve(plot, charts.PREVIOUS_COLOUR, 1.0, dashed=True)
-            self.curves[key] = charts.long_curve(plot, colour, 1.6)
+            self.prev_curves[key] = charts.long_curve(plot, charts.PREVIOUS_COLOUR)
+            self.curves[key] = charts.long_curve(plot, colour)
             self.marker_layers[key] = charts.MarkerLayer(plot, label_kinds=("segment",) if i == 0 else ())
+            plot.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._user_moved)
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
             self.plots[key] = plot
             grid.addWidget(plot, i // 2, i % 2)
-        legend = QLabel(tr("Solid: this show · dashed grey: previous show · lines: blue segment, "
+        legend = QLabel(tr("Colour: this show · grey: previous show · lines: blue segment, "
                            "amber price change, red alert, pink failover"))
         legend.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 11px;")
-        grid.addWidget(legend, 4, 0, 1, 2)
+        self.follow_button = QPushButton(tr("Follow live"))
+        self.follow_button.setEnabled(False)
+        self.follow_button.clicked.connect(self._follow_live)
+        grid.addWidget(legend, 4, 0, 1, 1)
+        grid.addWidget(self.follow_button, 4, 1, 1, 1, Qt.AlignmentFlag.AlignRight)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
@@ -247,6 +254,17 @@ class MetricsPanel(QWidget):
         row.addWidget(self.ack_button)
         lay.addLayout(row)
         self.alerts_tab = self.tabs.addTab(w, tr("Alerts"))
+
+    def _user_moved(self, *_a) -> None:
+        # the operator panned or zoomed the time axis: stop following until they ask again
+        self._follow = False
+        self.follow_button.setEnabled(True)
+
+    def _follow_live(self) -> None:
+        self._follow = True
+        self.follow_button.setEnabled(False)
+        self._version = -1
+        self.refresh()
 
     # ---- events ---------------------------------------------------------------------------
     def _on_event(self, topic: str, _payload) -> None:
@@ -321,6 +339,8 @@ class MetricsPanel(QWidget):
                     "gpm": "gpm", "interaction": "interaction", "follow": "follow"}
         for key, curve in self.curves.items():
             curve.setData(utc, series[key], connect="finite")
+        if self._follow:
+            charts.follow_time(self.plots["online"], float(utc[0]), float(utc[-1]))
         for tile_key, key in spark_of.items():
             self.tiles[tile_key].spark.set_values(series[key][tail:])
         with np.errstate(divide="ignore", invalid="ignore"):
