@@ -65,6 +65,12 @@ def time_plot(title: str = "", parent: QWidget | None = None, height: int | None
     w = pg.PlotWidget(parent=parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom"),
                                                 "left": CompactAxis(orientation="left")})
     w.setBackground(theme.PANEL)
+    # pyqtgraph paints its whole background itself. Say so: under the app's style sheet
+    # ("QWidget { background: ... }") a non-opaque view makes Qt repaint what is behind it on every
+    # update, which tripled the cost of a frame (10 -> 31 ms for 8 plots).
+    w.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+    w.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+    w.viewport().setAutoFillBackground(False)
     pi = w.getPlotItem()
     if title:
         pi.setTitle(f"<span style='color:{theme.TEXT}; font-size:9pt'>{title}</span>")

@@ -66,6 +66,7 @@ class MetricsService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._want_worker = start_worker
+        self._view_lock = threading.Lock()   # markers / alert log: written by bus threads, read by the GUI
         self._alerts: deque[dict] = deque(maxlen=500)
         self._acked: set[str] = set()
         self._unsubs = [rt.bus.subscribe(self._on_journal_event, "journal."),
@@ -109,10 +110,11 @@ class MetricsService:
             self.session_id = session_id
             self._paused = False
             self.store.clear()
-            self._markers.clear()
-            self._alerts.clear()
-            self._acked.clear()
-            self._segments = []
+            with self._view_lock:
+                self._markers.clear()
+                self._alerts.clear()
+                self._acked.clear()
+                self._segments = []
             self._sku_journaled = {}
             self._last_flush = None
             self.report = None
@@ -178,21 +180,25 @@ class MetricsService:
     def _on_alert(self, topic: str, payload) -> None:
         if topic == "alert.raised":
             data = asdict(payload) if is_dataclass(payload) else dict(payload or {})
-            self._alerts.append(_alert_row(data, self.rt.clock.utcnow().timestamp()))
+            with self._view_lock:
+                self._alerts.append(_alert_row(data, self.rt.clock.utcnow().timestamp()))
         elif topic == "alert.acked" and isinstance(payload, dict) and payload.get("alert_id"):
-            self._acked.add(payload["alert_id"])
+            with self._view_lock:
+                self._acked.add(payload["alert_id"])
 
     def alert_log(self) -> list[dict]:
         """Every alert of the session (all rooms), oldest first, with its acknowledged state."""
-        return [{**a, "acked": a["alert_id"] in self._acked} for a in list(self._alerts)]
+        with self._view_lock:
+            return [{**a, "acked": a["alert_id"] in self._acked} for a in self._alerts]
 
     def _on_journal_event(self, topic: str, ev) -> None:
         if getattr(ev, "session_id", None) != self.session_id:
             return
         m = marker_from_event(ev)
-        if m:
-            self._markers.append(m)
-        self._segments.extend(segment_starts([ev]))
+        with self._view_lock:
+            if m:
+                self._markers.append(m)
+            self._segments.extend(segment_starts([ev]))
         if ev.kind == "session.started":
             self.live.start_mono = ev.mono
         elif ev.kind == "session.ended":
@@ -290,12 +296,14 @@ class MetricsService:
 
     # ---- what the UI and other rooms read ------------------------------------------------------
     def markers(self, kinds: tuple[str, ...] | None = None) -> list[Marker]:
-        ms = list(self._markers)
+        with self._view_lock:
+            ms = list(self._markers)
         return ms if kinds is None else [m for m in ms if m.kind in kinds]
 
     def segments(self) -> list[Segment]:
         segs = []
-        bounds = sorted(self._segments, key=lambda b: b[0])
+        with self._view_lock:
+            bounds = sorted(self._segments, key=lambda b: b[0])
         for i, (mono, label, sid) in enumerate(bounds):
             if label is None:
                 continue  # the end of the plan closes the segment before it
