@@ -52,3 +52,21 @@ def test_panel_not_configured(qtbot):
     w = create_panel(rt, QtBridge(EventBus()))
     qtbot.addWidget(w)
     assert "guard.toml" in w.hint.text() and not w.fail_btn.isEnabled()
+
+
+def test_panel_shows_the_viewer_probe(qtbot):
+    from types import SimpleNamespace
+    from ui.panels.stream import StreamPanel
+    from controlroom.bus import EventBus
+    from ui.bridge import QtBridge
+    rt = SimpleNamespace(rooms={}, bus=EventBus())
+    panel = StreamPanel(rt, QtBridge(rt.bus))
+    qtbot.addWidget(panel)
+    base = {"configured": True, "state": "ON_PRIMARY", "method": "backup_encoder", "instances": {},
+            "last_switch": None, "on_backup": False, "hold": False}
+    panel.refresh({**base, "probe": {"url": "rtmp://x/live/***", "last_frame_age_s": 0.3, "starts": 1}})
+    assert "frames arriving" in panel.probe_label.text() and "***" in panel.probe_label.text()
+    panel.refresh({**base, "probe": {"url": "rtmp://x/live/***", "last_frame_age_s": 4.2, "starts": 3}})
+    assert "no frames for 4.2 s" in panel.probe_label.text()
+    panel.refresh(base)
+    assert panel.probe_label.isHidden()

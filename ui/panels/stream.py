@@ -55,6 +55,9 @@ class StreamPanel(QWidget):
         self.charts = self._make_charts()
         if self.charts is not None:
             root.addWidget(self.charts)
+        self.probe_label = QLabel()  # the viewer-side pull check: what viewers actually receive
+        self.probe_label.setWordWrap(True)
+        root.addWidget(self.probe_label)
         self.last_label = QLabel()
         self.last_label.setWordWrap(True)
         root.addWidget(self.last_label)
@@ -139,8 +142,28 @@ class StreamPanel(QWidget):
         self.hold_box.setEnabled(configured)
         self.hold_box.setChecked(bool(snap.get("hold")))
         self._render_instances(snap)
+        self._render_probe(snap.get("probe"))
         self._render_last(snap)
         self._render_charts(snap)
+
+    def _render_probe(self, probe) -> None:
+        if not probe:
+            self.probe_label.setVisible(False)
+            return
+        age = probe.get("last_frame_age_s")
+        if probe.get("error"):
+            level, word = "UNKNOWN", f"{tr('no data')}: {probe['error']}"
+        elif age is None:
+            level, word = "UNKNOWN", tr("no frame yet")
+        elif age > 2.0:
+            level, word = "FAILED", tr("no frames for {s} s", s=f"{age:.1f}")
+        else:
+            level, word = "HEALTHY", tr("frames arriving")
+        colour = theme.IDLE if level == "UNKNOWN" else theme.colour_for(level)
+        self.probe_label.setText(f"<span style='color:{colour}'>●</span> {tr('Viewer probe')}: {word} "
+                                 f"<span style='color:{theme.TEXT_DIM}'>· {probe.get('url', '')} · "
+                                 f"{tr('restarts')} {max(0, int(probe.get('starts') or 0) - 1)}</span>")
+        self.probe_label.setVisible(True)
 
     def _render_instances(self, snap) -> None:
         while self.instances_layout.count():
