@@ -216,7 +216,7 @@ class FunnelWidget(QWidget):
             p.end()
             return
         n = len(self._stages)
-        h = self.height() / n
+        h = min(self.height() / n, 40.0)
         label_w = min(150, self.width() * 0.32)
         num_w = min(190, self.width() * 0.36)
         bar_w = max(self.width() - label_w - num_w - 12, 20)

@@ -125,7 +125,7 @@ class KpiTile(QFrame):
         proj = ""
         if progress.projected_fraction is not None and progress.name in ("gmv", "viewers"):
             proj = " · " + tr("end ≈ {pct}", pct=f"{progress.projected_fraction * 100:.0f}%")
-        self.bar.setFormat(f"{progress.fraction * 100:.0f}% " + tr("of target") + proj + f" · {word}")
+        self.bar.setFormat(tr("{pct} of target", pct=f"{progress.fraction * 100:.0f}%") + proj + f" · {word}")
 
 
 class MetricsPanel(QWidget):
