@@ -154,7 +154,7 @@ def test_bad_targets_name_file_and_field(tmp_path):
 def test_sample_show_targets_load():
     from controlroom.paths import SAMPLE_SHOW
     t = load_targets(SAMPLE_SHOW)
-    assert t.gmv == 60_000_000 and t.uv_value == 2000 and t.slot_s == 10800
+    assert t.gmv == 600_000_000 and t.uv_value == 2000 and t.slot_s == 10800
 
 
 def test_store_memory_is_bounded_and_thinning_keeps_cumulative_exact():

@@ -97,7 +97,7 @@ def test_report_and_bus_update(data_dir):
     assert rep.elapsed_s == pytest.approx(120)
     assert [k.sku for k in rep.skus] == ["LIP-001", "SER-002"]
     gmv_target = {t.name: t for t in rep.targets}["gmv"]
-    assert gmv_target.target == 60_000_000 and gmv_target.projected is not None
+    assert gmv_target.target == 600_000_000 and gmv_target.projected is not None
     rt.close()
 
 

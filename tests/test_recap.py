@@ -58,9 +58,9 @@ def test_headline_equals_the_last_samples_and_targets_come_from_show_toml(show, 
     assert 0 < h["acu"].value < h["pcu"].value
     assert h["conversion"].value == pytest.approx(_last(j, sid, "buyers") / _last(j, sid, "unique_viewers"))
     assert all(isinstance(h[k].value, int) for k in ("gmv", "paid_gmv", "uv_value", "gpm"))  # money in 分
-    # the sample show's targets: gmv "600000" 元, viewers 150000, conversion 0.15
-    assert h["gmv"].target == 600000 * 100
-    assert h["gmv"].target_fraction == pytest.approx(h["gmv"].value / (600000 * 100))
+    # the sample show's targets: gmv "6000000" 元, viewers 150000, conversion 0.15
+    assert h["gmv"].target == 6000000 * 100
+    assert h["gmv"].target_fraction == pytest.approx(h["gmv"].value / (6000000 * 100))
     assert h["conversion"].target == 0.15
     assert recap.status == "ended" and recap.previous == []
     assert recap.duration_s == pytest.approx(20 * 60 + 20, abs=5)

@@ -42,7 +42,7 @@ def test_is_a_platform_and_reads_the_sample_catalog_exactly():
     products = {p.sku: p for p in shop.read_products()}
     assert len(products) == 12
     ser = products["SER-002"]
-    assert (ser.list_price, ser.price, ser.stock, ser.listed, ser.pinned) == (29900, 19900, 2000, False, False)
+    assert (ser.list_price, ser.price, ser.stock, ser.listed, ser.pinned) == (29900, 19900, 6000, False, False)
     assert products["LKY-011"].price == 1            # 0.01 元
     assert all(not p.listed for p in products.values())
     assert shop.read_product("SER-002") == ser
@@ -307,7 +307,7 @@ def test_low_displayed_stock_and_countdowns_create_urgency():
     shop = make_shop(6)
     list_all(shop)
     shop.set_displayed_stock("SER-002", 20, idempotency_key="d")
-    assert shop.read_product("SER-002").displayed_stock == 20 and shop.read_product("SER-002").stock == 2000
+    assert shop.read_product("SER-002").displayed_stock == 20 and shop.read_product("SER-002").stock == 6000
     shop.set_displayed_stock("SER-002", None, idempotency_key="d2")
     assert shop.read_product("SER-002").displayed_stock is None
 

@@ -59,8 +59,8 @@ class AudienceParams:
     follow_hazard: float = 0.000125   # per viewer-second
     # Products (per viewer-second impressions; probabilities per impression/click)
     pinned_impressions: float = 1 / 40
-    segment_impressions: float = 1 / 300
-    listed_impressions: float = 1 / 900
+    segment_impressions: float = 1 / 80
+    listed_impressions: float = 1 / 200
     pinned_ctr: float = 0.14
     ctr: float = 0.07
     add_to_cart: float = 0.22
