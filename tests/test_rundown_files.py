@@ -156,3 +156,12 @@ def test_sample_xlsx_template_matches_the_csv():
     csv_plan = files.load(SAMPLE_SHOW / "rundown.csv", skus=skus())
     xlsx_plan = files.load(SAMPLE_SHOW / "rundown.xlsx", skus=skus())
     assert xlsx_plan.segments == csv_plan.segments
+
+
+def test_offer_prices_use_the_one_strict_money_parser():
+    import pytest
+    from controlroom.rundown.files import parse_yuan
+    assert parse_yuan("179.9") == 17990 and parse_yuan("¥1,699") == 169900 and parse_yuan("１７９") == 17900
+    for bad in ("29,9", "179.999", "1e3", "-5", "0"):
+        with pytest.raises(ValueError):
+            parse_yuan(bad)

@@ -30,10 +30,10 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
+from controlroom.commerce.money import parse_money  # one strict parser for all money people type
 from controlroom.rundown.compliance_check import banned_terms
 from controlroom.rundown.model import (DEFAULT_DANGER_S, DEFAULT_WARNING_S, KIND_ALIASES, KINDS, Issue,
                                        Offer, Rundown, Segment)
@@ -83,6 +83,7 @@ def format_duration(seconds: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+
 def parse_bool(text: Any) -> bool:
     s = str(text).strip().lower()
     if s in _TRUE:
@@ -93,23 +94,16 @@ def parse_bool(text: Any) -> bool:
 
 
 def parse_yuan(text: str) -> int:
-    """Money in 元 with at most 2 decimals to 分, exactly (never through float)."""
-    s = str(text).strip().replace("¥", "").replace("元", "").replace(",", "")
-    try:
-        d = Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"expected a price in 元 like 179 or 179.90, got {text!r}") from None
-    if not d.is_finite():
-        raise ValueError(f"expected a price in 元 like 179 or 179.90, got {text!r}")
-    fen = d * 100
-    if fen != fen.to_integral_value():
-        raise ValueError(f"expected a price with at most 2 decimals, got {text!r}")
+    """An offer price in 元 to 分 through the console's one strict parser (a comma decimal like 29,9 is refused,
+    never read as 299)."""
+    fen = parse_money(str(text), field="offer price")
     if fen <= 0:
         raise ValueError(f"an offer price must be above zero, got {text!r}")
-    return int(fen)
+    return fen
 
 
 def format_yuan(fen: int) -> str:
+    """Compact 元 for the offers column ("179" or "179.90"), which parse_yuan reads back."""
     y, f = divmod(int(fen), 100)
     return f"{y}" if f == 0 else f"{y}.{f:02d}"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import logging
 import tomllib
-from decimal import Decimal, InvalidOperation
+from controlroom.commerce.money import MoneyError, parse_money
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def _fen(text: str) -> int | None:
+    """The plan's prices for cue texts; the console reports unreadable cells, here they simply show as unknown."""
     try:
-        return int(Decimal(str(text).strip()) * 100)
-    except (InvalidOperation, ValueError):
+        return parse_money(str(text), field="price")
+    except MoneyError:
         return None
 
 
