@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from controlroom.commerce.money import MoneyError, parse_money
 
 
 class TargetsError(ValueError):
@@ -22,14 +23,12 @@ class Targets:
 
 
 def yuan_to_fen(value, where: str) -> int:
+    """A target in 元 through the console's one strict money parser."""
     try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise TargetsError(f"{where}: expected an amount in 元 like \"600000\" or \"4.5\", got {value!r}") from None
-    fen = d * 100
-    if fen != fen.to_integral_value() or d < 0:
-        raise TargetsError(f"{where}: expected a non-negative amount in 元 with at most 2 decimals, got {value!r}")
-    return int(fen)
+        return parse_money(str(value), field=where)
+    except MoneyError as e:
+        raise TargetsError(f"{where}: expected a non-negative amount in 元 like \"600000\" or \"4.5\" "
+                           f"(at most 2 decimals): {e}") from None
 
 
 def load_targets(show_dir: str | Path | None) -> Targets:
