@@ -70,7 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.size:
         w, _, h = args.size.partition("x")
         win.resize(int(w), int(h))
-    win.show()
+        win.show()
+    elif win.has_saved_geometry:
+        win.show()
+    else:  # first start: the whole screen (also without a window manager); afterwards the operator's own layout
+        screen = app.primaryScreen()
+        if screen is not None:
+            win.setGeometry(screen.availableGeometry())
+        win.showMaximized()
     code = 0
     if args.screenshot:
         def shoot():

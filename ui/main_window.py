@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
             self.docks["metrics"].raise_()
         else:
             self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [380, 560], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [440, 640], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["feed"]], [200], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [520, 260], Qt.Orientation.Vertical)
         self._view_menu_docks()
@@ -181,7 +181,8 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         self._default_state = self.saveState()
         geo, state = self.settings.value("geometry"), self.settings.value("state")
-        if isinstance(geo, QByteArray):
+        self.has_saved_geometry = isinstance(geo, QByteArray)
+        if self.has_saved_geometry:
             self.restoreGeometry(geo)
         if isinstance(state, QByteArray):
             self.restoreState(state)
