@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from controlroom.paths import ENV_DATA_DIR
+from controlroom.paths import ENV_DATA_DIR, journal_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,10 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse already printed the reason
         return 0 if e.code == 0 else 2
     from controlroom.journal import Journal, JournalError
-    from controlroom.recap.export_cli import _journal_file
     from controlroom.recap.report import RecapError, RecapSettings
     from controlroom.settings import Settings
-    path = _journal_file(args.data_dir)
+    path = journal_path(args.data_dir)
     if not path.is_file():
         print(f"recap: no journal at {path}: nothing to recap (give --data-dir or ${ENV_DATA_DIR})", file=sys.stderr)
         return 1

@@ -5,12 +5,10 @@ journal from a newer version); 2 bad command line."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
-from controlroom.paths import ENV_DATA_DIR
+from controlroom.paths import ENV_DATA_DIR, journal_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,18 +23,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, metavar="DIR",
                    help=f"where the journal lives (default: ${ENV_DATA_DIR}, then the user data directory)")
     return p
-
-
-def _journal_file(data_dir: str | None) -> Path:
-    if data_dir:
-        base = Path(data_dir)
-    elif os.environ.get(ENV_DATA_DIR):
-        base = Path(os.environ[ENV_DATA_DIR])
-    else:
-        from controlroom.paths import data_dir as default_dir
-        base = default_dir()
-    from controlroom.journal import Journal
-    return base / Journal.FILENAME
 
 
 class _Progress:
@@ -59,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse already printed the reason
         return 0 if e.code == 0 else 2
     from controlroom.recap.export import ExportError, export_session
-    journal = _journal_file(args.data_dir)
+    journal = journal_path(args.data_dir)
     try:
         files = export_session(journal, args.session, args.fmt, args.out, progress=_Progress())
     except ExportError as e:
