@@ -1,6 +1,7 @@
 """Reading a show folder for the simulated shop: products.csv (the catalog) and show.toml (when and how big).
 
-Money cells are 元 as people type them ("29.9") and become integer 分 exactly (Decimal, never float).
+Money cells are 元 as people type them ("29.9") and become integer 分 exactly, through the console's
+strict parser (never float).
 A bad cell stops the load with the file, the line, the column and what was expected: a shop that
 silently sold a mis-read price would defeat the point of the control room.
 """
@@ -11,11 +12,11 @@ import io
 import re
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
+from controlroom.commerce.money import parse_money
+
 REQUIRED_COLUMNS = ("sku", "title", "list_price", "live_price", "stock")
-_PLAIN_YUAN = re.compile(r"\d+(\.\d{1,2})?")
 
 
 class CatalogError(ValueError):
@@ -55,18 +56,8 @@ class ShowInfo:
 
 
 def _parse_yuan(text: str, column: str) -> int:
-    try:
-        from controlroom.commerce.money import parse_money
-    except ImportError:  # the console's parser is the house standard; fall back to the strict plain form
-        parse_money = None
-    if parse_money is not None:
-        value = parse_money(text, field=column)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    s = text.strip()
-    if not _PLAIN_YUAN.fullmatch(s):
-        raise ValueError(f"expected an amount in 元 like 29.9 (digits, at most 2 decimals), got {text!r}")
-    return int(Decimal(s) * 100)
+    """The console's one strict money parser; its MoneyError is a ValueError the caller turns into a named cell."""
+    return parse_money(text, field=column)
 
 
 def _parse_int(text: str, what: str) -> int:
