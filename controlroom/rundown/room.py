@@ -6,13 +6,12 @@ so the rundown works (offers journaled as "console absent") when the console roo
 """
 from __future__ import annotations
 
-import csv
 import logging
 import tomllib
-from controlroom.commerce.money import MoneyError, parse_money
 from pathlib import Path
 from typing import Any
 
+from controlroom.commerce.plan import PlanError, read_plan
 from controlroom.rundown import files
 from controlroom.rundown.config import RundownSettings
 from controlroom.rundown.model import Rundown
@@ -21,30 +20,20 @@ from controlroom.rundown.runner import Runner
 log = logging.getLogger(__name__)
 
 
-def _fen(text: str) -> int | None:
-    """The plan's prices for cue texts; the console reports unreadable cells, here they simply show as unknown."""
-    try:
-        return parse_money(str(text), field="price")
-    except MoneyError:
-        return None
-
-
 def load_catalog(show_dir: Path) -> dict[str, dict[str, Any]]:
-    """The plan's view of the products (title, list/live price in 分, stock) for cue texts."""
+    """The plan's view of the products (title, list/live price in 分, stock) for cue texts, read by the console's
+    plan reader (the one contract for products.csv). A plan that cannot be read leaves the cues without prices;
+    the console reports why."""
     path = Path(show_dir) / "products.csv"
     if not path.exists():
         return {}
-    out = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            sku = (row.get("sku") or "").strip()
-            if not sku:
-                continue
-            stock = (row.get("stock") or "").strip()
-            out[sku] = {"title": (row.get("title") or "").strip(), "list_price_fen": _fen(row.get("list_price", "")),
-                        "live_price_fen": _fen(row.get("live_price", "")),
-                        "stock": int(stock) if stock.isdigit() else None}
-    return out
+    try:
+        plan = read_plan(path)
+    except PlanError as e:
+        log.warning("%s", e)
+        return {}
+    return {sku: {"title": r.title, "list_price_fen": r.list_price, "live_price_fen": r.live_price, "stock": r.stock}
+            for sku, r in plan.by_sku().items() if sku}
 
 
 def slot_minutes(show_dir: Path) -> float | None:
