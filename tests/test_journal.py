@@ -189,3 +189,15 @@ def test_data_dir_resolution(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_DATA_DIR)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert data_dir().is_relative_to(tmp_path / "xdg")
+
+
+def test_tail_reads_only_the_last_events(tmp_path):
+    from controlroom.journal import Journal
+    with Journal(tmp_path / "j.sqlite") as j:
+        sid = j.new_session("t")
+        for i in range(50):
+            j.append(sid, "console.note", "op", {"i": i})
+        tail = j.tail(sid, 10)
+        assert [e.seq for e in tail] == list(range(j.last_seq(sid) - 9, j.last_seq(sid) + 1))
+        assert tail[-1].payload == {"i": 49}
+        assert len(j.tail(sid, 10_000)) == j.last_seq(sid)

@@ -175,7 +175,7 @@ class EventFeed(QWidget):
         self.model.clear()
         self._last_seq = 0
         if self.rt.session_id is not None:
-            for ev in self.rt.journal.events(self.rt.session_id)[-MAX_ROWS:]:
+            for ev in self.rt.journal.tail(self.rt.session_id, MAX_ROWS):
                 self._add(ev)
         QTimer.singleShot(0, self.view.scrollToBottom)
         self._update_count()

@@ -343,6 +343,13 @@ class Journal:
             rows = conn.execute(sql, args).fetchall()
         return [Event(r[0], r[1], parse_utc(r[2]), r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
+    def tail(self, session_id: int, n: int) -> list[Event]:
+        """The last n events of a session in seq order, read without loading the rest (the feed after a resume)."""
+        with self._read() as conn:
+            top = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
+                               (session_id,)).fetchone()[0]
+        return self.events(session_id, after_seq=max(0, top - n))
+
     def last_seq(self, session_id: int) -> int:
         with self._read() as conn:
             return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
