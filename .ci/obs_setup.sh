@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the real-OBS integration tests (tests/test_obs_integration.py -> tests/obs) need on a
+# Installs what the real-OBS integration tests (tests/integration/test_obs_integration.py -> tests/integration/obs) need on a
 # Debian/Ubuntu CI machine: OBS Studio (29 on bookworm, obs-websocket 5.1 built in), a virtual X
 # display, ffmpeg (test pattern + viewer probe), nginx with the RTMP module (the ingest), Mesa for
 # OBS's software GL, a font, and `ip`/`unshare` for the private network namespace the tests run in.

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.obs.harness import Testbed, in_private_netns, missing_tools  # noqa: E402
+from tests.integration.obs.harness import Testbed, in_private_netns, missing_tools  # noqa: E402
 
 MARK = "CONTROLROOM_OBS_NETNS"
 
@@ -54,7 +54,7 @@ def main() -> int:
     if not (os.environ.get(MARK) == "1" and in_private_netns()):
         return _reexec_in_netns()
 
-    from tests.obs.scenarios import FAULTS, run_blips, run_fault
+    from tests.integration.obs.scenarios import FAULTS, run_blips, run_fault
     root = Path(tempfile.mkdtemp(prefix="bench-failover-"))
     kinds = [k for k in (args.faults.split(",") if args.faults else FAULTS)]
     report: dict = {"runs_per_fault": args.runs, "faults": {}, "unit": "seconds from fault to backup on air"}

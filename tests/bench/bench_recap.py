@@ -24,7 +24,7 @@ def main() -> None:
     app = QGuiApplication([])  # noqa: F841
     from controlroom.journal import Journal
     from controlroom.recap.report import build_recap
-    from tests.test_recap_sim import standard_show
+    from tests.core.recap.test_recap_sim import standard_show
     from ui.recap_render import write_recap
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()

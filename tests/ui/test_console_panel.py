@@ -1,0 +1,84 @@
+"""The console panel offscreen: the table follows the service, tickets show net price and the rule."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from controlroom.commerce.service import Action
+from controlroom.runtime import Runtime
+from tests.core.commerce.test_console_service import PLAN, FakeShop
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path, manual_clock):
+    from ui.bridge import QtBridge
+    from ui.panels.console import create_panel
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "products.csv").write_text(PLAN, encoding="utf-8")
+    rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=FakeShop(), show_dir=show,
+                        rooms={"console": "controlroom.commerce.room"})
+    rt.new_show("panel")
+    bridge = QtBridge(rt.bus)
+    w = create_panel(rt, bridge)
+    qtbot.addWidget(w)
+    w.resize(1100, 420)
+    w.show()
+    yield w, rt
+    bridge.close()
+    rt.close()
+
+
+def test_table_shows_products_and_follows_actions(panel, qtbot):
+    w, rt = panel
+    assert w.table.rowCount() == 3
+    texts = [w.table.item(r, 0).text() for r in range(3)]
+    assert texts == ["A", "B", "L"]
+    assert w.table.item(0, 3).text() == "¥80.00" and w.table.item(0, 6).text() == "Listed"
+    svc = rt.rooms["console"]
+    svc.start_offer("A", 6900, 180, wait=True)
+    qtbot.waitUntil(lambda: w.table.item(0, 7).text() == "03:00", timeout=2000)
+    assert w.table.item(0, 3).text() == "¥69.00"
+    w.grab().save("/tmp/console_panel.png")
+
+
+def test_blocked_ticket_red_with_override_and_enter_does_not_confirm(panel, qtbot):
+    w, rt = panel
+    svc = rt.rooms["console"]
+    t = svc.request(Action("price", "A", price=800))
+    seen = {}
+
+    def inspect():
+        dlg = w.last_dialog
+        seen["head"] = dlg.findChild(type(dlg.reason_label), "ticketHead").text()
+        seen["words"] = dlg.reason_label.text()
+        seen["has_pin"] = dlg.pin is not None
+        dlg.grab().save("/tmp/console_ticket.png")
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)   # Enter must not confirm a block
+        seen["visible_after_enter"] = dlg.isVisible()
+        qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(200, inspect)
+    w._run(t)
+    assert "BLOCKED" in seen["head"] and "10×" in seen["words"] and seen["has_pin"]
+    assert seen["visible_after_enter"]
+    assert t.state == "cancelled" and rt.platform.products["A"].price == 8000
+
+
+def test_confirm_ticket_enter_confirms(panel, qtbot):
+    w, rt = panel
+    svc = rt.rooms["console"]
+    t = svc.request(Action("price", "A", price=4500))
+    QTimer.singleShot(200, lambda: qtbot.keyClick(w.last_dialog, Qt.Key.Key_Return))
+    w._run(t)
+    t.result()
+    assert rt.platform.products["A"].price == 4500
+
+
+def test_keyboard_list_toggle(panel, qtbot):
+    w, rt = panel
+    w.table.setFocus()
+    w.table.selectRow(1)
+    qtbot.keyClick(w.table, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: not rt.platform.products["B"].listed, timeout=3000)
+    qtbot.waitUntil(lambda: w.table.item(1, 6).text() == "Unlisted", timeout=3000)
