@@ -68,6 +68,38 @@ class CouponState:
 
 
 @dataclass(frozen=True)
+class OfferSpec:
+    """A flash offer 秒杀 / 限时限量购: `price` for `duration_s`, at most `quantity` units in all and
+    `per_buyer_limit` units per buyer (None = no cap). The offer ends at its time or when its
+    quantity is sold, whichever is first; the product's own price is untouched and applies again."""
+    sku: str
+    price: int               # 分, what a viewer pays before coupons while the offer runs
+    duration_s: float
+    quantity: int | None = None
+    per_buyer_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class OfferState:
+    offer_id: str
+    spec: OfferSpec
+    sold: int                # units sold at the offer price so far
+    active: bool             # False once ended: stopped, timed out or sold out
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform does itself; the console does the rest (e.g. a timed price change with its own
+    quantity cap where the platform has no flash-sale API)."""
+    native_offers: bool = False          # start_offer/stop_offer/read_offer run a flash sale at the shop
+    offer_quantity_cap: bool = False     # the shop stops selling at the offer price after `quantity`
+    offer_per_buyer_limit: bool = False  # the shop enforces `per_buyer_limit`
+    coupons: bool = True
+    pin: bool = True                     # pin / explain 讲解 a product in the room
+    displayed_stock: bool = True         # a 仅剩N件 figure apart from real stock
+
+
+@dataclass(frozen=True)
 class SkuMetrics:
     """Cumulative per-SKU counters since the show started."""
     sku: str
@@ -111,6 +143,7 @@ class MetricsSnapshot:
 class Platform(Protocol):
     name: str
     currency: str  # ISO 4217, e.g. "CNY"
+    capabilities: Capabilities
 
     # --- writes: each carries an idempotency key; the same key never applies twice ---
     def list_product(self, sku: str, *, idempotency_key: str) -> None: ...
@@ -121,9 +154,13 @@ class Platform(Protocol):
     def pin_product(self, sku: str | None, *, idempotency_key: str) -> None: ...
     def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str: ...
     def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None: ...
+    # flash offers, where capabilities.native_offers (otherwise the console times a price change itself)
+    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str: ...
+    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None: ...
 
     # --- reads ---
     def read_product(self, sku: str) -> ProductState: ...
     def read_products(self) -> list[ProductState]: ...
     def read_coupon(self, coupon_id: str) -> CouponState: ...
+    def read_offer(self, offer_id: str) -> OfferState: ...
     def metrics(self) -> MetricsSnapshot: ...

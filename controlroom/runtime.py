@@ -1,9 +1,9 @@
 """The composition root of a running show, without Qt.
 
-A `Runtime` owns the clock, the bus, the journal, the settings and the platform, and the rooms
-(console, rundown runner, metrics, stream guard). Each room lives in its own package and exposes
-`attach(rt) -> service` in a module named in ROOMS; the runtime attaches whichever are present, so
-rooms are added without editing this file's logic. A room's service may implement:
+A `Runtime` owns the clock, the bus, the journal, the settings, the platform and the alert router,
+and the rooms as typed attributes: `rt.console`, `rt.rundown`, `rt.metrics`, `rt.stream` (None when
+a composition leaves a room out). Adapters (the platform, alert sinks) come from
+controlroom.adapters — entry points, never an import of plugins/. A room's service may implement:
 
   on_session(session_id, resumed: bool)   a session became current (new, or resumed after a crash:
                                           rebuild state from rt.journal.events(session_id))
@@ -18,8 +18,10 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from controlroom.adapters import PlatformContext, create_alert_sinks, create_platform
+from controlroom.alerts import AlertRouter
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
 from controlroom.journal import Journal, Session
@@ -27,9 +29,15 @@ from controlroom.paths import SAMPLE_SHOW, data_dir
 from controlroom.platform import Platform
 from controlroom.settings import Settings
 
+if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
+    from controlroom.commerce.service import ConsoleService
+    from controlroom.metrics.room import MetricsService
+    from controlroom.rundown.room import RundownRoom
+    from controlroom.stream.room import StreamRoom
+
 log = logging.getLogger(__name__)
 
-# name -> module exposing attach(rt). Order matters: later rooms may use earlier ones.
+# room -> module exposing attach(rt). Order matters: later rooms may use earlier ones.
 ROOMS: dict[str, str] = {
     "console": "controlroom.commerce.room",
     "rundown": "controlroom.rundown.room",
@@ -46,15 +54,21 @@ class Runtime:
     journal: Journal
     settings: Settings
     platform: Platform
+    alerts: AlertRouter
     show_dir: Path = SAMPLE_SHOW
     session_id: int | None = None
-    rooms: dict[str, Any] = field(default_factory=dict)
-    alerts: Any = None  # controlroom.alerts.AlertRouter, set in create()
+    console: "ConsoleService | None" = None
+    rundown: "RundownRoom | None" = None
+    metrics: "MetricsService | None" = None
+    stream: "StreamRoom | None" = None
+    # every attached service in attach order (the four above and any a test adds), for the life cycle
+    services: list[Any] = field(default_factory=list)
 
     @classmethod
     def create(cls, data_dir_override: str | Path | None = None, *, clock: Clock | None = None,
                platform: Platform | None = None, show_dir: Path | None = None,
-               rooms: dict[str, str] | None = None, seed: int = 7) -> "Runtime":
+               rooms: dict[str, str] | None = None, seed: int = 7,
+               alert_sinks: bool = True) -> "Runtime":
         ddir = data_dir(data_dir_override)
         clock = clock or SystemClock()
         bus = EventBus()
@@ -62,13 +76,16 @@ class Runtime:
         settings = Settings(ddir / Settings.FILENAME)
         show_dir = Path(show_dir or SAMPLE_SHOW)
         if platform is None:
-            platform = _platform_from_settings(settings, show_dir, clock, seed)
+            platform = create_platform(PlatformContext(settings, show_dir, clock, ddir, seed))
         bind = getattr(platform, "bind_bus", None)
         if bind:  # lets the simulator react to segments, offers and failovers like a real audience
             bind(bus)
-        rt = cls(ddir, clock, bus, journal, settings, platform, show_dir)
-        from controlroom.alerts import AlertRouter
-        rt.alerts = AlertRouter(journal, bus, lambda: rt.session_id, show_title_fn=rt.show_title)
+        holder: dict[str, Runtime] = {}
+        alerts = AlertRouter(journal, bus, lambda: holder["rt"].session_id,
+                             show_title_fn=lambda: holder["rt"].show_title(),
+                             sinks=create_alert_sinks(settings) if alert_sinks else [])
+        rt = cls(ddir, clock, bus, journal, settings, platform, alerts, show_dir)
+        holder["rt"] = rt
         for name, module in (ROOMS if rooms is None else rooms).items():
             try:
                 mod = importlib.import_module(module)
@@ -76,8 +93,17 @@ class Runtime:
                 if e.name and module.startswith(e.name):  # the room is not built yet
                     continue
                 raise
-            rt.rooms[name] = mod.attach(rt)
+            rt.add_service(name, mod.attach(rt))
         return rt
+
+    def add_service(self, name: str, service: Any) -> None:
+        """Attach a room's service: the known rooms become typed attributes; all join the life cycle."""
+        if name in ROOMS:
+            old = getattr(self, name)
+            if old is not None and old in self.services:
+                self.services.remove(old)
+            setattr(self, name, service)
+        self.services.append(service)
 
     # ---- session life cycle -----------------------------------------------------------------
     def new_show(self, title: str | None = None, meta: dict[str, Any] | None = None) -> int:
@@ -90,7 +116,7 @@ class Runtime:
     def start(self) -> None:
         """Go live. Rooms with on_show_started() react (the run-of-show starts its first segment)."""
         self.journal.start_session(self._sid())
-        for room in self.rooms.values():
+        for room in self.services:
             fn = getattr(room, "on_show_started", None)
             if fn:
                 fn()
@@ -114,7 +140,7 @@ class Runtime:
         return self.journal.open_sessions()
 
     def tick(self) -> None:
-        for room in list(self.rooms.values()):
+        for room in list(self.services):
             fn = getattr(room, "tick", None)
             if fn:
                 try:
@@ -123,15 +149,14 @@ class Runtime:
                     log.exception("room tick failed")
 
     def close(self) -> None:
-        for room in reversed(list(self.rooms.values())):
+        for room in reversed(list(self.services)):
             fn = getattr(room, "close", None)
             if fn:
                 try:
                     fn()
                 except Exception:
                     log.exception("room close failed")
-        if self.alerts is not None:
-            self.alerts.close()
+        self.alerts.close()
         closer = getattr(self.platform, "close", None)
         if closer:
             closer()
@@ -143,7 +168,7 @@ class Runtime:
         return self.session_id
 
     def _notify(self, resumed: bool) -> None:
-        for room in self.rooms.values():
+        for room in self.services:
             fn = getattr(room, "on_session", None)
             if fn:
                 fn(self.session_id, resumed)
@@ -156,17 +181,3 @@ def _show_title(show_dir: Path) -> str:
     if meta.exists():
         return tomllib.loads(meta.read_text(encoding="utf-8")).get("title", show_dir.name)
     return Path(show_dir).name
-
-
-def _platform_from_settings(settings: Settings, show_dir: Path, clock: Clock, seed: int) -> Platform:
-    """[platform] kind = "simulator" (default) | "http" (see [platform.http] in the README)."""
-    from controlroom.settings import SettingsError
-    table = settings.data.get("platform", {})
-    kind = table.get("kind", "simulator") if isinstance(table, dict) else "simulator"
-    if kind == "http":
-        from plugins.http_platform import HttpPlatform
-        return HttpPlatform.from_settings(settings)
-    if kind != "simulator":
-        raise SettingsError(f"{settings.path}: [platform] kind must be \"simulator\" or \"http\", got {kind!r}")
-    from plugins.simulator import SimulatedShop
-    return SimulatedShop.from_show(show_dir, clock=clock, seed=seed)

@@ -15,7 +15,7 @@ ACTOR = "sample-show"
 def open_the_bag(rt) -> int:
     """List every product that passes its interlocks; pin the opening segment's first product. Returns how many
     listings were submitted. Runs the platform calls in the console's workers (does not wait)."""
-    console = rt.rooms.get("console")
+    console = rt.console
     if console is None:
         return 0
     n = 0
@@ -27,7 +27,7 @@ def open_the_bag(rt) -> int:
             n += 1
         except Exception:  # a product the interlocks hold back stays unlisted: that's the point of them
             log.exception("sample show: could not list %s", p.sku)
-    rundown = rt.rooms.get("rundown")
+    rundown = rt.rundown
     first = _first_product(rundown)
     if first and hasattr(console, "pin_product"):
         try:

@@ -91,7 +91,7 @@ class CueScreen(QWidget):
         self.beeps = 0
         self._text_cache: dict[tuple, QPixmap] = {}
         bridge.event.connect(self._on_event)
-        room = getattr(rt, "rooms", {}).get("rundown")
+        room = rt.rundown
         if room is not None:
             self._take_state(room.runner.snapshot())
         self._timer = QTimer(self)
@@ -204,8 +204,7 @@ class CueScreen(QWidget):
         return pv
 
     def _console(self):
-        rooms = getattr(self.rt, "rooms", None) or {}
-        return rooms.get("console")
+        return self.rt.console
 
     def _console_product(self, sku: str) -> dict | None:
         prods = (self.console_state or {}).get("products")

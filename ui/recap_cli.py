@@ -174,8 +174,8 @@ def run_in_window(window, rt, session_id: int | None, out_dir) -> None:
 
     def work() -> None:
         try:
-            metrics = getattr(rt, "rooms", {}).get("metrics")
-            if metrics is not None and session_id in (None, getattr(rt, "session_id", None)):
+            metrics = rt.metrics
+            if metrics is not None and session_id in (None, rt.session_id):
                 flush = getattr(metrics, "flush", None)
                 if flush:
                     flush()  # the last samples of a show that just ended belong in its recap

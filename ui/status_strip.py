@@ -128,7 +128,7 @@ class StatusStrip(QFrame):
     def _refresh_stream(self) -> None:
         """Stream lights: one per OBS instance (role, health word), then the guard's state; ON BACKUP in red."""
         st = self._stream_state
-        room = self.rt.rooms.get("stream")
+        room = self.rt.stream
         if st is None and room is not None and hasattr(room, "state"):
             try:
                 st = room.state()

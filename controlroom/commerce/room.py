@@ -1,4 +1,4 @@
-"""The console room: `attach(rt)` gives the runtime its ConsoleService (rt.rooms["console"])."""
+"""The console room: `attach(rt)` gives the runtime its ConsoleService (rt.console)."""
 from __future__ import annotations
 
 from controlroom.commerce.service import ConsoleService

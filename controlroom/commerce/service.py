@@ -224,7 +224,7 @@ class ConsoleService:
             self._replay(session_id)
             self._pool.submit(self._reconcile).add_done_callback(_log_failure)
         else:
-            plan_path = Path(getattr(self.rt, "show_dir", "")) / "products.csv"
+            plan_path = Path(self.rt.show_dir) / "products.csv"
             if plan_path.is_file():
                 try:
                     self.import_plan(plan_path, actor="system")
@@ -246,7 +246,7 @@ class ConsoleService:
 
     def _sid(self) -> int:
         if self.session_id is None:
-            sid = getattr(self.rt, "session_id", None)
+            sid = self.rt.session_id
             if sid is None:
                 raise ConsoleError("no show session is open")
             self.session_id = sid
@@ -755,7 +755,7 @@ class ConsoleService:
         self._publish(a.sku, a.kind)
 
     def _alert(self, rule: str, severity: str, title: str, detail: str, sku: str | None, values: dict) -> None:
-        router = getattr(self.rt, "alerts", None)
+        router = self.rt.alerts
         if router is None:
             return
         from controlroom.alerts import Alert

@@ -4,6 +4,11 @@ Durability contract: `append(...)` returns only after the event is committed wit
 synchronous=FULL, so an action the UI shows as done survives kill -9 and power loss. Metric
 samples go through `append_samples`, which the caller batches (one transaction per batch).
 
+Faults are loud: a write the disk refuses (full, read-only, I/O error) raises `JournalWriteError`,
+sets `journal.fault` to the reason and publishes "journal.error" on the bus once per fault; the next
+write that succeeds clears it and publishes "journal.recovered". Whoever acts on the world (the
+console, the guard) journals its intent first and does nothing when that raises.
+
 Writes go through one raw sqlite3 connection guarded by a lock: the per-event cost is then the
 fsync and little else. Reads open short-lived connections, which in WAL mode never block the
 writer. The SQLAlchemy engine (migrations, bulk readers such as recap) shares the same file.
@@ -34,6 +39,15 @@ from controlroom.journal.redact import redact
 # Dotted, starting with the room: console.price_set, session.started, alert.raised ...
 KIND = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
 BUSY_TIMEOUT_MS = 5000
+
+
+class JournalWriteError(RuntimeError):
+    """The journal could not be written (disk full, read-only, I/O error). Nothing was committed."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"the journal {path} cannot be written: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 def _iso(dt: datetime) -> str:
@@ -121,6 +135,7 @@ class Journal:
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         _pragmas(self._db)
         self._closed = False
+        self.fault: str | None = None   # why the last write failed; None while writes succeed
         # Bus publication happens outside the write lock but in seq order (see _publish).
         self._pending: deque[Event] = deque()
         self._publishing = threading.Lock()
@@ -170,12 +185,36 @@ class Journal:
                     cur.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
+                        try:
+                            self._db.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass  # the original error says more
                     raise
+            except sqlite3.OperationalError as e:
+                # disk full, read-only file or folder, I/O error: the show must hear it, not a log line
+                self._set_fault(f"{e}")
+                raise JournalWriteError(self.path, str(e)) from e
             finally:
                 cur.close()
                 if not durable:
-                    self._db.execute("PRAGMA synchronous=FULL")
+                    try:
+                        self._db.execute("PRAGMA synchronous=FULL")
+                    except sqlite3.Error:
+                        pass
+            if self.fault is not None:
+                self._set_fault(None)
+
+    @property
+    def healthy(self) -> bool:
+        return self.fault is None
+
+    def _set_fault(self, reason: str | None) -> None:
+        """Called under the write lock. Publishes only on a change, so a full disk is one event, not a flood."""
+        was, self.fault = self.fault, reason
+        if reason is not None and was is None:
+            self.bus.publish("journal.error", {"path": str(self.path), "reason": reason})
+        elif reason is None and was is not None:
+            self.bus.publish("journal.recovered", {"path": str(self.path), "was": was})
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

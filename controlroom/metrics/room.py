@@ -44,7 +44,7 @@ class MetricsService:
         self.settings: MetricsSettings = rt.settings.section("metrics", MetricsSettings)
         self.alert_settings: AlertSettings = rt.settings.section("alerts", AlertSettings)
         try:
-            self.targets: Targets = load_targets(getattr(rt, "show_dir", None))
+            self.targets: Targets = load_targets(rt.show_dir)
         except ValueError as e:
             log.error("%s", e)
             self.targets = Targets()
@@ -71,31 +71,10 @@ class MetricsService:
         self._acked: set[str] = set()
         self._unsubs = [rt.bus.subscribe(self._on_journal_event, "journal."),
                         rt.bus.subscribe(self._on_alert, "alert.")]
-        self._attach_sinks()
 
     # ---- wiring -------------------------------------------------------------------------------
-    def _attach_sinks(self) -> None:
-        router = getattr(self.rt, "alerts", None)
-        if router is None:
-            return
-        try:
-            from plugins.alert_sinks import build_sinks  # optional plugin: webhooks
-        except ImportError:
-            return
-        try:
-            have = {getattr(s, "name", None) for s in router.sinks}
-            for sink in build_sinks(self.rt.settings):
-                if getattr(sink, "name", None) not in have:
-                    router.sinks.append(sink)
-        except Exception:
-            log.exception("alert sinks could not be built; alerts stay in the control room")
-
     def _raise(self, alert):
-        router = getattr(self.rt, "alerts", None)
-        if router is None:
-            self.rt.bus.publish("alert.raised", alert)
-            return alert
-        return router.raise_alert(alert)
+        return self.rt.alerts.raise_alert(alert)
 
     def _cleared(self, rule: str, key: str, alert_id: str) -> None:
         payload = {"rule": rule, "key": key, "alert_id": alert_id}

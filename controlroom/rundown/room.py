@@ -1,7 +1,7 @@
 """The rundown room: loads the show's plan, runs it, and serves the local control API.
 
-`attach(rt)` returns a RundownRoom (rt.rooms["rundown"]). The operator panel, the cue screen and the
-HTTP control API all drive `room.runner`; the console is reached lazily through rt.rooms.get("console")
+`attach(rt)` returns a RundownRoom (rt.rundown). The operator panel, the cue screen and the
+HTTP control API all drive `room.runner`; the console is reached lazily through rt.console
 so the rundown works (offers journaled as "console absent") when the console room is not there.
 """
 from __future__ import annotations
@@ -57,7 +57,7 @@ class RundownRoom:
         self.load_error: str | None = None
         rundown = self._load_default()
         self.runner = Runner(rundown, rt.clock, journal=rt.journal, bus=rt.bus, settings=self.settings,
-                             slot_minutes=self.slot_minutes, console=lambda: rt.rooms.get("console"),
+                             slot_minutes=self.slot_minutes, console=lambda: rt.console,
                              catalog=self.catalog, alert=self._offer_alert)
         self.control_api = None
         if self.settings.control_api_enabled:
@@ -126,7 +126,7 @@ class RundownRoom:
         return self.control_api
 
     def _offer_alert(self, sku: str, action: str, error: str) -> None:
-        alerts = getattr(self.rt, "alerts", None)
+        alerts = self.rt.alerts
         if alerts is None:
             return
         from controlroom.alerts import Alert

@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guard: {e}", file=sys.stderr)
         return 2
 
+    from controlroom.adapters import create_alert_sinks
     from controlroom.alerts import AlertRouter
+    from controlroom.settings import Settings
     from controlroom.bus import EventBus
     from controlroom.clock import SystemClock
     from controlroom.journal import Journal
@@ -81,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     host = socket.gethostname()
     sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
     journal.start_session(sid, actor="guard")
-    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}")
+    # the spare machine's alerts reach the same chat webhooks as the app's (settings.toml [alert_sinks])
+    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}",
+                         sinks=create_alert_sinks(Settings(ddir / Settings.FILENAME)))
 
     def show(topic: str, ev) -> None:
         line = _line(ev.kind, ev.payload)

@@ -14,5 +14,12 @@ from .catalog import CatalogError, CatalogItem, ShowInfo, load_catalog, load_sho
 from .faults import Faults
 from .shop import SimulatedShop
 
-__all__ = ["SimulatedShop", "Faults", "AudienceParams", "CatalogError", "CatalogItem", "ShowInfo",
+
+
+def create(ctx) -> SimulatedShop:
+    """The `controlroom.platforms` entry point "simulator": a shop selling the show's products.csv."""
+    return SimulatedShop.from_show(ctx.show_dir, clock=ctx.clock, seed=ctx.seed)
+
+
+__all__ = ["create", "SimulatedShop", "Faults", "AudienceParams", "CatalogError", "CatalogItem", "ShowInfo",
            "load_catalog", "load_show_info"]

@@ -25,7 +25,7 @@ def main(n: int = 400) -> dict:
         rt = Runtime.create(Path(d), clock=clock, platform=shop, show_dir=SAMPLE_SHOW,
                             rooms={"console": "controlroom.commerce.room"})
         rt.new_show("bench")
-        svc = rt.rooms["console"]
+        svc = rt.console
         skus = [p.sku for p in svc.products() if p.plan_price and p.plan_price > 1000]
         for sku in skus:  # the simulated shop starts with nothing on sale
             assert svc.list_product(sku, wait=True).outcome.ok

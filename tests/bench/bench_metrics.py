@@ -108,7 +108,7 @@ def make_rt(clock, shop=None):
     d = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
     rt = Runtime.create(d, clock=clock, platform=shop or SyntheticShop(clock), rooms={})
     svc = MetricsService(rt, start_worker=False)
-    rt.rooms["metrics"] = svc
+    rt.add_service("metrics", svc)
     return rt, svc, d
 
 

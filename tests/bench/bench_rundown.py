@@ -43,7 +43,7 @@ def bench_message_repaint(n: int) -> dict:
                         rooms={"rundown": "controlroom.rundown.room"})
     rt.new_show()
     rt.start()
-    runner = rt.rooms["rundown"].runner
+    runner = rt.rundown.runner
     runner.start()
     bridge = QtBridge(rt.bus)
     screen = CueScreen(rt, bridge)

@@ -35,7 +35,7 @@ def test_rooms_attach_and_follow_the_session(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tests_fake_room", mod)
     rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(),
                         rooms={"fake": "tests_fake_room", "missing": "controlroom.no_such_room"})
-    assert rt.rooms == {"fake": room}
+    assert rt.services == [room] and rt.console is None
     sid = rt.new_show("Test show")
     rt.start()
     rt.tick()
@@ -80,7 +80,7 @@ def test_going_live_starts_the_run_of_show(tmp_path):
     rt = Runtime.create(tmp_path, clock=ManualClock())
     try:
         rt.new_show()
-        runner = rt.rooms["rundown"].runner
+        runner = rt.rundown.runner
         assert runner.status == "idle"
         rt.start()
         assert runner.status == "running"

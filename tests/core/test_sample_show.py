@@ -16,7 +16,7 @@ def test_sample_show_is_alive_in_the_first_minute(tmp_path):
         rt.start()
         n = open_the_bag(rt)
         assert n >= 10
-        console = rt.rooms["console"]
+        console = rt.console
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and sum(p.listed for p in console.products()) < n:
             time.sleep(0.02)

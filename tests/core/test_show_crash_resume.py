@@ -21,7 +21,7 @@ CHILD = textwrap.dedent("""
     from controlroom.runtime import Runtime
     rt = Runtime.create({data!r})
     rt.new_show(); rt.start()
-    console, runner = rt.rooms["console"], rt.rooms["rundown"].runner
+    console, runner = rt.console, rt.rundown.runner
     for sku in ("LIP-001", "SER-002", "MSK-004"):
         assert console.list_product(sku, actor="op", wait=True).state == "done"
     t = console.change_price("LIP-001", 6500, actor="op", wait=True)
@@ -55,7 +55,7 @@ def test_killed_mid_show_resumes_from_the_journal(tmp_path):
         open_sessions = rt.open_sessions()
         assert [s.id for s in open_sessions] == [ack["session"]], "the killed show is offered for resume"
         rt.resume(ack["session"])
-        console, runner = rt.rooms["console"], rt.rooms["rundown"].runner
+        console, runner = rt.console, rt.rundown.runner
         products = {p.sku: p for p in console.products()}
         assert {s for s, p in products.items() if p.listed} == {"LIP-001", "SER-002", "MSK-004"}
         assert products["LIP-001"].price == 6500

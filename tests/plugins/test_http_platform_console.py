@@ -28,7 +28,7 @@ def show(tmp_path):
 
 def test_price_change_goes_out_in_yuan_and_is_read_back(show):
     rt, shop = show
-    console = rt.rooms["console"]
+    console = rt.console
     assert console.product("SKU1").price == 2990
     t = console.change_price("SKU1", 2490, confirmed=True, wait=True)
     assert t.outcome.ok, t.outcome
@@ -40,7 +40,7 @@ def test_price_change_goes_out_in_yuan_and_is_read_back(show):
 
 def test_lying_readback_locks_the_sku(show):
     rt, shop = show
-    console = rt.rooms["console"]
+    console = rt.console
     shop.lie("SKU1", "price", 249)
     t = console.change_price("SKU1", 2290, confirmed=True, wait=True)
     assert not t.outcome.ok and t.outcome.mismatch

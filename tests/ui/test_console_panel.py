@@ -35,7 +35,7 @@ def test_table_shows_products_and_follows_actions(panel, qtbot):
     texts = [w.table.item(r, 0).text() for r in range(3)]
     assert texts == ["A", "B", "L"]
     assert w.table.item(0, 3).text() == "¥80.00" and w.table.item(0, 6).text() == "Listed"
-    svc = rt.rooms["console"]
+    svc = rt.console
     svc.start_offer("A", 6900, 180, wait=True)
     qtbot.waitUntil(lambda: w.table.item(0, 7).text() == "03:00", timeout=2000)
     assert w.table.item(0, 3).text() == "¥69.00"
@@ -44,7 +44,7 @@ def test_table_shows_products_and_follows_actions(panel, qtbot):
 
 def test_blocked_ticket_red_with_override_and_enter_does_not_confirm(panel, qtbot):
     w, rt = panel
-    svc = rt.rooms["console"]
+    svc = rt.console
     t = svc.request(Action("price", "A", price=800))
     seen = {}
 
@@ -67,7 +67,7 @@ def test_blocked_ticket_red_with_override_and_enter_does_not_confirm(panel, qtbo
 
 def test_confirm_ticket_enter_confirms(panel, qtbot):
     w, rt = panel
-    svc = rt.rooms["console"]
+    svc = rt.console
     t = svc.request(Action("price", "A", price=4500))
     QTimer.singleShot(200, lambda: qtbot.keyClick(w.last_dialog, Qt.Key.Key_Return))
     w._run(t)

@@ -24,7 +24,7 @@ def rig(data_dir, qtbot):
     # on air, but the run-of-show left idle (rt.start() would start its first segment): these tests drive the runner
     rt.journal.start_session(rt.session_id)
     bridge = QtBridge(rt.bus)
-    yield rt, bridge, clock, rt.rooms["rundown"].runner
+    yield rt, bridge, clock, rt.rundown.runner
     bridge.close()
     rt.close()
     i18n.load("en")

@@ -22,7 +22,7 @@ def _runtime(data_dir):
     shop = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock, seed=11)
     rt = Runtime.create(data_dir, clock=clock, platform=shop, rooms={})
     svc = MetricsService(rt, start_worker=False)
-    rt.rooms["metrics"] = svc
+    rt.add_service("metrics", svc)
     return rt, svc
 
 
@@ -151,7 +151,7 @@ def test_panel_without_metrics_room_and_in_chinese(qtbot, data_dir):
     rt = Runtime.create(data_dir, clock=ManualClock(), platform=None, rooms={})
     w = create_panel(rt, None)
     qtbot.addWidget(w)
-    rt.rooms["metrics"] = MetricsService(rt, start_worker=False)
+    rt.add_service("metrics", MetricsService(rt, start_worker=False))
     i18n.load("zh_CN")
     try:
         w2 = create_panel(rt, None)          # panels are rebuilt on a language switch

@@ -243,7 +243,7 @@ def test_run_in_window_reports_the_files(show, tmp_path, qtbot):
     d, j, sid = show
 
     class Rt:  # what run_in_window reads from the runtime
-        journal, settings, rooms, session_id = j, Settings(tmp_path / "settings.toml"), {}, None
+        journal, settings, metrics, session_id = j, Settings(tmp_path / "settings.toml"), None, None
 
     win = QMainWindow()
     qtbot.addWidget(win)

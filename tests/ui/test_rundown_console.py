@@ -31,7 +31,7 @@ def wait_for(fn, timeout=5.0):
 
 
 def test_offer_goes_live_and_reverts_through_the_console(rt):
-    console, runner, clock = rt.rooms["console"], rt.rooms["rundown"].runner, rt.clock
+    console, runner, clock = rt.console, rt.rundown.runner, rt.clock
     plan = Rundown((Segment("1", "精华讲解", "product", 600, products=("SER-002",),
                             offers=(Offer("SER-002", 17900, start_s=60, duration_s=180),)),))
     runner.load(plan)
@@ -53,7 +53,7 @@ def test_offer_goes_live_and_reverts_through_the_console(rt):
 
 
 def test_offer_below_floor_is_blocked_and_raised(rt):
-    console, runner, clock = rt.rooms["console"], rt.rooms["rundown"].runner, rt.clock
+    console, runner, clock = rt.console, rt.rundown.runner, rt.clock
     plan = Rundown((Segment("1", "精华讲解", "product", 600, products=("SER-002",),
                             offers=(Offer("SER-002", 990, start_s=0, duration_s=180),)),))   # 9.90 元: a lost zero
     runner.load(plan)
@@ -69,7 +69,7 @@ def test_offer_below_floor_is_blocked_and_raised(rt):
 def test_cue_screen_shows_the_console_price_stock_and_offer(rt, qtbot):
     from ui.bridge import QtBridge
     from ui.cue_screen import CueScreen
-    console, runner, clock = rt.rooms["console"], rt.rooms["rundown"].runner, rt.clock
+    console, runner, clock = rt.console, rt.rundown.runner, rt.clock
     bridge = QtBridge(rt.bus)
     screen = CueScreen(rt, bridge)
     qtbot.addWidget(screen)

@@ -33,7 +33,7 @@ def test_panel_shows_instances_and_last_switch(qtbot, tmp_path):
     r.obs["main"].break_ingest()
     r.until(lambda: r.guard.state()["state"] == "ON_BACKUP", 5)
     r.run(2)
-    rt = SimpleNamespace(rooms={"stream": RoomLike(r.guard)})
+    rt = SimpleNamespace(stream=RoomLike(r.guard))
     bridge = QtBridge(r.bus)
     w = create_panel(rt, bridge)
     qtbot.addWidget(w)
@@ -48,7 +48,7 @@ def test_panel_shows_instances_and_last_switch(qtbot, tmp_path):
 def test_panel_not_configured(qtbot):
     from ui.bridge import QtBridge
     from ui.panels.stream import create_panel
-    rt = SimpleNamespace(rooms={})
+    rt = SimpleNamespace(stream=None)
     w = create_panel(rt, QtBridge(EventBus()))
     qtbot.addWidget(w)
     assert "guard.toml" in w.hint.text() and not w.fail_btn.isEnabled()
@@ -59,7 +59,7 @@ def test_panel_shows_the_viewer_probe(qtbot):
     from ui.panels.stream import StreamPanel
     from controlroom.bus import EventBus
     from ui.bridge import QtBridge
-    rt = SimpleNamespace(rooms={}, bus=EventBus())
+    rt = SimpleNamespace(stream=None, bus=EventBus())
     panel = StreamPanel(rt, QtBridge(rt.bus))
     qtbot.addWidget(panel)
     base = {"configured": True, "state": "ON_PRIMARY", "method": "backup_encoder", "instances": {},

@@ -31,7 +31,7 @@ class ConsolePanel(QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt, self.bridge = rt, bridge
-        self.svc = rt.rooms.get("console")
+        self.svc = rt.console
         self.setObjectName("consolePanel")
         lay = QVBoxLayout(self)
         self.table = QTableWidget(0, len(COLUMNS))

@@ -132,7 +132,7 @@ class MetricsPanel(QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt = rt
-        self.svc = rt.rooms.get("metrics")
+        self.svc = rt.metrics
         self._version = -1
         self._prev_shown = None
         self._alerts_dirty = True

@@ -65,7 +65,7 @@ class RundownPanel(QWidget):
         super().__init__(parent)
         self.rt = rt
         self.bridge = bridge
-        self.room = rt.rooms.get("rundown")
+        self.room = rt.rundown
         self.runner = self.room.runner if self.room else None
         self._table_key = None
         self._own_cue_screen = None

@@ -1,7 +1,7 @@
 """Stream panel: a light per OBS instance and per signal (colour + word), bitrate and congestion
 charts, the method and guard state, FAIL OVER NOW / RETURN with confirmation, the last switch.
 
-Holds no state of its own: it renders rt.rooms["stream"].state() on "stream.state" bus snapshots.
+Holds no state of its own: it renders rt.stream.state() on "stream.state" bus snapshots.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class StreamPanel(QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt = rt
-        self.room = rt.rooms.get("stream")
+        self.room = rt.stream
         self.setObjectName("streamPanel")
         self.setStyleSheet(f"#streamPanel {{ background: {theme.PANEL}; color: {theme.TEXT}; }}"
                            f" QLabel {{ color: {theme.TEXT}; }}")

@@ -112,9 +112,9 @@ def setup(tmp_path, manual_clock):
     rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=shop, show_dir=show,
                         rooms={"console": "controlroom.commerce.room"})
     set_supervisor_pin(rt.settings, "4321")
-    rt.rooms["console"].supervisor = rt.settings.section("supervisor", type(rt.rooms["console"].supervisor))
+    rt.console.supervisor = rt.settings.section("supervisor", type(rt.console.supervisor))
     rt.new_show("test")
-    yield rt, rt.rooms["console"], shop, manual_clock
+    yield rt, rt.console, shop, manual_clock
     rt.close()
 
 
@@ -347,7 +347,7 @@ def test_crash_recovery_rebuilds_from_journal(setup, tmp_path):
                          rooms={"console": "controlroom.commerce.room"})
     try:
         rt2.resume(sid)
-        svc2 = rt2.rooms["console"]
+        svc2 = rt2.console
         svc2._pool.submit(lambda: None).result()
         assert svc2.product("L").locked
         assert not svc2.product("A").listed and not shop2.products["A"].listed

@@ -201,3 +201,29 @@ def test_tail_reads_only_the_last_events(tmp_path):
         assert [e.seq for e in tail] == list(range(j.last_seq(sid) - 9, j.last_seq(sid) + 1))
         assert tail[-1].payload == {"i": 49}
         assert len(j.tail(sid, 10_000)) == j.last_seq(sid)
+
+
+def test_a_full_disk_is_loud_and_recovers(tmp_path):
+    """SQLITE_FULL (max_page_count pinned at the file's size: the same error a full disk gives) raises
+    JournalWriteError, sets journal.fault and publishes journal.error once; the next good write clears it."""
+    import pytest
+    from controlroom.bus import EventBus
+    from controlroom.journal import JournalWriteError
+    bus = EventBus()
+    seen = []
+    bus.subscribe(lambda topic, ev: seen.append(topic), "journal.")
+    j = Journal(tmp_path / "j.sqlite", bus=bus)
+    sid = j.new_session("show")
+    pages = j._db.execute("PRAGMA page_count").fetchone()[0]
+    j._db.execute(f"PRAGMA max_page_count={pages}")
+    big = {"blob": "x" * 200_000}
+    for _ in range(2):
+        with pytest.raises(JournalWriteError) as err:
+            j.append(sid, "console.price_changed", "op", big)
+    assert "full" in err.value.reason and j.fault and not j.healthy
+    assert seen.count("journal.error") == 1, "one fault, one event — not a flood"
+    assert [e.kind for e in j.events(sid)] == ["session.created"], "nothing half-written"
+    j._db.execute(f"PRAGMA max_page_count={pages * 1000}")
+    j.append(sid, "console.price_changed", "op", big)
+    assert j.healthy and "journal.recovered" in seen
+    j.close()

@@ -46,7 +46,7 @@ def make_rt(data_dir, clock=None, shop=None, worker=False):
     clock = clock or ManualClock()
     rt = Runtime.create(data_dir, clock=clock, platform=shop or FakeShop(), rooms={})
     svc = MetricsService(rt, start_worker=worker)
-    rt.rooms["metrics"] = svc
+    rt.add_service("metrics", svc)
     return rt, svc
 
 

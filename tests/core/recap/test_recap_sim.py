@@ -35,20 +35,20 @@ class Show:
         rooms = {"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"}
         self.rt = Runtime.create(data_dir, clock=self.clock, seed=seed, rooms=rooms)
         self.metrics = MetricsService(self.rt, start_worker=False)
-        self.rt.rooms["metrics"] = self.metrics
+        self.rt.add_service("metrics", self.metrics)
         set_supervisor_pin(self.rt.settings, PIN)
-        console = self.rt.rooms["console"]
+        console = self.rt.console
         console.supervisor = replace(console.supervisor, pin_hash=self.rt.settings.data["supervisor"]["pin_hash"])
         self.guard = None
         self.obs = None
 
     @property
     def console(self):
-        return self.rt.rooms["console"]
+        return self.rt.console
 
     @property
     def runner(self):
-        return self.rt.rooms["rundown"].runner
+        return self.rt.rundown.runner
 
     def step(self, seconds: int = 1) -> None:
         for _ in range(int(seconds)):

@@ -18,7 +18,7 @@ def make_rt(data_dir, clock):
 def test_new_show_journals_the_plan_and_resume_rebuilds(data_dir):
     clock = ManualClock()
     rt = make_rt(data_dir, clock)
-    room = rt.rooms["rundown"]
+    room = rt.rundown
     assert room.load_error is None and len(room.runner.rundown) == 20
     sid = rt.new_show()
     rt.start()
@@ -36,7 +36,7 @@ def test_new_show_journals_the_plan_and_resume_rebuilds(data_dir):
     rt2 = make_rt(data_dir, clock)
     assert [s.id for s in rt2.open_sessions()] == [sid]
     rt2.resume(sid)
-    after = rt2.rooms["rundown"].runner.snapshot()
+    after = rt2.rundown.runner.snapshot()
     assert after["index"] == 1 and after["status"] == "running"
     assert after["remaining_s"] == pytest.approx(before["remaining_s"] - 5, abs=1e-3)
     assert after["offset_s"] == pytest.approx(10, abs=1e-3)
@@ -49,7 +49,7 @@ def test_settings_section_and_bad_file(data_dir, tmp_path):
     (data_dir / "settings.toml").write_text(f'[rundown]\nrundown_file = "{bad}"\nmax_gap_minutes = 15\n',
                                             encoding="utf-8")
     rt = make_rt(data_dir, ManualClock())
-    room = rt.rooms["rundown"]
+    room = rt.rundown
     assert room.settings.max_gap_minutes == 15
     assert "row 2" in room.load_error and "duration" in room.load_error
     assert len(room.runner.rundown) == 0
@@ -65,7 +65,7 @@ def test_control_api_started_by_the_room_when_enabled(data_dir, monkeypatch):
                                             encoding="utf-8")
     rt = make_rt(data_dir, ManualClock())
     rt.new_show()
-    api = rt.rooms["rundown"].control_api
+    api = rt.rundown.control_api
     assert api is not None
     assert requests.get(api.url + "next", timeout=5).status_code == 401
     r = requests.post(api.url + "next", headers={"X-Control-Token": "tok-from-env"}, timeout=5)
