@@ -24,10 +24,12 @@ from controlroom.adapters import PlatformContext, create_alert_sinks, create_pla
 from controlroom.alerts import AlertRouter
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
+from controlroom.datadir import JOURNAL_KIND, Tightened, WriterLock, claim, private_file
 from controlroom.journal import Journal, Session
 from controlroom.paths import SAMPLE_SHOW, data_dir
 from controlroom.platform import Platform
 from controlroom.settings import Settings
+from controlroom.show import Show, load_show
 
 if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
     from controlroom.commerce.service import ConsoleService
@@ -36,6 +38,8 @@ if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the ty
     from controlroom.stream.room import StreamRoom
 
 log = logging.getLogger(__name__)
+
+SHOW_KIND = "show"   # sessions.meta["kind"]: "show" (the app), "guard" (main.py guard), others for rehearsals
 
 # room -> module exposing attach(rt). Order matters: later rooms may use earlier ones.
 ROOMS: dict[str, str] = {
@@ -56,6 +60,10 @@ class Runtime:
     platform: Platform
     alerts: AlertRouter
     show_dir: Path = SAMPLE_SHOW
+    show: Show | None = None            # the show folder, read and checked once (controlroom.show)
+    lock: WriterLock | None = None      # the data dir's writer lock, released by close()/abandon()
+    # permission notices (files found readable by others and tightened) not yet journaled
+    tightened: list[Tightened] = field(default_factory=list)
     session_id: int | None = None
     console: "ConsoleService | None" = None
     rundown: "RundownRoom | None" = None
@@ -68,32 +76,53 @@ class Runtime:
     def create(cls, data_dir_override: str | Path | None = None, *, clock: Clock | None = None,
                platform: Platform | None = None, show_dir: Path | None = None,
                rooms: dict[str, str] | None = None, seed: int = 7,
-               alert_sinks: bool = True) -> "Runtime":
-        ddir = data_dir(data_dir_override)
-        clock = clock or SystemClock()
-        bus = EventBus()
-        journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
-        settings = Settings(ddir / Settings.FILENAME)
-        show_dir = Path(show_dir or SAMPLE_SHOW)
-        if platform is None:
-            platform = create_platform(PlatformContext(settings, show_dir, clock, ddir, seed))
-        bind = getattr(platform, "bind_bus", None)
-        if bind:  # lets the simulator react to segments, offers and failovers like a real audience
-            bind(bus)
-        holder: dict[str, Runtime] = {}
-        alerts = AlertRouter(journal, bus, lambda: holder["rt"].session_id,
-                             show_title_fn=lambda: holder["rt"].show_title(),
-                             sinks=create_alert_sinks(settings) if alert_sinks else [])
-        rt = cls(ddir, clock, bus, journal, settings, platform, alerts, show_dir)
-        holder["rt"] = rt
-        for name, module in (ROOMS if rooms is None else rooms).items():
-            try:
-                mod = importlib.import_module(module)
-            except ModuleNotFoundError as e:
-                if e.name and module.startswith(e.name):  # the room is not built yet
-                    continue
-                raise
-            rt.add_service(name, mod.attach(rt))
+               alert_sinks: bool = True, lock: WriterLock | None = None, program: str = "app") -> "Runtime":
+        """Compose a show on a data dir. A runtime writes, so it is the data dir's one writer: it
+        claims the writer lock (`controlroom.datadir.claim(ddir, program)`) unless handed one it
+        then owns, and raises DataDirBusy naming the holder when another process writes there.
+        A read-only or full data dir raises DataDirError / JournalOpenError, a bad show folder
+        ShowError — sentences for the operator, nothing half-started."""
+        ddir = data_dir(data_dir_override, create=False)  # claim() creates it, 0700
+        if lock is None:
+            lock = claim(ddir, program)
+        elif not lock.held or lock.data_dir.resolve() != ddir.resolve():
+            raise ValueError(f"the writer lock given is not a held lock on {ddir}")
+        journal: Journal | None = None
+        try:
+            clock = clock or SystemClock()
+            bus = EventBus()
+            show = load_show(show_dir or SAMPLE_SHOW)
+            journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
+            tightened = list(lock.tightened) + list(journal.tightened)
+            notice = private_file(ddir / Settings.FILENAME)  # it holds the supervisor PIN's hash
+            if notice:
+                tightened.append(notice)
+            settings = Settings(ddir / Settings.FILENAME)
+            if platform is None:
+                platform = create_platform(PlatformContext(settings, show.path, clock, ddir, seed))
+            bind = getattr(platform, "bind_bus", None)
+            if bind:  # lets the simulator react to segments, offers and failovers like a real audience
+                bind(bus)
+            holder: dict[str, Runtime] = {}
+            alerts = AlertRouter(journal, bus, lambda: holder["rt"].session_id,
+                                 show_title_fn=lambda: holder["rt"].show_title(),
+                                 sinks=create_alert_sinks(settings) if alert_sinks else [])
+            rt = cls(ddir, clock, bus, journal, settings, platform, alerts, show.path, show=show, lock=lock,
+                     tightened=tightened)
+            holder["rt"] = rt
+            for name, module in (ROOMS if rooms is None else rooms).items():
+                try:
+                    mod = importlib.import_module(module)
+                except ModuleNotFoundError as e:
+                    if e.name and module.startswith(e.name):  # the room is not built yet
+                        continue
+                    raise
+                rt.add_service(name, mod.attach(rt))
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            lock.release()  # a runtime that never started holds nothing
+            raise
         return rt
 
     def add_service(self, name: str, service: Any) -> None:
@@ -107,8 +136,9 @@ class Runtime:
 
     # ---- session life cycle -----------------------------------------------------------------
     def new_show(self, title: str | None = None, meta: dict[str, Any] | None = None) -> int:
-        title = title or _show_title(self.show_dir)
-        meta = {"show_dir": str(self.show_dir), "platform": getattr(self.platform, "name", "?"), **(meta or {})}
+        title = title or self._show().title
+        meta = {"kind": SHOW_KIND, "show_dir": str(self.show_dir), "platform": getattr(self.platform, "name", "?"),
+                **(meta or {})}
         self.session_id = self.journal.new_session(title, meta)
         self._notify(resumed=False)
         return self.session_id
@@ -133,11 +163,31 @@ class Runtime:
 
     def show_title(self) -> str:
         if self.session_id is None:
-            return _show_title(self.show_dir)
+            return self._show().title
         return self.journal.session(self.session_id).title
 
+    def _show(self) -> Show:
+        if self.show is None or self.show.path != Path(self.show_dir):
+            self.show = load_show(self.show_dir)
+        return self.show
+
     def open_sessions(self) -> list[Session]:
-        return self.journal.open_sessions()
+        """Unended shows: what may be offered for resume after a crash. A guard's or a rehearsal's
+        session is never a show to resume, even while (or after) it runs."""
+        return [s for s in self.journal.open_sessions() if s.kind == SHOW_KIND]
+
+    def note_tightened(self, notice: Tightened | None) -> None:
+        """A file found readable by others and made private: journaled in the current session (or
+        the next one to become current)."""
+        if notice is not None:
+            self.tightened.append(notice)
+            if self.session_id is not None:
+                self._journal_tightened()
+
+    def _journal_tightened(self) -> None:
+        while self.tightened:
+            self.journal.append(self._sid(), JOURNAL_KIND, "system", self.tightened[0].payload())
+            self.tightened.pop(0)
 
     def tick(self) -> None:
         for room in list(self.services):
@@ -161,6 +211,16 @@ class Runtime:
         if closer:
             closer()
         self.journal.close()
+        if self.lock is not None:
+            self.lock.release()
+
+    def abandon(self) -> None:
+        """What a killed process leaves behind, for tests of crash and resume: the journal's
+        connections and the writer lock go (as the kernel drops them), and nothing else happens —
+        no room is closed, no session ended, no alert resolved."""
+        self.journal.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def _sid(self) -> int:
         if self.session_id is None:
@@ -168,16 +228,10 @@ class Runtime:
         return self.session_id
 
     def _notify(self, resumed: bool) -> None:
+        self._journal_tightened()
         for room in self.services:
             fn = getattr(room, "on_session", None)
             if fn:
                 fn(self.session_id, resumed)
         self.bus.publish("session.current", {"session_id": self.session_id, "resumed": resumed})
 
-
-def _show_title(show_dir: Path) -> str:
-    import tomllib
-    meta = Path(show_dir) / "show.toml"
-    if meta.exists():
-        return tomllib.loads(meta.read_text(encoding="utf-8")).get("title", show_dir.name)
-    return Path(show_dir).name

@@ -2,6 +2,7 @@
 alerts · journal. Every glance must answer "are we OK?"."""
 from __future__ import annotations
 
+import html
 import time
 from datetime import datetime
 
@@ -61,14 +62,17 @@ class StatusStrip(QFrame):
         return lab
 
     def _on_event(self, topic: str, payload) -> None:
-        if topic.startswith("journal."):
+        # journal.error / journal.recovered are the journal's health, not journaled events: match them first
+        if topic == "journal.error":
+            self._journal_error = str(payload.get("reason") if isinstance(payload, dict) else payload)
+        elif topic == "journal.recovered":
+            self._journal_error = None
+        elif topic.startswith("journal."):
             self._last_journal_mono = time.monotonic()
         elif topic == "stream.state":
             self._stream_state = payload
         elif topic == "rundown.state":
             self._rundown_state = payload
-        elif topic == "journal.error":
-            self._journal_error = str(payload)
 
     def refresh(self) -> None:
         self.clock.setText(datetime.now().strftime("%H:%M:%S"))
@@ -78,9 +82,11 @@ class StatusStrip(QFrame):
         n = len(self.rt.alerts.open_alerts) if self.rt.alerts else 0
         self.alerts.setText(_pill(tr("{n} ALERTS", n=n), theme.WARNING if n else theme.IDLE)
                             if n else f"<span style='color:{theme.TEXT_DIM}'>{tr('No alerts')}</span>")
-        if self._journal_error:
-            self.journal.setText(_pill(tr("JOURNAL ERROR"), theme.ON_AIR))
-            self.journal.setToolTip(self._journal_error)
+        error = self._journal_error or self.rt.journal.fault  # a fault from before this strip existed too
+        if error:
+            short = error if len(error) <= 60 else error[:59] + "…"
+            self.journal.setText(_pill(tr("JOURNAL ERROR"), theme.ON_AIR) + f" {html.escape(short)}")
+            self.journal.setToolTip(f"{self.rt.journal.path}: {error}")
         else:
             self.journal.setText(f"<span style='color:{theme.HEALTHY}'>●</span> {tr('Journal OK')}")
             self.journal.setToolTip(str(self.rt.journal.path))

@@ -26,6 +26,10 @@ class MoneyError(ValueError):
         self.text = text
 
 
+MAX_WHOLE_DIGITS = 12   # up to 999,999,999,999 元: past any price, target or GMV
+MAX_TEXT = 40           # characters of text, spaces, separators and currency signs included
+
+
 _CURRENCY_PREFIX = ("¥", "￥", "RMB", "CNY")
 _CURRENCY_SUFFIX = ("元", "RMB", "CNY")
 _PLAIN = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
@@ -85,10 +89,17 @@ def parse_money(text: str, field: str = "price") -> int:
     """Read an amount in 元 as typed or imported and return 分. Raises MoneyError naming the problem."""
     if not isinstance(text, str):
         raise MoneyError(f"{field}: expected text, got {type(text).__name__} {text!r}", field, text)
+    if len(text) > MAX_TEXT:  # checked first: a 5,000-digit cell must not reach int() (Python refuses it, wordlessly)
+        shown = text.strip()
+        raise MoneyError(f"{field}: {shown[:12]!r}… is {len(shown):,} characters long; an amount has at most "
+                         f"{MAX_WHOLE_DIGITS} digits before the decimal point", field, text)
     s = _normalise(text)
     m = _PLAIN.fullmatch(s) or _GROUPED.fullmatch(s)
     if not m:
         raise MoneyError(_diagnose(s, text.strip(), field), field, text)
+    if len(m.group(1).replace(",", "")) > MAX_WHOLE_DIGITS:
+        raise MoneyError(f"{field}: {text.strip()!r} has more than {MAX_WHOLE_DIGITS} digits before the decimal "
+                         f"point; no price or target is that large", field, text)
     return _to_fen(m.group(1), m.group(2))
 
 

@@ -28,12 +28,14 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets as _secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from controlroom.rundown.runner import MAX_ADD_S
 from controlroom.secrets import get_secret, set_secret
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,19 @@ def control_token(data_dir: str | Path | None = None) -> str:
         file.write_text(tok, encoding="utf-8")
         os.chmod(file, 0o600)
     return tok
+
+
+_SECONDS = re.compile(r"[+-]?\d{1,6}(?:\.\d{1,3})?")
+
+
+def _seconds(text: str | None) -> float:
+    """?seconds= as plain decimal seconds within a day either way: no nan, inf, exponents or 1e12
+    (float() takes all of those, and a NaN once journaled broke every later state request)."""
+    s = (text or "").strip()
+    if not _SECONDS.fullmatch(s) or abs(float(s)) > MAX_ADD_S:
+        raise ValueError(f"add needs ?seconds=<seconds between -{MAX_ADD_S} and {MAX_ADD_S}>, e.g. 60 or -30; "
+                         f"got {text!r}")
+    return float(s)
 
 
 class ControlAPI:
@@ -115,7 +130,7 @@ class ControlAPI:
             if action in simple:
                 simple[action](actor=ACTOR)
             elif action in ("plus1", "minus1", "add"):
-                secs = 60.0 if action == "plus1" else -60.0 if action == "minus1" else float(args.get("seconds", ""))
+                secs = 60.0 if action == "plus1" else -60.0 if action == "minus1" else _seconds(args.get("seconds"))
                 r.add_time(secs, actor=ACTOR)
             elif action == "goto":
                 cue = args.get("cue")

@@ -49,7 +49,7 @@ def test_open_session_survives_reopen(tmp_path):
     rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
     sid = rt.new_show("Crashy show")
     rt.start()
-    rt.journal.close()  # as if killed: never ended
+    rt.abandon()  # as if killed: never ended; the kernel drops the writer lock
     rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
     assert [s.id for s in rt2.open_sessions()] == [sid]
     rt2.resume(sid)

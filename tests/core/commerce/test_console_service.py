@@ -342,6 +342,7 @@ def test_crash_recovery_rebuilds_from_journal(setup, tmp_path):
     clock.advance(100)
     # a new process on the same journal, a platform that forgot everything
     from controlroom.journal import Journal
+    rt.abandon()  # killed: the writer lock goes with the process
     shop2 = FakeShop()
     rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop2, show_dir=rt.show_dir,
                          rooms={"console": "controlroom.commerce.room"})

@@ -152,6 +152,7 @@ def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
     assert {m.kind for m in svc.markers()} == {"segment", "price"}
     assert "¥179.00" in [m.label for m in svc.markers(("price",))][0]
     # crash: no close(). A new process resumes the session.
+    rt.abandon()
     rt2, svc2 = make_rt(data_dir, clock=rt.clock, shop=rt.platform)
     rt2.resume(sid)
     assert svc2.store.last().values == svc.store.last().values
