@@ -18,7 +18,7 @@ import sys
 # must start fast and without Qt on a spare machine.
 COMMANDS = {
     "gui": "ui.app",
-    "export": "controlroom.recap.export_cli",
+    "export": "controlroom.journal.export_cli",
     "preflight": "controlroom.commerce.preflight_cli",
     "guard": "controlroom.stream.headless",
     "recap": "ui.recap_cli",

@@ -7,6 +7,7 @@ are reported, not silently ignored; a wrong type names the file, section and key
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import tomllib
 from pathlib import Path
@@ -81,5 +82,9 @@ class Settings:
                     lines.append(f"{k} = {_toml_value(v)}")
             lines.append("")
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text("\n".join(lines), encoding="utf-8")
+        # 0600 from the first byte: the file holds the supervisor PIN's hash
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines))
+        os.chmod(tmp, 0o600)  # an old .tmp left looser keeps its mode through O_CREAT
         tmp.replace(self.path)

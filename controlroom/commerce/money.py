@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MoneyError", "parse_money", "format_money", "format_yuan", "to_platform_unit",
+__all__ = ["MAX_FEN", "MoneyError", "parse_money", "format_money", "format_yuan", "to_platform_unit",
            "from_platform_unit", "UNITS"]
 
 UNITS = ("fen", "yuan", "decimal_string")
@@ -26,8 +26,11 @@ class MoneyError(ValueError):
         self.text = text
 
 
-MAX_WHOLE_DIGITS = 12   # up to 999,999,999,999 元: past any price, target or GMV
-MAX_TEXT = 40           # characters of text, spaces, separators and currency signs included
+# Up to 999,999,999,999,999.99 元: past any price, target or GMV, and in 分 still inside SQLite's
+# 64-bit integers (a longer amount could not even be journaled).
+MAX_WHOLE_DIGITS = 15
+MAX_FEN = 10 ** (MAX_WHOLE_DIGITS + 2) - 1
+MAX_TEXT = 48           # characters of text, spaces, separators and currency signs included
 
 
 _CURRENCY_PREFIX = ("¥", "￥", "RMB", "CNY")

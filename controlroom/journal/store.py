@@ -16,7 +16,9 @@ writer. The SQLAlchemy engine (migrations, bulk readers such as recap) shares th
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections import deque
@@ -128,6 +130,16 @@ def _on_connect(dbapi_conn, _record) -> None:
     _pragmas(dbapi_conn)
 
 
+LOW_DISK_BYTES = 256 * 1024   # less than this free and SQLite cannot even make its WAL index
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return LOW_DISK_BYTES  # unknown: do not claim the disk is full
+
+
 def _json(value: Any, what: str, sort_keys: bool = False) -> str:
     """JSON for the journal. NaN and infinities are refused (ValueError, nothing written): JSON has
     no such numbers, and one in the log breaks every reader that replays it."""
@@ -178,7 +190,14 @@ class Journal:
         except (sqlite3.Error, SQLAlchemyDBAPIError, OSError) as e:
             # a read-only or full data dir: a sentence for the operator, never a raw OperationalError
             self._engine.dispose()
-            raise JournalOpenError(self.path, explain_os_error(getattr(e, "orig", None) or e)) from e
+            cause = getattr(e, "orig", None) or e
+            if not os.access(self.path.parent, os.W_OK):  # SQLite only says "unable to open database file"
+                reason = f"its folder {self.path.parent} is read-only for this user ({cause})"
+            elif _free_bytes(self.path.parent) < LOW_DISK_BYTES:  # ... or "disk I/O error" for a full disk
+                reason = f"the disk is full ({_free_bytes(self.path.parent):,} bytes free; {cause})"
+            else:
+                reason = explain_os_error(cause)
+            raise JournalOpenError(self.path, reason) from e
         self._closed = False
         self.fault: str | None = None   # why the last write failed; None while writes succeed
         # Bus publication happens outside the write lock but in seq order (see _publish).

@@ -35,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from controlroom.datadir import private_file
 from controlroom.rundown.runner import MAX_ADD_S
 from controlroom.secrets import get_secret, set_secret
 
@@ -43,19 +44,25 @@ log = logging.getLogger(__name__)
 SECRET_NAME = "rundown.control_api_token"
 TOKEN_ENV = "CONTROLROOM_CONTROL_TOKEN"
 ACTOR = "control-api"
+TOKEN_FILE = "control_api_token"
 
 
-def control_token(data_dir: str | Path | None = None) -> str:
+def control_token(data_dir: str | Path | None = None, on_tightened=None) -> str:
     """The API token: env var, then keyring; generated and stored on first use.
 
     Without a keyring backend (a headless box) it is kept in <data dir>/control_api_token, readable by
-    the user only, so it survives restarts and Companion keeps working.
+    the user only (0600), so it survives restarts and Companion keeps working. A token file found
+    readable by others is tightened before it is used, and the notice goes to `on_tightened` (the
+    runtime journals it) as well as the log.
     """
     tok = get_secret(SECRET_NAME, env=TOKEN_ENV)
     if tok:
         return tok
-    file = Path(data_dir) / "control_api_token" if data_dir else None
+    file = Path(data_dir) / TOKEN_FILE if data_dir else None
     if file is not None and file.exists():
+        notice = private_file(file)
+        if notice is not None and on_tightened is not None:
+            on_tightened(notice)
         return file.read_text(encoding="utf-8").strip()
     tok = _secrets.token_urlsafe(24)
     try:
@@ -63,8 +70,9 @@ def control_token(data_dir: str | Path | None = None) -> str:
     except Exception:
         if file is None:
             raise
-        file.write_text(tok, encoding="utf-8")
-        os.chmod(file, 0o600)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never a moment readable by others
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(tok)
     return tok
 
 

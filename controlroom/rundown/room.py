@@ -116,7 +116,7 @@ class RundownRoom:
     def start_control_api(self, port: int | None = None):
         from controlroom.rundown.control_api import ControlAPI, control_token
         if self.control_api is None:
-            self.control_api = ControlAPI(self.runner, control_token(self.rt.data_dir),
+            self.control_api = ControlAPI(self.runner, control_token(self.rt.data_dir, self.rt.note_tightened),
                                           port=self.settings.control_api_port if port is None else port)
             self.control_api.start()
         return self.control_api
