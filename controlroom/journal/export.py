@@ -595,7 +595,8 @@ def _column_letters(c: int) -> str:
 
 
 def _xml_text(text: pa.Array) -> pa.Array:
-    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+    # a raw CR would come back as a line feed (XML end-of-line handling); a character reference stays a CR
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = pc.replace_substring(text, raw, escaped)
     return text
 
@@ -648,6 +649,7 @@ class _XlsxBook:
             letter = _column_letters(c)
             text = None
             number = None
+            risky = None
             if pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
                 digits = col.cast(pa.string())
                 if pa.types.is_integer(field.type):  # past 2**53 an Excel double would round it
@@ -660,6 +662,7 @@ class _XlsxBook:
                     text = pc.if_else(as_text, digits, pa.scalar(None, pa.string()))
             else:
                 text = col.cast(pa.string())
+                risky = formula_mask(text)  # on the text as stored, before Excel's escapes change its start
                 odd = pc.fill_null(pc.or_(pc.match_substring_regex(text, _XLSX_ODD_TEXT),
                                           pc.greater(pc.utf8_length(text), XLSX_MAX_CELL_CHARS)), False)
                 if pc.any(odd).as_py():
@@ -672,7 +675,6 @@ class _XlsxBook:
                 parts.append(pc.binary_join_element_wise(f'<c r="{letter}', rows, '"><v>', number, "</v></c>", ""))
             if text is not None:
                 opening = '" t="inlineStr"><is><t xml:space="preserve">'
-                risky = formula_mask(text)
                 if risky is not None:  # a string cell in any case; the quote-prefix style keeps it text when edited
                     opening = pc.if_else(risky, '" s="2" t="inlineStr"><is><t xml:space="preserve">', opening)
                 parts.append(pc.binary_join_element_wise(

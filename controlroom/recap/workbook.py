@@ -78,7 +78,7 @@ def frames(r: Recap) -> dict[str, pd.DataFrame]:
 def _formula_like(frame: pd.DataFrame):
     """((row, column), text) of every text cell a spreadsheet would take for a formula."""
     for c, col in enumerate(frame.columns):
-        if frame[col].dtype != object:
+        if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_datetime64_any_dtype(frame[col]):
             continue  # numbers stay numbers
         for row, value in enumerate(frame[col].tolist()):
             if runs_as_formula(value):

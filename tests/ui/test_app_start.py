@@ -23,6 +23,9 @@ def dialogs(monkeypatch):
         return QMessageBox.StandardButton.Ok
 
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    # an app that starts anyway must not block the test in its event loop: it returns at once
+    from PySide6.QtWidgets import QApplication
+    monkeypatch.setattr(QApplication, "exec", lambda *a: 0)
     return shown
 
 
