@@ -3,7 +3,14 @@
 A `Runtime` owns the clock, the bus, the journal, the settings, the platform and the alert router,
 and the rooms as typed attributes: `rt.console`, `rt.rundown`, `rt.metrics`, `rt.stream` (None when
 a composition leaves a room out). Adapters (the platform, alert sinks) come from
-controlroom.adapters — entry points, never an import of plugins/. A room's service may implement:
+controlroom.adapters — entry points, never an import of plugins/.
+
+A runtime writes the data dir's journal, so `Runtime.create` makes it the data dir's one writer
+(`controlroom.datadir.claim`, kept until `close()`; a composition that claimed first hands its lock
+in with `lock=`), reads the show folder once (`rt.show`, controlroom.show) and journals the
+permission notices of files it had to make private. Tests that simulate kill -9 call `abandon()`.
+
+A room's service may implement:
 
   on_session(session_id, resumed: bool)   a session became current (new, or resumed after a crash:
                                           rebuild state from rt.journal.events(session_id))
@@ -24,12 +31,12 @@ from controlroom.adapters import PlatformContext, create_alert_sinks, create_pla
 from controlroom.alerts import AlertRouter
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
-from controlroom.datadir import JOURNAL_KIND, Tightened, WriterLock, claim, private_file
-from controlroom.journal import Journal, Session
+from controlroom.datadir import JOURNAL_KIND, DataDirError, Tightened, WriterLock, claim, private_file
+from controlroom.journal import Journal, JournalError, JournalWriteError, Session
 from controlroom.paths import SAMPLE_SHOW, data_dir
 from controlroom.platform import Platform
-from controlroom.settings import Settings
-from controlroom.show import Show, load_show
+from controlroom.settings import Settings, SettingsError
+from controlroom.show import Show, ShowError, load_show
 
 if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
     from controlroom.commerce.service import ConsoleService
@@ -38,6 +45,13 @@ if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the ty
     from controlroom.stream.room import StreamRoom
 
 log = logging.getLogger(__name__)
+
+# What Runtime.create (or the first write of a new show) raises when a show cannot start, each a
+# sentence for the operator: the data dir is taken (DataDirBusy, a DataDirError) or cannot be written
+# (read-only, full: DataDirError, JournalError, JournalWriteError), or the show folder or settings are
+# wrong. A command line prints it and exits 2; the app shows it in a dialog.
+START_ERRORS: tuple[type[BaseException], ...] = (DataDirError, JournalError, JournalWriteError, ShowError,
+                                                 SettingsError)
 
 SHOW_KIND = "show"   # sessions.meta["kind"]: "show" (the app), "guard" (main.py guard), others for rehearsals
 
