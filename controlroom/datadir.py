@@ -222,22 +222,6 @@ def read_holder(data_dir: str | os.PathLike) -> Holder | None:
                   str(data.get("program", "")))
 
 
-def is_claimed(data_dir: str | os.PathLike) -> bool:
-    """Whether some process holds the writer lock right now (a probe: takes and drops it at once)."""
-    path = Path(data_dir) / LOCK_FILENAME
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def claim(data_dir: str | os.PathLike, program: str = "app") -> WriterLock:
     """Become the one writer of `data_dir` (created 0700 if missing), or raise.
 
