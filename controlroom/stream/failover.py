@@ -15,6 +15,7 @@ from typing import Any
 
 from controlroom.stream.config import GuardConfig, Ingest
 from controlroom.stream.signals import FAILED, HEALTHY, Health
+from controlroom.stream.urls import mask_url
 
 STANDBY, ON_PRIMARY, FAILING_OVER, ON_BACKUP, RETURNING = (
     "STANDBY", "ON_PRIMARY", "FAILING_OVER", "ON_BACKUP", "RETURNING")
@@ -29,7 +30,7 @@ class Command:
 
     def describe(self) -> str:
         if self.op == "set_target":
-            return f"{self.instance}: stream to {self.args.get('server')}"
+            return f"{self.instance}: stream to {mask_url(str(self.args.get('server')), (self.args.get('key'),))}"
         if self.op == "scene":
             return f"{self.instance}: program scene {self.args.get('scene')!r}"
         return f"{self.instance}: {self.op} stream"

@@ -23,6 +23,7 @@ from controlroom.stream.failover import Command, FailoverMachine, Note
 from controlroom.stream.ports import (Switcher, SwitcherError, SwitcherRequestFailed, SwitcherTimeout,
                                       SwitcherUnavailable)
 from controlroom.stream.signals import FAILED, HEALTHY, Health, HealthMonitor
+from controlroom.stream.urls import mask_text, mask_url
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,12 @@ class StreamGuard:
         self._last_publish = float("-inf")
         self._rng = random.Random()
         self._started = False
+        keys = set()
+        for i in config.instances:
+            for ing in (i.ingest, i.backup_ingest):
+                if ing is not None:
+                    keys.update((ing.key, ing.resolved_key()))
+        self._secrets = tuple(k for k in keys if k and len(k) >= 3)
 
     # ---- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -94,7 +101,6 @@ class StreamGuard:
             t.start()
 
     def _probe_url(self) -> str:
-        from controlroom.stream.probe import mask_url
         d = getattr(self.probe, "describe", None)
         text = str(d()) if callable(d) else "configured"
         return mask_url(text) if "://" in text else text
@@ -405,8 +411,19 @@ class StreamGuard:
             return {"url": self._probe_url()}
 
     # ---- journal, alerts ---------------------------------------------------------------------------
+    def _masked(self, v: Any) -> Any:
+        """Every URL in what the guard journals, logs or publishes goes through the one mask (and the stream
+        keys, should an error message quote one)."""
+        if isinstance(v, str):
+            return mask_text(v, self._secrets) if "://" in v else v
+        if isinstance(v, dict):
+            return {k: self._masked(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [self._masked(x) for x in v]
+        return v
+
     def _note(self, note: Note) -> None:
-        payload = dict(note.payload)
+        payload = self._masked(dict(note.payload))
         now = self.clock.monotonic()
         for k in ("onset", "detected", "switched"):
             if f"{k}_mono" in payload:

@@ -35,6 +35,24 @@ def build_probe(config: GuardConfig, clock=None):
     return probe.start() if probe is not None else None
 
 
+def load_alert_sinks(ddir) -> list:
+    """The chat webhooks of settings.toml [alert_sinks] (the same sinks as the app). ValueError, naming the
+    file, for a settings file that is unreadable, not UTF-8, or has a bad [alert_sinks] table."""
+    from controlroom.adapters import create_alert_sinks
+    from controlroom.settings import Settings
+    path = ddir / Settings.FILENAME
+    try:
+        sinks = create_alert_sinks(Settings(path))
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 (byte at offset {e.start}); save the file as UTF-8") from None
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:           # SettingsError and the sinks' own validation
+        text = str(e)
+        raise ValueError(text if str(path) in text else f"{path}: {text}") from None
+    return sinks
+
+
 def _line(kind: str, payload: dict[str, Any]) -> str | None:
     if kind == "stream.health":
         why = "; ".join(payload.get("reasons") or []) or "ok"
@@ -67,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guard: {e}", file=sys.stderr)
         return 2
 
-    from controlroom.adapters import create_alert_sinks
     from controlroom.alerts import AlertRouter
-    from controlroom.settings import Settings
     from controlroom.bus import EventBus
     from controlroom.clock import SystemClock
     from controlroom.journal import Journal
@@ -77,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     from controlroom.stream.guard import StreamGuard
 
     ddir = data_dir(args.data_dir)
+    try:
+        sinks = load_alert_sinks(ddir)
+    except ValueError as e:
+        # before any session is journaled: a guard that cannot tell anyone does not start half-configured
+        print(f"guard: {e}", file=sys.stderr)
+        return 2
     clock = SystemClock()
     bus = EventBus()
     journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
@@ -84,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
     journal.start_session(sid, actor="guard")
     # the spare machine's alerts reach the same chat webhooks as the app's (settings.toml [alert_sinks])
-    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}",
-                         sinks=create_alert_sinks(Settings(ddir / Settings.FILENAME)))
+    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}", sinks=sinks)
 
     def show(topic: str, ev) -> None:
         line = _line(ev.kind, ev.payload)
