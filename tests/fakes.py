@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from controlroom.stream.ports import (StreamEvent, StreamStatus, SwitcherRequestFailed, SwitcherTimeout,
-                                      SwitcherUnavailable)
+from controlroom.stream.ports import (StreamEvent, StreamStatus, SwitcherRefused, SwitcherRequestFailed,
+                                      SwitcherTimeout, SwitcherUnavailable)
 
 
 class FakeSwitcher:
@@ -58,7 +58,7 @@ class FakeSwitcher:
         self.thread_ids.add(threading.get_ident())
         if not self.alive:
             self.connected = False
-            raise SwitcherUnavailable(f"{self.name}: connection refused")
+            raise SwitcherUnavailable(f"{self.name}: connection lost")
         if self.frozen:
             self.connected = False
             if hasattr(self.clock, "advance"):
@@ -114,7 +114,7 @@ class FakeSwitcher:
             self.calls.append(("connect",))
             self.thread_ids.add(threading.get_ident())
             if not self.alive:
-                raise SwitcherUnavailable(f"{self.name}: connection refused")
+                raise SwitcherRefused(f"{self.name}: connection refused")   # nothing listens: the process is gone
             if self.frozen:
                 if hasattr(self.clock, "advance"):
                     self.clock.advance(timeout)

@@ -2,8 +2,9 @@
 (for the instance workers) and notes (for the journal). No threads, no I/O.
 
 States: STANDBY (the primary is not on air: nothing to guard), ON_PRIMARY, FAILING_OVER, ON_BACKUP,
-RETURNING. Never flaps: a failure must last hold_s from its onset; automatic switches are at least
-min_switch_interval_s apart; returning is manual unless auto_return, and then only after the primary
+RETURNING. Never flaps: a failure must last from its onset hard_confirm_s when the evidence is HARD
+(the OBS process gone, OBS's own RECONNECTING / unasked STOPPED: see signals.py) and hold_s when it
+is only SOFT; automatic switches are at least min_switch_interval_s apart; returning is manual unless auto_return, and then only after the primary
 has been HEALTHY for return_dwell_s. Manual hold blocks every automatic switch; manual "fail over
 now" and "return" always run.
 """
@@ -171,7 +172,8 @@ class FailoverMachine:
                 self.state = STANDBY         # stopped on purpose (STOPPING seen): nothing to guard
                 self._out.append(Note("stream.disarmed", "guard", {"instance": prim.instance}))
                 return
-            if prim.level == FAILED and prim.failed_since is not None and now - prim.failed_since >= self.th.hold_s:
+            tier = self._due(now, prim)
+            if tier is not None:
                 if self.hold:
                     if self._held_episode != prim.failed_since:
                         self._held_episode = prim.failed_since
@@ -182,7 +184,8 @@ class FailoverMachine:
                 if self.last_switch_at is not None and now - self.last_switch_at < self.th.min_switch_interval_s:
                     return
                 self._begin_failover(now, prim, "guard", {"instance": prim.instance, "level": prim.level,
-                                                          "reasons": list(prim.reasons), "cause": prim.cause},
+                                                          "reasons": list(prim.reasons), "cause": prim.cause,
+                                                          **self._tier_words(now, prim, tier)},
                                      cause=prim.cause or "ingest")
             return
         if self.state == ON_BACKUP:
@@ -191,17 +194,33 @@ class FailoverMachine:
             spaced = self.last_switch_at is None or now - self.last_switch_at >= self.th.min_switch_interval_s
             bk = self.cfg.backup
             bh = healths.get(bk.name) if (bk and self.cfg.method == "backup_encoder") else None
-            if bh is not None and bh.level == FAILED and bh.failed_since is not None \
-                    and now - bh.failed_since >= self.th.hold_s and prim.reachable and spaced:
+            btier = self._due(now, bh) if bh is not None else None
+            if btier is not None and prim.reachable and spaced:
                 if self._backup_fail_episode != bh.failed_since:
                     self._backup_fail_episode = bh.failed_since
                     self._begin_return(now, "guard", {"instance": bh.instance, "reasons": list(bh.reasons),
-                                                      "cause": "backup failed"})
+                                                      "cause": "backup failed",
+                                                      **self._tier_words(now, bh, btier)})
                 return
             if self.th.auto_return and self.cfg.method != "backup_scene" and spaced \
                     and self.primary_ok_since is not None and now - self.primary_ok_since >= self.th.return_dwell_s:
                 self._begin_return(now, "guard", {"auto_return": True,
                                                   "healthy_for_s": round(now - self.primary_ok_since, 1)})
+
+    def _due(self, now: float, h: Health) -> str | None:
+        """"hard" / "soft" when a FAILED health has lasted its tier's hold, else None."""
+        if h.level != FAILED:
+            return None
+        if h.hard_since is not None and now - h.hard_since >= self.th.hard_confirm_s:
+            return "hard"
+        if h.failed_since is not None and now - h.failed_since >= self.th.hold_s:
+            return "soft"
+        return None
+
+    def _tier_words(self, now: float, h: Health, tier: str) -> dict[str, Any]:
+        since = h.hard_since if tier == "hard" else h.failed_since
+        return {"tier": tier, "hold_s": self.th.hard_confirm_s if tier == "hard" else self.th.hold_s,
+                "failed_for_s": round(now - since, 3)}
 
     # ---- plans ----------------------------------------------------------------------------------
     def _begin_failover(self, now: float, prim: Health | None, actor: str, trigger: dict[str, Any],
@@ -217,6 +236,8 @@ class FailoverMachine:
         elif cause not in ("picture", "manual") and method == "backup_scene":
             method = None                 # a backup scene does not fix a broken ingest
         onset = prim.failed_since if (prim and prim.failed_since is not None) else now
+        if prim is not None and trigger.get("tier") == "hard" and prim.hard_since is not None:
+            onset = min(onset, prim.hard_since)
         detected = prim.detected_at if (prim and prim.detected_at is not None) else now
         if method is None:
             if self._refused_episode != onset:

@@ -20,8 +20,8 @@ from typing import Any
 from controlroom.clock import Clock, SystemClock
 from controlroom.stream.config import GuardConfig
 from controlroom.stream.failover import Command, FailoverMachine, Note
-from controlroom.stream.ports import (Switcher, SwitcherError, SwitcherRequestFailed, SwitcherTimeout,
-                                      SwitcherUnavailable)
+from controlroom.stream.ports import (Switcher, SwitcherError, SwitcherRefused, SwitcherRequestFailed,
+                                      SwitcherTimeout, SwitcherUnavailable)
 from controlroom.stream.signals import FAILED, HEALTHY, Health, HealthMonitor
 from controlroom.stream.urls import mask_text, mask_url
 
@@ -96,6 +96,10 @@ class StreamGuard:
             started["probe"] = self._probe_url()
         self._note(Note("stream.guard_started", "guard", started))
         for name in self.monitors:
+            listen = getattr(self.switchers[name], "set_event_listener", None)
+            if callable(listen):
+                # an OBS event (RECONNECTING: the fastest sign of a broken ingest) wakes the worker at once
+                listen(lambda _ev, w=self._wake[name]: w.set())
             t = threading.Thread(target=self._worker, args=(name,), name=f"stream-guard-{name}", daemon=True)
             self._threads[name] = t
             t.start()
@@ -143,23 +147,9 @@ class StreamGuard:
                 break
             self._execute(name, sw, cmd)
 
-        now = self.clock.monotonic()
-        if not conn["connected"]:
-            if now < conn["next_attempt"]:
-                self._evaluate()
-                return
-            sent = now
-            try:
-                sw.connect(th.request_timeout_s)
-                conn["connected"], conn["failures"] = True, 0
-                conn["next_poll"] = float("-inf")
-            except SwitcherTimeout as e:
-                self._lost(name, "timeout", sent, str(e), backoff=False)
-            except (SwitcherError, OSError) as e:
-                self._lost(name, "unavailable", sent, str(e), backoff=True)
-            if not conn["connected"]:
-                self._evaluate()
-                return
+        if not self._connect(name):
+            self._evaluate()
+            return
 
         try:
             events = sw.drain_events()
@@ -167,13 +157,20 @@ class StreamGuard:
             events = []
             log.debug("drain_events %s: %s", name, e)
         if events:
+            lost = False
             with self._lock:
                 t = self.clock.monotonic()
                 for ev in events:
                     mon.event(t, ev)
                     if ev.kind in ("EVENTS_LOST", "EXIT_STARTED"):
+                        lost = True
                         conn["connected"] = False
                         conn["next_attempt"] = t + self._backoff(conn)
+            # OBS closed the connection: look again at once (the first retry is not delayed) — refused
+            # means the process is gone, which is the hard evidence the short confirmation waits for
+            if lost and not self._connect(name):
+                self._evaluate()
+                return
 
         now = self.clock.monotonic()
         if conn["connected"] and now >= conn["next_poll"]:
@@ -186,6 +183,8 @@ class StreamGuard:
                 self._record_series(name)
             except SwitcherTimeout as e:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
+            except SwitcherRefused as e:
+                self._lost(name, "refused", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError as e:
@@ -201,6 +200,8 @@ class StreamGuard:
                     mon.fingerprint(self.clock.monotonic(), fp)
             except SwitcherTimeout as e:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
+            except SwitcherRefused as e:
+                self._lost(name, "refused", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError:
@@ -208,9 +209,37 @@ class StreamGuard:
                     mon.fingerprint(self.clock.monotonic(), None)
         self._evaluate()
 
+    def _connect(self, name: str) -> bool:
+        """Connected (now or already); False while backing off or when the attempt failed."""
+        conn, sw = self._conn[name], self.switchers[name]
+        if conn["connected"]:
+            return True
+        now = self.clock.monotonic()
+        if now < conn["next_attempt"]:
+            return False
+        try:
+            sw.connect(self.th.request_timeout_s)
+        except SwitcherTimeout as e:
+            self._lost(name, "timeout", now, str(e), backoff=False)
+            return False
+        except SwitcherRefused as e:
+            self._lost(name, "refused", now, str(e), backoff=True)
+            return False
+        except (SwitcherError, OSError) as e:
+            self._lost(name, "unavailable", now, str(e), backoff=True)
+            return False
+        conn["connected"], conn["failures"] = True, 0
+        conn["next_poll"] = float("-inf")
+        return True
+
     def _backoff(self, conn: dict) -> float:
+        """0 for the first retry after a loss (the hard-fault confirmation needs a prompt second look),
+        then 50 ms doubling up to reconnect_backoff_max_s: several looks within hard_confirm_s, so an
+        OBS whose websocket server merely restarted answers again before anything switches."""
         conn["failures"] += 1
-        base = min(0.25 * 2 ** (conn["failures"] - 1), self.th.reconnect_backoff_max_s)
+        if conn["failures"] == 1:
+            return 0.0
+        base = min(0.05 * 2 ** (conn["failures"] - 2), self.th.reconnect_backoff_max_s)
         return base * self._rng.uniform(0.8, 1.2)   # jitter: two guards never hammer OBS in step
 
     def _lost(self, name: str, how: str, sent: float, detail: str, backoff: bool) -> None:
@@ -222,6 +251,8 @@ class StreamGuard:
         with self._lock:
             if how == "timeout":
                 mon.timed_out(sent, now, detail)
+            elif how == "refused":
+                mon.refused(sent, now, detail)
             else:
                 mon.unavailable(sent, now, detail)
 
@@ -254,6 +285,9 @@ class StreamGuard:
         except SwitcherTimeout as e:
             ok, err = False, f"timeout: {e}"
             self._lost(name, "timeout", t0, str(e), backoff=False)
+        except SwitcherRefused as e:
+            ok, err = False, f"refused: {e}"
+            self._lost(name, "refused", t0, str(e), backoff=True)
         except (SwitcherError, OSError) as e:
             ok, err = False, f"unavailable: {e}"
             self._lost(name, "unavailable", t0, str(e), backoff=True)

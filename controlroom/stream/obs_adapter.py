@@ -34,7 +34,7 @@ from obsws_python.error import OBSSDKError, OBSSDKRequestError, OBSSDKTimeoutErr
 from obsws_python.subs import Subs
 
 from controlroom.stream.ports import (
-    StreamEvent, StreamStatus, SwitcherError, SwitcherRequestFailed, SwitcherTimeout,
+    StreamEvent, StreamStatus, SwitcherError, SwitcherRefused, SwitcherRequestFailed, SwitcherTimeout,
     SwitcherUnavailable,
 )
 
@@ -170,7 +170,7 @@ class ObsSwitcher:
         except _TIMEOUT_ERRORS as e:
             raise SwitcherTimeout(self._msg("connect timed out", e)) from None
         except ConnectionRefusedError as e:
-            raise SwitcherUnavailable(self._msg("connection refused", e)) from None
+            raise SwitcherRefused(self._msg("connection refused", e)) from None
         except OBSSDKError as e:
             raise SwitcherUnavailable(self._msg("handshake failed (wrong password?)", e)) from None
         except _LINK_ERRORS as e:
