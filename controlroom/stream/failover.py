@@ -7,6 +7,12 @@ RETURNING. Never flaps: a failure must last from its onset hard_confirm_s when t
 is only SOFT; automatic switches are at least min_switch_interval_s apart; returning is manual unless auto_return, and then only after the primary
 has been HEALTHY for return_dwell_s. Manual hold blocks every automatic switch; manual "fail over
 now" and "return" always run.
+
+Never two encoders (method backup_encoder): the encoder a switch takes off the air (the primary on a
+failover, the backup on a return) is FENCED until a switch puts it back. A fenced encoder is stopped
+first thing whenever a connection to it opens again (`on_connected`: a frozen primary that thawed, an
+unreachable one that came back) and whenever its output shows active — live or reconnecting, which is
+OBS's auto-reconnect about to publish — at most every FENCE_RETRY_S. The guard journals and alerts.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from controlroom.stream.urls import mask_url
 
 STANDBY, ON_PRIMARY, FAILING_OVER, ON_BACKUP, RETURNING = (
     "STANDBY", "ON_PRIMARY", "FAILING_OVER", "ON_BACKUP", "RETURNING")
+FENCE_RETRY_S = 0.5     # a fenced encoder still on air is stopped again this often (a stop may not take)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class FailoverMachine:
         self._refused_episode: float | None = None   # onset of a fault we already said we cannot fix
         self._held_episode: float | None = None
         self._backup_fail_episode: float | None = None
+        self.fenced: dict[str, float] = {}        # encoder -> when a switch took it off the air
+        self._fence_stop_at: dict[str, float] = {}
 
     # ---- what others read ------------------------------------------------------------------------
     @property
@@ -110,6 +119,41 @@ class FailoverMachine:
         """After a crash: the journal said whether we were on the backup."""
         self.state = ON_BACKUP if on_backup else STANDBY
         self.last_switch = last_switch
+        method = (last_switch or {}).get("method") or self.cfg.method
+        if on_backup and method == "backup_encoder" and self.cfg.backup:
+            self.fenced = {self.cfg.primary.name: float("-inf")}
+
+    # ---- never two encoders ----------------------------------------------------------------------
+    def on_connected(self, now: float, name: str) -> Command | None:
+        """A connection to `name` just opened. A fenced encoder gets a stop before anything else is asked of
+        it: a primary that froze (or dropped off the network) while we failed over may be publishing again."""
+        if name not in self.fenced or self._plan_touches(name):
+            return None
+        return self._fence_stop(now, name, "answers again")
+
+    def _fence_stop(self, now: float, name: str, why: str) -> Command:
+        self._fence_stop_at[name] = now
+        on_air = self.active if self.active != name else ""
+        return Command(next(self._ids), name, "stop", {"fence": True, "why": why, "on_air": on_air})
+
+    def _plan_touches(self, name: str) -> bool:
+        return self.plan is not None and any(s.instance == name for s in self.plan.steps)
+
+    def _check_fences(self, now: float, healths: dict[str, Health]) -> None:
+        for name in list(self.fenced):
+            h = healths.get(name)
+            if h is None or not h.reachable or not h.active or self._plan_touches(name):
+                continue
+            if now - self._fence_stop_at.get(name, float("-inf")) < FENCE_RETRY_S:
+                continue
+            why = "reconnecting (OBS auto-reconnect)" if not h.live else "live"
+            self._out.append(self._fence_stop(now, name, why))
+
+    def _fence(self, now: float, off_air: str, on_air: str) -> None:
+        """A backup_encoder switch begins: `off_air` must stay off until a switch puts it back."""
+        self.fenced.pop(on_air, None)
+        self._fence_stop_at.pop(off_air, None)
+        self.fenced[off_air] = now
 
     # ---- manual ---------------------------------------------------------------------------------
     def set_hold(self, now: float, on: bool, actor: str) -> None:
@@ -157,6 +201,8 @@ class FailoverMachine:
         else:
             self.primary_ok_since = None
 
+        if self.fenced:
+            self._check_fences(now, healths)
         if self.plan is not None:
             self._advance(now, healths)
             return
@@ -170,6 +216,7 @@ class FailoverMachine:
         if self.state == ON_PRIMARY:
             if not prim.live and not prim.active and prim.level != FAILED:
                 self.state = STANDBY         # stopped on purpose (STOPPING seen): nothing to guard
+                self.fenced.clear()          # the show is over: what the operator does next is theirs
                 self._out.append(Note("stream.disarmed", "guard", {"instance": prim.instance}))
                 return
             tier = self._due(now, prim)
@@ -273,6 +320,8 @@ class FailoverMachine:
         else:
             steps.append(_Step(p.name, "scene", {"scene": cfg.scenes.backup}))
             target = f"scene {cfg.scenes.backup}"
+        if method == "backup_encoder":
+            self._fence(now, p.name, cfg.backup.name)
         self.plan = _Plan("failover", method, steps, trigger, actor, now, detected, onset, target, rollback)
         self.state = FAILING_OVER
         self._out.append(Note("stream.switching", actor, {
@@ -306,6 +355,8 @@ class FailoverMachine:
                 return
             steps.append(_Step(p.name, "scene", {"scene": cfg.scenes.program}))
             target = f"scene {cfg.scenes.program}"
+        if method == "backup_encoder":
+            self._fence(now, cfg.backup.name, p.name)
         self.plan = _Plan("return", method, steps, trigger, actor, now, now, now, target)
         self.state = RETURNING
         self._out.append(Note("stream.switching", actor, {"direction": "to_primary", "method": method,
@@ -381,6 +432,7 @@ class FailoverMachine:
             else:
                 self.state = ON_PRIMARY
                 self.last_switch_at = now     # a failed attempt also waits min_switch_interval_s
+                self.fenced.pop(self.cfg.primary.name, None)   # the backup never went live: the primary is all we have
                 self._out.append(Note("stream.failover_failed", plan.actor, {**payload, "error": error}))
         else:
             if ok:

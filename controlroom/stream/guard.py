@@ -20,8 +20,8 @@ from typing import Any
 from controlroom.clock import Clock, SystemClock
 from controlroom.stream.config import GuardConfig
 from controlroom.stream.failover import Command, FailoverMachine, Note
-from controlroom.stream.ports import (Switcher, SwitcherError, SwitcherRefused, SwitcherRequestFailed,
-                                      SwitcherTimeout, SwitcherUnavailable)
+from controlroom.stream.ports import (Switcher, SwitcherClosed, SwitcherError, SwitcherRefused,
+                                      SwitcherRequestFailed, SwitcherTimeout, SwitcherUnavailable)
 from controlroom.stream.signals import FAILED, HEALTHY, Health, HealthMonitor
 from controlroom.stream.urls import mask_text, mask_url
 
@@ -38,6 +38,10 @@ _ALERTS = {
     "stream.no_remedy": ("stream_no_remedy", "critical", "Stream FAILED and no failover applies", True),
     "stream.held": ("stream_held", "critical", "Primary FAILED: manual hold is on, not switching", True),
     "stream.alarm": ("stream_alarm", "warning", "Stream stats missing (UNKNOWN)", False),
+    "stream.second_encoder": ("stream_second_encoder", "warning",
+                              "A second encoder came back on air: the guard stopped it", False),
+    "stream.second_encoder_failed": ("stream_second_encoder_failed", "critical",
+                                     "TWO ENCODERS ON AIR: the guard could not stop one", False),
 }
 
 
@@ -75,6 +79,7 @@ class StreamGuard:
         self._last_publish = float("-inf")
         self._rng = random.Random()
         self._started = False
+        self._fence_failing: set[str] = set()    # a fence stop failed and the operator was told (once per episode)
         keys = set()
         for i in config.instances:
             for ing in (i.ingest, i.backup_ingest):
@@ -185,6 +190,8 @@ class StreamGuard:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
             except SwitcherRefused as e:
                 self._lost(name, "refused", sent, str(e), backoff=True)
+            except SwitcherClosed as e:
+                self._lost(name, "closed", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError as e:
@@ -202,6 +209,8 @@ class StreamGuard:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
             except SwitcherRefused as e:
                 self._lost(name, "refused", sent, str(e), backoff=True)
+            except SwitcherClosed as e:
+                self._lost(name, "closed", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError:
@@ -230,7 +239,13 @@ class StreamGuard:
             return False
         conn["connected"], conn["failures"] = True, 0
         conn["next_poll"] = float("-inf")
-        return True
+        with self._lock:
+            self.monitors[name].answered(now, self.clock.monotonic())   # the handshake is an answer
+            fence = self.machine.on_connected(self.clock.monotonic(), name)
+        if fence is not None:
+            # an encoder we took off the air answers again: stop it before anything else we ask of it
+            self._execute(name, sw, fence)
+        return conn["connected"]
 
     def _backoff(self, conn: dict) -> float:
         """0 for the first retry after a loss (the hard-fault confirmation needs a prompt second look),
@@ -254,11 +269,12 @@ class StreamGuard:
             elif how == "refused":
                 mon.refused(sent, now, detail)
             else:
-                mon.unavailable(sent, now, detail)
+                mon.unavailable(sent, now, detail, closed=how == "closed")
 
     def _execute(self, name: str, sw: Switcher, cmd: Command) -> None:
         t0 = self.clock.monotonic()
         ok, err = True, ""
+        was_running = True
         if cmd.op == "stop":
             with self._lock:
                 self.monitors[name].set_expect_live(False)
@@ -280,6 +296,7 @@ class StreamGuard:
             # starting a running output / stopping a stopped one already gives the state we want
             if (cmd.op == "start" and e.code == OUTPUT_RUNNING) or (cmd.op == "stop" and e.code == OUTPUT_NOT_RUNNING):
                 ok = True
+                was_running = cmd.op == "start"
             else:
                 ok, err = False, f"{e} (code {e.code})"
         except SwitcherTimeout as e:
@@ -288,15 +305,40 @@ class StreamGuard:
         except SwitcherRefused as e:
             ok, err = False, f"refused: {e}"
             self._lost(name, "refused", t0, str(e), backoff=True)
+        except SwitcherClosed as e:
+            ok, err = False, f"closed: {e}"
+            self._lost(name, "closed", t0, str(e), backoff=True)
         except (SwitcherError, OSError) as e:
             ok, err = False, f"unavailable: {e}"
             self._lost(name, "unavailable", t0, str(e), backoff=True)
         done = self.clock.monotonic()
         with self._lock:
             self.machine.command_done(done, cmd.id, ok, err)
+        ms = round((done - t0) * 1000, 1)
         self._note(Note("stream.command", "guard", {"instance": name, "op": cmd.op, "what": cmd.describe(),
-                                                    "ok": ok, "error": err, "ms": round((done - t0) * 1000, 1)}))
+                                                    "ok": ok, "error": err, "ms": ms}))
+        if cmd.args.get("fence"):
+            self._fence_result(name, cmd, ok, err, was_running, ms)
         self._evaluate()
+
+    def _fence_result(self, name: str, cmd: Command, ok: bool, err: str, was_running: bool, ms: float) -> None:
+        """Journal and tell the operator about a fenced encoder that was on air again — once per episode."""
+        on_air = cmd.args.get("on_air") or "the other encoder"
+        why = cmd.args.get("why", "")
+        if ok and was_running:
+            self._fence_failing.discard(name)
+            self._note(Note("stream.second_encoder", "guard", {
+                "instance": name, "on_air": on_air, "why": why, "stopped": True, "ms": ms,
+                "message": f"{name} was on air again ({why}) while {on_air} is live: stopped it in {ms:.0f} ms."
+                           f" Two encoders must not publish for one room; use RETURN to go back to {name}."}))
+        elif ok:
+            self._fence_failing.discard(name)    # it was not running after all: nothing to tell
+        elif name not in self._fence_failing:
+            self._fence_failing.add(name)
+            self._note(Note("stream.second_encoder_failed", "guard", {
+                "instance": name, "on_air": on_air, "why": why, "stopped": False, "error": err,
+                "message": f"{name} is on air again ({why}) while {on_air} is live and could not be stopped:"
+                           f" {err}. Stop it in OBS now; the guard keeps trying."}))
 
     # ---- evaluation --------------------------------------------------------------------------------
     def _evaluate(self) -> None:

@@ -141,11 +141,12 @@ class HealthMonitor:
             return
         self._fail_link("frozen", sent_at, detail or "request timed out")
 
-    def unavailable(self, sent_at: float, now: float, detail: str = "") -> None:
-        """The connection is lost (closed or reset by OBS) or could not be opened: soft until a reconnect
-        is refused or not answered."""
+    def unavailable(self, sent_at: float, now: float, detail: str = "", closed: bool = False) -> None:
+        """The connection is lost or could not be opened: soft. `closed`: OBS closed or reset an open
+        connection — then a reconnect that is refused or not answered makes it HARD."""
         self._fail_link("dead", sent_at, detail or "connection lost")
-        self._link_closed = True
+        if closed:
+            self._link_closed = True
 
     def refused(self, sent_at: float, now: float, detail: str = "") -> None:
         """A connect was refused: nothing listens on OBS's port any more. HARD: the process is gone."""

@@ -59,7 +59,7 @@ def test_connection_refused_is_hard_from_the_loss():
 
 def test_closed_and_not_answering_again_is_hard():
     m, t = live_monitor()
-    m.unavailable(t + 0.1, t + 0.1, "connection lost")        # reset by the peer
+    m.unavailable(t + 0.1, t + 0.1, "connection reset", closed=True)   # reset by the peer
     assert m.assess(t + 0.11).hard_since is None
     m.timed_out(t + 0.11, t + 0.86)                           # the reconnect is not answered either
     assert m.assess(t + 0.9).hard_since == t + 0.1
@@ -200,3 +200,12 @@ def test_guard_reconnects_at_once_after_a_loss_to_confirm_it(tmp_path):
     r.obs["main"].kill()
     r.run(0.06, step=0.01)
     assert ("connect",) in r.obs["main"].calls[calls:]
+
+
+def test_a_link_error_that_is_not_a_closure_never_becomes_hard():
+    """A garbled reply or a failed handshake is not evidence that OBS is gone."""
+    m, t = live_monitor()
+    m.unavailable(t + 0.1, t + 0.1, "bad reply")
+    m.timed_out(t + 0.11, t + 0.86)
+    m.unavailable(t + 0.9, t + 0.9, "handshake failed")
+    assert m.assess(t + 1.0).hard_since is None
