@@ -79,7 +79,10 @@ class StreamGuard:
         self._last_publish = float("-inf")
         self._rng = random.Random()
         self._started = False
-        self._fence_failing: set[str] = set()    # a fence stop failed and the operator was told (once per episode)
+        # once per episode (until the encoder is seen off the air): a fence stop that stopped a running output
+        # was told, and a fence stop that failed was told
+        self._fence_told: set[str] = set()
+        self._fence_failing: set[str] = set()
         keys = set()
         for i in config.instances:
             for ing in (i.ingest, i.backup_ingest):
@@ -327,6 +330,9 @@ class StreamGuard:
         why = cmd.args.get("why", "")
         if ok and was_running:
             self._fence_failing.discard(name)
+            if name in self._fence_told:
+                return               # OBS is still stopping from our first stop: the same episode
+            self._fence_told.add(name)
             self._note(Note("stream.second_encoder", "guard", {
                 "instance": name, "on_air": on_air, "why": why, "stopped": True, "ms": ms,
                 "message": f"{name} was on air again ({why}) while {on_air} is live: stopped it in {ms:.0f} ms."
@@ -364,6 +370,9 @@ class StreamGuard:
                     self.monitors[active].probe_unavailable(now, f"probe error: {type(e).__name__}")
             healths = {n: m.assess(now) for n, m in self.monitors.items()}
             self._health = healths
+            for n in list(self._fence_told):
+                if healths[n].reachable and not healths[n].active:
+                    self._fence_told.discard(n)          # off the air: the next time it comes back is news
             for n, h in healths.items():
                 notes += self._health_notes(now, n, h)
             self.machine.step(now, healths)
@@ -397,7 +406,7 @@ class StreamGuard:
                 self._pending_level.pop(name, None)
                 notes.append(Note("stream.health", "guard", {
                     "instance": name, "level": h.level, "prev": prev, "reasons": list(h.reasons),
-                    "cause": h.cause, "values": h.values}))
+                    "cause": h.cause, "hard": h.hard_since is not None, "values": h.values}))
         else:
             self._pending_level.pop(name, None)
         missing = h.missing

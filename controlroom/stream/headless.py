@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from controlroom.stream.config import GuardConfig, GuardConfigError
+from controlroom.stream.urls import mask_text
 
 
 def build_switchers(config: GuardConfig) -> dict[str, Any]:
@@ -64,12 +65,30 @@ def _line(kind: str, payload: dict[str, Any]) -> str | None:
                 f" in {payload.get('detect_to_switch_ms')} ms after detection; trigger {payload.get('trigger')}")
     if kind == "stream.returned":
         return f"RETURNED to primary ({payload.get('method')}) in {payload.get('detect_to_switch_ms')} ms"
-    if kind in ("stream.failover_failed", "stream.return_failed", "stream.no_remedy", "stream.held"):
-        return f"{kind.split('.')[1].upper()}: {payload.get('error') or payload.get('message') or ''}"
+    if kind in ("stream.failover_failed", "stream.return_failed", "stream.no_remedy", "stream.held",
+                "stream.second_encoder", "stream.second_encoder_failed"):
+        return f"{kind.split('.')[1].upper()}: {payload.get('message') or payload.get('error') or ''}"
     if kind in ("stream.armed", "stream.disarmed", "stream.switching", "stream.guard_started",
                 "stream.guard_stopped"):
         return f"{kind.split('.')[1]} {payload.get('instance') or payload.get('target') or ''}".rstrip()
+    if kind == "stream.command":
+        ok = "ok" if payload.get("ok") else f"FAILED: {payload.get('error')}"
+        return f"command {payload.get('what')}: {ok} ({payload.get('ms')} ms)"
+    if kind == "stream.alarm_cleared":
+        return f"alarm cleared {payload.get('instance', '')}"
+    if kind.startswith("stream.manual."):
+        return f"manual {kind.rsplit('.', 1)[1]}: {payload.get('result', payload)}"
+    if kind == "alert.raised":
+        return f"ALERT {str(payload.get('severity', '')).upper()} {payload.get('title', '')}" + \
+            (f" — {payload['detail']}" if payload.get("detail") else "")
+    if kind.startswith("stream.") or kind.startswith("alert."):
+        return f"{kind} {payload}"        # every event gets a line, even kinds added later
     return None
+
+
+# printed even with --quiet: what an operator on the spare machine must never miss
+LOUD = ("stream.failover", "stream.returned", "stream.failover_failed", "stream.return_failed", "stream.no_remedy",
+        "stream.held", "stream.second_encoder", "stream.second_encoder_failed", "alert.raised")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,11 +129,23 @@ def main(argv: list[str] | None = None) -> int:
 
     def show(topic: str, ev) -> None:
         line = _line(ev.kind, ev.payload)
-        if line and (not args.quiet or ev.kind in ("stream.failover", "stream.returned", "stream.failover_failed")):
+        if line and (not args.quiet or ev.kind in LOUD):
             ts = ev.utc.astimezone().strftime("%H:%M:%S")
             print(f"{ts} {line}", flush=True)
 
+    def delivery(topic: str, d) -> None:
+        # a failover nobody hears is a failure: say where each alert went, and loudly when it did not
+        if topic == "alert.delivered":
+            if not args.quiet:
+                print(f"alert {d.get('alert_id')} sent to {d.get('sink')}", flush=True)
+        else:
+            print(f"ALERT {d.get('alert_id')} NOT DELIVERED to {d.get('sink')}: {mask_text(d.get('error', ''))}",
+                  flush=True)
+
     bus.subscribe(show, "journal.stream.")
+    bus.subscribe(show, "journal.alert.")
+    bus.subscribe(delivery, "alert.delivered")
+    bus.subscribe(delivery, "alert.sink_failed")
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
@@ -128,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"guard: watching {', '.join(f'{i.name} ({i.role}) {i.host}:{i.port}' for i in config.instances)};"
           f" method {config.method}; probe {probe.describe() if probe else 'off'};"
           f" journal {journal.path} session {sid}. Ctrl-C stops.", flush=True)
+    print(f"guard: alerts to {', '.join(getattr(k, 'name', '?') for k in sinks)}" if sinks else
+          "guard: alerts go to the journal only: no webhook in settings.toml [alert_sinks] (see README)", flush=True)
     guard.start()
     try:
         while not stop.wait(0.2):

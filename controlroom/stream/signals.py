@@ -125,6 +125,7 @@ class HealthMonitor:
         self._probe_error: str | None = None
         # episode
         self._detected_at: float | None = None
+        self._born: float | None = None       # first assessment: the start-up grace for "not seen yet"
 
     # ---- observations: the link ----------------------------------------------------------------
     def answered(self, sent_at: float, now: float) -> None:
@@ -451,7 +452,16 @@ class HealthMonitor:
 
     def _classify(self, now: float, sig: dict[str, Signal], values: dict[str, Any], active: bool) -> Health:
         failed = [s for s in sig.values() if s.level == FAILED]
-        missing = tuple(n for n, s in sig.items() if s.level == UNKNOWN)
+        if self._born is None:
+            self._born = now
+        # "not connected yet" / "no screenshot yet" right after the start is not missing data: no alarm (and no
+        # webhook) at every guard start; the same after the first connection's grace is worth an alarm
+        th = self.th
+        grace = now - self._born < th.request_timeout_s + th.poll_interval_s + th.screenshot_interval_s + 0.5
+        pending = {"link"} if self._link == "unknown" else set()
+        if not self._fp_seen and not self._fp_missing:
+            pending.add("picture")
+        missing = tuple(n for n, s in sig.items() if s.level == UNKNOWN and not (grace and n in pending))
         if sig["link"].level == FAILED:
             level = FAILED
             cause = "encoder_frozen" if self._link == "frozen" else "encoder_dead"

@@ -209,3 +209,15 @@ def test_a_link_error_that_is_not_a_closure_never_becomes_hard():
     m.timed_out(t + 0.11, t + 0.86)
     m.unavailable(t + 0.9, t + 0.9, "handshake failed")
     assert m.assess(t + 1.0).hard_since is None
+
+
+def test_no_alarm_at_every_start_for_what_was_simply_not_seen_yet(tmp_path):
+    """An instance not connected yet, a first screenshot not taken yet: not missing data. The headless guard
+    sent a WARNING to the webhooks at every start because of it."""
+    r = Rig(tmp_path)
+    r.live_primary()
+    r.run(3.0)
+    assert r.events("stream.alarm") == []
+    r.obs["spare"].missing_next = 1                  # a real gap still raises its alarm
+    r.run(1.0)
+    assert [e.payload["instance"] for e in r.events("stream.alarm")] == ["spare"]
