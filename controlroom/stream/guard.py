@@ -481,6 +481,7 @@ class StreamGuard:
         last = dict(m.last_switch) if m.last_switch else None
         return {"configured": True, "state": m.state, "method": self.config.method, "active": m.active,
                 "on_backup": m.on_backup, "hold": m.hold, "instances": inst, "last_switch": last,
+                "fenced": sorted(m.fenced),
                 "switching": None if plan is None else {"kind": plan.kind, "target": plan.target,
                                                         "elapsed_s": round(now - plan.started_at, 2)},
                 "talk_track": self.config.stall_talk_track, "config": self.config.source,

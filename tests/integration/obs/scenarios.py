@@ -348,14 +348,15 @@ class ProcessStaller:
             proc.signal(signal.SIGCONT)
 
     def _run(self) -> None:
-        half = self.every_s / 2
-        while not self._stop.wait(half / 2):
-            self._stall(self.rig.primary.proc, self.obs_stall_s, "obs_stall")
-            if self._stop.wait(half):
-                break
-            self._stall(self.rig.a.proc, self.ingest_stall_s, "ingest_stall")
-            if self._stop.wait(half / 2):
-                break
+        # on a fixed timetable (the stalls themselves do not stretch the period): OBS at 1/4, ingest at 3/4
+        t0, k = time.monotonic(), 0
+        while True:
+            for frac, proc, secs, kind in ((0.25, self.rig.primary.proc, self.obs_stall_s, "obs_stall"),
+                                           (0.75, self.rig.a.proc, self.ingest_stall_s, "ingest_stall")):
+                if self._stop.wait(max(0.0, t0 + (k + frac) * self.every_s - time.monotonic())):
+                    return
+                self._stall(proc, secs, kind)
+            k += 1
 
 
 def run_blips(bed: Testbed, duration_s: float, *, stalls: bool = True, probe: bool = True) -> dict:
