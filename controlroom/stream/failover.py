@@ -4,9 +4,9 @@
 States: STANDBY (the primary is not on air: nothing to guard), ON_PRIMARY, FAILING_OVER, ON_BACKUP,
 RETURNING. Never flaps: a failure must last from its onset hard_confirm_s when the evidence is HARD
 (the OBS process gone, OBS's own RECONNECTING / unasked STOPPED: see signals.py) and hold_s when it
-is only SOFT; automatic switches are at least min_switch_interval_s apart; returning is manual unless auto_return, and then only after the primary
-has been HEALTHY for return_dwell_s. Manual hold blocks every automatic switch; manual "fail over
-now" and "return" always run.
+is only SOFT; automatic switches are at least min_switch_interval_s apart; returning is manual unless
+auto_return, and then only after the primary has been HEALTHY for return_dwell_s. Manual hold blocks
+every automatic switch; manual "fail over now" and "return" always run.
 
 Never two encoders (method backup_encoder): the encoder a switch takes off the air (the primary on a
 failover, the backup on a return) is FENCED until a switch puts it back. A fenced encoder is stopped
@@ -283,8 +283,6 @@ class FailoverMachine:
         elif cause not in ("picture", "manual") and method == "backup_scene":
             method = None                 # a backup scene does not fix a broken ingest
         onset = prim.failed_since if (prim and prim.failed_since is not None) else now
-        if prim is not None and trigger.get("tier") == "hard" and prim.hard_since is not None:
-            onset = min(onset, prim.hard_since)
         detected = prim.detected_at if (prim and prim.detected_at is not None) else now
         if method is None:
             if self._refused_episode != onset:
@@ -432,7 +430,7 @@ class FailoverMachine:
             else:
                 self.state = ON_PRIMARY
                 self.last_switch_at = now     # a failed attempt also waits min_switch_interval_s
-                self.fenced.pop(self.cfg.primary.name, None)   # the backup never went live: the primary is all we have
+                self.fenced.pop(self.cfg.primary.name, None)   # the backup never went live: the primary is all
                 self._out.append(Note("stream.failover_failed", plan.actor, {**payload, "error": error}))
         else:
             if ok:

@@ -60,7 +60,8 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         return {"level": self.level, "reasons": list(self.reasons), "values": dict(self.values),
-                "cause": self.cause, "hard": self.hard_since is not None, "reachable": self.reachable, "live": self.live, "active": self.active,
+                "cause": self.cause, "hard": self.hard_since is not None, "reachable": self.reachable,
+                "live": self.live, "active": self.active,
                 "missing": list(self.missing),
                 "signals": {n: {"level": s.level, "word": s.word, "value": s.value} for n, s in self.signals.items()}}
 

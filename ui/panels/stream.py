@@ -162,7 +162,7 @@ class StreamPanel(QWidget):
             level, word = "HEALTHY", tr("frames arriving")
         colour = theme.IDLE if level == "UNKNOWN" else theme.colour_for(level)
         self.probe_label.setText(f"<span style='color:{colour}'>●</span> {tr('Viewer probe')}: {word} "
-                                 f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url', ''))} · "
+                                 f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url') or '')} · "
                                  f"{tr('restarts')} {max(0, int(probe.get('starts') or 0) - 1)}</span>")
         self.probe_label.setVisible(True)
 
@@ -193,7 +193,8 @@ class StreamPanel(QWidget):
         last = snap.get("last_switch")
         sw = snap.get("switching")
         if sw:
-            self.last_label.setText(tr("Switching") + f": {mask_text(sw.get('target') or '')} · {sw.get('elapsed_s')} s")
+            target = mask_text(sw.get("target") or "")
+            self.last_label.setText(tr("Switching") + f": {target} · {sw.get('elapsed_s')} s")
             return
         if not last:
             self.last_label.setText(tr("No switch yet in this session."))

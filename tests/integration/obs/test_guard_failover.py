@@ -13,8 +13,9 @@ from tests.integration.obs.scenarios import FAULTS, run_fault
 def test_fault_fails_over_within_budget(bed, fault):
     out = run_fault(bed, fault)
     _inject, budget, opts, tier = FAULTS[fault]
-    print(f"{fault}: backup on air {out.latency_s:.2f} s after the fault; journal {out.journal.get('onset_to_switch_ms')}"
-          f" ms onset->switch, {out.journal.get('detect_to_switch_ms')} ms detect->switch")
+    print(f"{fault}: backup on air {out.latency_s:.2f} s after the fault; journal"
+          f" {out.journal.get('onset_to_switch_ms')} ms onset->switch, {out.journal.get('detect_to_switch_ms')} ms"
+          f" detect->switch")
     assert out.latency_s <= budget, f"{fault}: backup on air after {out.latency_s:.2f} s (budget {budget} s)"
     assert out.failovers == 1 and out.returns == 0
     j = out.journal
