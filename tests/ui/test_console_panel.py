@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from controlroom.commerce.service import Action
+from controlroom.commerce import commands as cmds
 from controlroom.runtime import Runtime
 from tests.core.commerce.test_console_service import PLAN, FakeShop
 
@@ -45,7 +45,7 @@ def test_table_shows_products_and_follows_actions(panel, qtbot):
 def test_blocked_ticket_red_with_override_and_enter_does_not_confirm(panel, qtbot):
     w, rt = panel
     svc = rt.console
-    t = svc.request(Action("price", "A", price=800))
+    t = svc.request(cmds.SetPrice("A", 800))
     seen = {}
 
     def inspect():
@@ -68,7 +68,7 @@ def test_blocked_ticket_red_with_override_and_enter_does_not_confirm(panel, qtbo
 def test_confirm_ticket_enter_confirms(panel, qtbot):
     w, rt = panel
     svc = rt.console
-    t = svc.request(Action("price", "A", price=4500))
+    t = svc.request(cmds.SetPrice("A", 4500))
     QTimer.singleShot(200, lambda: qtbot.keyClick(w.last_dialog, Qt.Key.Key_Return))
     w._run(t)
     t.result()
