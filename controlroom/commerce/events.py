@@ -245,6 +245,7 @@ class ReadbackMismatch(Event):
     readback: dict | None = None
     verdict: str = "allow"
     rules: list = field(default_factory=list)
+    why: str = ""                    # the lock's reason, in words (written once, so replay shows the same)
 
 
 @dataclass

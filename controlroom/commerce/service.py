@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -171,11 +171,15 @@ class ConsoleService:
         self._inflight: set[str] = set()           # keys this process is running now
         self._stopping: dict[str, float] = {}      # sku -> mono an offer end was sent
         self._settle_at: dict[str, float] = {}     # lane -> mono of the next settling read-back
+        self._recon_at: dict[str, float] = {}      # sku -> mono of the next try to reconcile it after a restart
         self._scheduled: list[tuple[float, CouponSpec, str]] = []
         self._poll_pending = False
         self._last_poll = -1e18
         self._last_probe = -1e18
         self._views: dict[str, ProductView] = {}
+        self._products: tuple[ProductView, ...] | None = None
+        self._plist: list[ProductView] = []       # the products in catalogue order, views updated in place
+        self._pos: dict[str, int] = {}
         self._dirty: set[str] = {"*"}
         self._version = 0
         self._mono0 = self.clock.monotonic()
@@ -205,6 +209,7 @@ class ConsoleService:
             self.tickets.clear()
             self._stopping.clear()
             self._settle_at.clear()
+            self._recon_at.clear()
             self._dirty.add("*")
         if resumed:
             self._replay(session_id)
@@ -347,20 +352,26 @@ class ConsoleService:
         with self._lock:
             now = self.clock.monotonic()
             st = self.state
-            if "*" in self._dirty:
-                self._views = {}
-                dirty = set(st.skus)
+            rebuild = "*" in self._dirty or self._products is None or len(self._plist) != len(st.skus)
+            if rebuild:
+                self._views = {sku: build_view(self, sku, now) for sku in st.skus}
+                self._pos = {sku: i for i, sku in enumerate(st.skus)}
+                self._plist = list(self._views.values())
             else:
-                dirty = {d for d in self._dirty if d in st.skus}
-            dirty |= {s for s in st.offers if s in st.skus}   # their countdowns move
-            for sku in dirty:
-                self._views[sku] = build_view(self, sku, now)
-            for sku in [s for s in self._views if s not in st.skus]:
-                del self._views[sku]
+                for sku in self._dirty:
+                    if sku in self._pos:
+                        self._views[sku] = self._plist[self._pos[sku]] = build_view(self, sku, now)
+            for sku, o in st.offers.items():   # a countdown moves: only its remaining time is new
+                i = self._pos.get(sku)
+                if i is not None and (rebuild or sku not in self._dirty):
+                    self._views[sku] = self._plist[i] = replace(self._plist[i],
+                                                                offer_remaining_s=self._remaining(o, now))
+            if rebuild or self._dirty or st.offers:
+                self._products = tuple(self._plist)
             self._dirty.clear()
             locked_until = st.overrides_locked_until
             return ConsoleSnapshot(
-                version=self._version, mono=now, products=tuple(self._views[s] for s in st.skus),
+                version=self._version, mono=now, products=self._products,
                 journal_ok=self.journal_ok, journal_fault=self.journal.fault or "",
                 overrides_locked_s=max(0.0, locked_until - self.utc_now()) if locked_until else 0.0,
                 plan_error=st.plan_error, shop_locked=st.locks[SHOP].reason if SHOP in st.locks else "")
@@ -376,9 +387,9 @@ class ConsoleService:
 
     def pinned(self) -> ProductView | None:
         with self._lock:
-            for s in self.state.skus.values():
-                if s.pinned:
-                    return build_view(self, s.sku, self.clock.monotonic())
+            sku = self.state.pinned
+            if sku is not None and sku in self.state.skus:
+                return build_view(self, sku, self.clock.monotonic())
         return None
 
     def pinned_sku(self) -> str | None:
@@ -665,7 +676,7 @@ class ConsoleService:
         sku = cmd.target
         s = st.skus.get(sku) if sku else None
         coupon = st.coupons.get(cmd.coupon_id) if isinstance(cmd, cmds.StopCoupon) else None
-        pinned = next((x.sku for x in st.skus.values() if x.pinned), None)
+        pinned = st.pinned
         return Ctx(self.caps, price=s.price if s else None, listed=s.listed if s else None,
                    offer=st.offers.get(sku) if sku else None, coupon=coupon, pinned_sku=pinned,
                    units=self.breaker.units(sku) if sku else 0, utc_now=self.utc_now())
@@ -799,8 +810,11 @@ class ConsoleService:
                                                  v.verdict, v.rules, rbj if isinstance(rb, ProductState) else None,
                                                  settled), t.actor)
                 elif mismatch:
-                    self._commit(ev.ReadbackMismatch(key, t.id, cmd.target, cmd.kind, cmd.describe(),
-                                                     cmd.commanded(ctx), rbj, v.verdict, v.rules), "system")
+                    commanded = cmd.commanded(ctx)
+                    why = f"read-back mismatch: commanded {_brief(commanded)}, the shop shows {_brief(rbj, commanded)}"
+                    out.error = why if not error or error == "read-back mismatch" else f"{error}; {why}"
+                    self._commit(ev.ReadbackMismatch(key, t.id, cmd.target, cmd.kind, cmd.describe(), commanded,
+                                                     rbj, v.verdict, v.rules, why), "system")
                 else:
                     self._commit(ev.ActionUncertain(key, t.id, cmd.target, cmd.kind, cmd.describe(), error, rbj),
                                  "system")
@@ -881,7 +895,7 @@ class ConsoleService:
             dues = [self.mono_of(o.ends_utc) for s, o in self.state.offers.items()
                     if o.paused_remaining is None and s not in self._stopping]
             dues += [d for d, _s, _a in self._scheduled]
-            dues += list(self._settle_at.values())
+            dues += list(self._settle_at.values()) + list(self._recon_at.values())
             dues.append(self._last_poll + self.settings.metrics_poll_s)
         return min(dues) if dues else None
 
@@ -915,6 +929,9 @@ class ConsoleService:
                 if at <= now:
                     del self._settle_at[lane]
                     settle.append(lane)
+            recon = [sku for sku, at in self._recon_at.items() if at <= now]
+            for sku in recon:
+                del self._recon_at[sku]
             poll = (not self._poll_pending) and now - self._last_poll >= self.settings.metrics_poll_s
             if poll:
                 self._poll_pending, self._last_poll = True, now
@@ -927,6 +944,11 @@ class ConsoleService:
         for lane in settle:
             try:
                 self.lanes.submit(lane, lambda lane=lane: self._settle(lane), urgent=True)
+            except LaneClosed:
+                return
+        for sku in recon:
+            try:
+                self.lanes.submit(sku, lambda sku=sku: self._reconcile(sku), urgent=True)
             except LaneClosed:
                 return
         if poll:
@@ -1101,9 +1123,9 @@ class ConsoleService:
             with deadline(self.config.action_deadline_s, self.clock):
                 shop = self.platform.read_product(sku)
         except PlatformError as e:
-            log.warning("console: reconcile %s: read failed: %s", sku, e)
+            log.warning("console: reconcile %s: read failed (%s); trying again", sku, e)
             with self._lock:
-                self._settle_at.setdefault(sku, self.clock.monotonic() + self.config.settle_interval_s)
+                self._recon_at[sku] = self.clock.monotonic() + self.config.settle_interval_s
             return
         fixes: list[cmds.Command] = []
         ended_offer = None
@@ -1184,7 +1206,7 @@ class ConsoleService:
 
         def report(tk: Ticket) -> None:
             status = tk.outcome.status if tk.outcome else REFUSED
-            self._auto("rundown_offer", sku, status, f"run-of-show offer {cmd.describe()}"
+            self._auto("rundown_offer", sku, status, f"run-of-show {cmd.describe()}"
                        + ("" if status == APPLIED_ else f": {tk.outcome.error if tk.outcome else tk.verdict.words}"),
                        tk.verdict)
             if on_done:
@@ -1212,6 +1234,20 @@ class ConsoleService:
                                      sku=sku, values=values, to_cue=severity == "critical"))
         except Exception:
             log.exception("alert failed")
+
+
+def _brief(d: dict | None, like: dict | None = None) -> str:
+    """A read-back in words: only the fields that were commanded (money in 元)."""
+    if not isinstance(d, dict):
+        return "nothing readable"
+    keys = [k for k in (like or d) if k in d] or sorted(d)
+    parts = []
+    for k in keys:
+        v = d.get(k)
+        if k in ("price", "offer_price", "list_price") and isinstance(v, int):
+            v = format_yuan(v)
+        parts.append(f"{k} {v}")
+    return ", ".join(parts)
 
 
 def _may_have_applied(err: BaseException) -> bool:

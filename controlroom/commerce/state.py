@@ -87,6 +87,7 @@ class ConsoleState:
         self.locks: dict[str, Lock] = {}
         self.price_history: list[tuple[str, int, int]] = []
         self.floor_override: set[str] = set()
+        self.pinned: str | None = None    # the SKU pinned / being explained (one at a time)
         self.on_backup = False
         self.override_failures = 0
         self.overrides_locked_until: float | None = None
@@ -118,11 +119,21 @@ class ConsoleState:
         s.stock = int(rb.get("stock", s.stock))
         s.listed = bool(rb.get("listed"))
         s.displayed_stock = rb.get("displayed_stock")
-        if rb.get("pinned"):
-            for other in self.skus.values():
-                other.pinned = False
-        s.pinned = bool(rb.get("pinned"))
+        self._pin(sku, bool(rb.get("pinned")))
         return sku
+
+    def _pin(self, sku: str | None, pinned: bool = True) -> None:
+        """One product is pinned at a time (no scan of the catalogue: the pinned one is remembered)."""
+        if pinned:
+            if self.pinned is not None and self.pinned != sku and self.pinned in self.skus:
+                self.skus[self.pinned].pinned = False
+            self.pinned = sku
+            if sku in self.skus:
+                self.skus[sku].pinned = True
+        elif sku is not None and sku in self.skus:
+            self.skus[sku].pinned = False
+            if self.pinned == sku:
+                self.pinned = None
 
     def _add_coupon(self, cid: str, spec: CouponSpec) -> None:
         self.coupons[cid] = spec
@@ -166,7 +177,7 @@ class ConsoleState:
                 "pending": {k: vars(v).copy() for k, v in sorted(self.pending.items())},
                 "locks": {k: vars(v).copy() for k, v in sorted(self.locks.items())},
                 "price_history": list(self.price_history), "floor_override": sorted(self.floor_override),
-                "on_backup": self.on_backup, "override_failures": self.override_failures,
+                "pinned": self.pinned, "on_backup": self.on_backup, "override_failures": self.override_failures,
                 "overrides_locked_until": self.overrides_locked_until}
 
 
@@ -221,7 +232,7 @@ def _done(s: ConsoleState, e: ev.Done) -> set[str]:
     elif isinstance(e, ev.Unlisted):
         if sku in s.skus:
             s.skus[sku].listed = False
-            s.skus[sku].pinned = False
+            s._pin(sku, False)
     elif isinstance(e, ev.PriceChanged):
         if sku in s.skus:
             s.skus[sku].price = e.price
@@ -254,9 +265,11 @@ def _done(s: ConsoleState, e: ev.Done) -> set[str]:
         if spec is None or spec.sku is None:
             lanes.add("*")
     elif isinstance(e, ev.Pinned):
-        for x in s.skus.values():
-            x.pinned = x.sku == e.pinned_sku
-        lanes.add("*")
+        if e.pinned_sku is None:
+            s._pin(s.pinned, False)
+        else:
+            s._pin(e.pinned_sku)
+        lanes |= {x for x in (e.pinned_sku, p.command.target if p else None) if x}
     elif isinstance(e, ev.DisplayedStockSet):
         if sku in s.skus:
             s.skus[sku].displayed_stock = e.shown
@@ -291,7 +304,7 @@ def _mismatch(s: ConsoleState, e: ev.ReadbackMismatch) -> set[str]:
     lane = p.lane if p is not None else (e.sku or SHOP)
     if p is not None:
         p.uncertain, p.mismatch, p.why = True, True, "read-back mismatch"
-    s.locks[lane] = Lock(MISMATCH, f"read-back {e.readback} differs from commanded {e.commanded}")
+    s.locks[lane] = Lock(MISMATCH, e.why or "the shop's read-back differs from what was commanded")
     return {lane}
 
 
