@@ -64,6 +64,16 @@ class Ctx:
     utc_now: float = 0.0
 
 
+def _y(v: Any) -> str:
+    """Money for a description; a value that is not 分 is shown as it is (describing never raises)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        try:
+            return format_yuan(v)
+        except (ValueError, TypeError):
+            pass
+    return repr(v)
+
+
 ABSURD = 10 ** 9   # 10 M 元 in 分, a billion units or seconds: past this a number is a typo
 
 
@@ -203,8 +213,7 @@ class SetPrice(Command):
     reason: str = ""
 
     def describe(self) -> str:
-        return f"{'revert' if self.revert else 'price'} {self.sku} → {format_yuan(self.price)}" \
-            if _bad_number(self.price, "price") is None else f"price {self.sku}"
+        return f"{'revert' if self.revert else 'price'} {self.sku} → {_y(self.price)}"
 
     def invalid(self):
         bad = _bad_number(self.price, "price", minimum=1, allow_none=False)
@@ -237,8 +246,7 @@ class RestorePrice(SetPrice):
     reason: str = "reconcile"
 
     def describe(self) -> str:
-        return f"restore {self.sku} → {format_yuan(self.price)}" if _bad_number(self.price, "price") is None \
-            else f"restore {self.sku}"
+        return f"restore {self.sku} → {_y(self.price)}"
 
     def applied(self, ctx, result, rb):
         return ev.PriceChanged(price=self.price, prev_price=None, revert=False, ended_offer=False,
@@ -258,11 +266,9 @@ class StartOffer(Command):
     per_buyer_limit: int | None = None
 
     def describe(self) -> str:
-        try:
-            q = f", {self.quantity} units" if self.quantity else ""
-            return f"offer {self.sku} at {format_yuan(self.price)} for {self.duration_s:g} s{q}"
-        except (TypeError, ValueError):
-            return f"offer {self.sku}"
+        q = f", {self.quantity} units" if self.quantity else ""
+        d = f"{self.duration_s:g}" if isinstance(self.duration_s, (int, float)) else repr(self.duration_s)
+        return f"offer {self.sku} at {_y(self.price)} for {d} s{q}"
 
     def invalid(self):
         out = [b for b in (_bad_number(self.price, "price", minimum=1, allow_none=False),
@@ -378,11 +384,7 @@ class IssueCoupon(Command):
 
     def describe(self) -> str:
         c = self.spec
-        try:
-            return (f"coupon {format_yuan(c.amount)} off over {format_yuan(c.threshold)}"
-                    f"{' on ' + c.sku if c.sku else ' (whole shop)'}")
-        except (TypeError, ValueError):
-            return "coupon"
+        return f"coupon {_y(c.amount)} off over {_y(c.threshold)}{' on ' + c.sku if c.sku else ' (whole shop)'}"
 
     def invalid(self):
         c = self.spec
@@ -510,8 +512,7 @@ class SetGift(Command):
     gift_value: int | None = None
 
     def describe(self) -> str:
-        return f"gift with {self.sku}: " + (format_yuan(self.gift_value) if isinstance(self.gift_value, int)
-                                             else "none")
+        return f"gift with {self.sku}: " + ("none" if self.gift_value is None else _y(self.gift_value))
 
     def invalid(self):
         bad = _bad_number(self.gift_value, "gift_value")
@@ -530,8 +531,7 @@ class SetBundle(Command):
     items_sum: int | None = None
 
     def describe(self) -> str:
-        return f"bundle {self.sku}: items worth " + (format_yuan(self.items_sum)
-                                                     if isinstance(self.items_sum, int) else "—")
+        return f"bundle {self.sku}: items worth " + ("—" if self.items_sum is None else _y(self.items_sum))
 
     def invalid(self):
         bad = _bad_number(self.items_sum, "items_sum", minimum=1)

@@ -37,6 +37,7 @@ class Lanes:
         self._workers: list[threading.Thread] = []
         self._idle_workers = 0
         self._running = 0
+        self._running_threads: set[int] = set()    # idents of the workers running a task now
         self._closed = False
         self._ids = itertools.count(1)
 
@@ -57,8 +58,6 @@ class Lanes:
                 q.append((fn, fut, False))
             if lane not in self._serving:
                 self._mark_ready(lane)
-            if self._idle_workers == 0 and len(self._workers) < self.max_workers:
-                self._spawn()
             self._cond.notify()
         return fut
 
@@ -74,6 +73,10 @@ class Lanes:
                 self._ready_urgent.append(lane)
         elif lane not in self._ready and lane not in self._ready_urgent:
             self._ready.append(lane)
+        # a ready lane never waits for a busy worker (one may be stuck on a hanging shop): start another
+        waiting = len(self._ready) + len(self._ready_urgent)
+        if self._idle_workers < waiting and len(self._workers) < self.max_workers:
+            self._spawn()
 
     def _spawn(self) -> None:
         t = threading.Thread(target=self._work, name=f"{self.name}-{next(self._ids)}", daemon=True)
@@ -95,6 +98,7 @@ class Lanes:
                 fn, fut, _urgent = q.popleft()
                 self._serving.add(lane)
                 self._running += 1
+                self._running_threads.add(threading.get_ident())
             try:
                 if fut.set_running_or_notify_cancel():
                     try:
@@ -106,6 +110,7 @@ class Lanes:
             finally:
                 with self._cond:
                     self._running -= 1
+                    self._running_threads.discard(threading.get_ident())
                     self._serving.discard(lane)
                     if q:
                         self._mark_ready(lane)
@@ -124,11 +129,17 @@ class Lanes:
         with self._cond:
             return sum(len(q) for q in self._queues.values())
 
-    def quiet(self, parked: int = 0) -> bool:
-        """Nothing queued, and every running task is one of `parked` (waiting on a simulated clock)."""
+    def quiet(self, parked: set[int] | frozenset[int] = frozenset()) -> bool:
+        """Nothing queued, and every running task's thread is one of `parked` (waiting on a simulated clock)."""
         with self._cond:
-            return not (self._ready or self._ready_urgent) and self._running <= parked and \
+            return not (self._ready or self._ready_urgent) and self._running_threads <= parked and \
                 not any(self._queues.get(lane) for lane in list(self._queues) if lane not in self._serving)
+
+    def describe(self) -> str:
+        with self._cond:
+            return (f"{self._running} running in {sorted(self._serving)}, ready {list(self._ready_urgent)} + "
+                    f"{list(self._ready)}, queued {[(k, len(q)) for k, q in self._queues.items() if q]}, "
+                    f"{len(self._workers)} workers ({self._idle_workers} idle)")
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is queued or running (tests and shutdown; never on the GUI thread)."""

@@ -491,7 +491,7 @@ class SimulatedShop:
                 return once()
             except PlatformError as e:
                 left = time_left()
-                if not e.retryable or left is None:
+                if not e.retryable or left is None or attempt >= 8:
                     raise
                 attempt += 1
                 wait = float(e.retry_after) if isinstance(e, PlatformRateLimited) else min(2.0, 0.25 * 2 ** (attempt - 1))

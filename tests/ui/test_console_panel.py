@@ -82,3 +82,34 @@ def test_keyboard_list_toggle(panel, qtbot):
     qtbot.keyClick(w.table, Qt.Key.Key_L)
     qtbot.waitUntil(lambda: not rt.platform.products["B"].listed, timeout=3000)
     qtbot.waitUntil(lambda: w.table.item(1, 6).text() == "Unlisted", timeout=3000)
+
+
+def test_a_ticket_whose_verdict_got_worse_while_open_is_shown_again(panel, qtbot):
+    """The confirm ticket is open; meanwhile a coupon goes live that takes the net below the floor. Enter submits,
+    the console judges it again, and the ticket comes back red: a block stays a block."""
+    from controlroom.platform import CouponSpec
+    w, rt = panel
+    svc = rt.console
+    t = svc.request(cmds.SetPrice("A", 4500))         # 55 % off list, above the floor: confirm
+    assert t.verdict.verdict == "confirm"
+    heads = []
+
+    def first():
+        dlg = w.last_dialog
+        heads.append(dlg.findChild(type(dlg.reason_label), "ticketHead").text())
+        assert svc.issue_coupon(CouponSpec("A", 4500, 1000, 100), wait=True).outcome.ok   # 45 − 10 < 40
+        QTimer.singleShot(200, second)
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+
+    def second():
+        dlg = w.last_dialog
+        heads.append(dlg.findChild(type(dlg.reason_label), "ticketHead").text())
+        heads.append(dlg.reason_label.text())
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)          # Enter does not confirm a block
+        heads.append(dlg.isVisible())
+        qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(200, first)
+    w._run(t)
+    assert "CONFIRM" in heads[0] and "BLOCKED" in heads[1] and "below_floor" in heads[2] and heads[3]
+    assert t.state == "cancelled" and rt.platform.products["A"].price == 8000

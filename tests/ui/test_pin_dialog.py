@@ -37,3 +37,32 @@ def test_set_and_change_pin(qtbot, tmp_path):
         assert len(events) == 2 and all("482193" not in str(e.payload) and "907531" not in str(e.payload) for e in events)
     finally:
         rt.close()
+
+
+def test_a_pin_changed_in_the_dialog_works_at_once_in_the_console(qtbot, tmp_path):
+    import pytest
+    from controlroom.commerce.service import Override, OverrideRefused
+    from tests.core.commerce.test_console_service import PLAN, FakeShop
+    from ui.pin_dialog import PinDialog
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "products.csv").write_text(PLAN, encoding="utf-8")
+    rt = Runtime.create(tmp_path / "data", clock=ManualClock(), platform=FakeShop(), show_dir=show,
+                        rooms={"console": "controlroom.commerce.room"})
+    rt.new_show()
+    try:
+        for current, new in ((None, "482193"), ("482193", "907531")):
+            dlg = PinDialog(rt)
+            qtbot.addWidget(dlg)
+            if current:
+                dlg.current.setText(current)
+            dlg.new1.setText(new)
+            dlg.new2.setText(new)
+            dlg.try_accept()
+        t = rt.console.change_price("A", 800)            # a shifted decimal point: blocked
+        with pytest.raises(OverrideRefused, match="wrong PIN"):
+            rt.console.submit(t, override=Override("Wang", "482193", "the old PIN must not work"))
+        rt.console.submit(t, override=Override("Wang", "907531", "the new PIN works at once")).result()
+        assert rt.platform.products["A"].price == 800
+    finally:
+        rt.close()

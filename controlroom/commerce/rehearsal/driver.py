@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 ROOMS = {"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"}
 MAX_STEP = 0.5          # seconds of show time between ticks when nothing else is due
-SETTLE_TIMEOUT = 120.0  # real seconds a lane may work without parking before the run is declared stuck
+SETTLE_TIMEOUT = float(os.environ.get("CONTROLROOM_REHEARSAL_SETTLE_S", "60"))  # real seconds a lane may work without parking before the run is declared stuck
 TAIL_S = 600.0          # after the last line, at most this long for outcomes still open (hung calls)
 
 
@@ -194,10 +195,11 @@ class Rehearsal:
         lanes = rt.console.lanes
         deadline = time.monotonic() + SETTLE_TIMEOUT
         spins = 0
-        while not lanes.quiet(parked=self.clock.parked):
+        while not lanes.quiet(parked=self.clock.parked_threads()):
             spins += 1
             if time.monotonic() > deadline:
-                raise RehearsalError("the console did not settle (a worker neither finished nor waited on the clock)")
+                raise RehearsalError(f"the console did not settle: {lanes.describe()}; "
+                                     f"{self.clock.parked} waiting on the clock")
             time.sleep(0 if spins < 50 else 0.0005)
 
     def _advance_to(self, target: float) -> None:

@@ -18,8 +18,9 @@ class SimClock(ManualClock):
     def __init__(self, start_utc: datetime | None = None, start_mono: float = 1000.0):
         super().__init__(start_utc, start_mono)
         self._cv = threading.Condition()
-        self._sleepers: dict[int, float] = {}
+        self._sleepers: dict[int, tuple[float, int]] = {}    # token -> (wake time, thread ident)
         self._tokens = itertools.count()
+        self._closed = False
 
     def sleep(self, seconds: float) -> None:  # type: ignore[override]  (ManualClock's sleep advances)
         if seconds > 0:
@@ -27,10 +28,10 @@ class SimClock(ManualClock):
 
     def sleep_until(self, t: float) -> None:
         with self._cv:
-            if self.monotonic() >= t:
+            if self._closed or self.monotonic() >= t:
                 return
             tok = next(self._tokens)
-            self._sleepers[tok] = t
+            self._sleepers[tok] = (t, threading.get_ident())
             while tok in self._sleepers:
                 self._cv.wait()
 
@@ -40,7 +41,7 @@ class SimClock(ManualClock):
         with self._cv:
             # woken sleepers stop counting as parked at once, before their threads run again: a driver
             # that checks "everything parked?" right after moving the clock must see them as busy
-            for tok, t in list(self._sleepers.items()):
+            for tok, (t, _ident) in list(self._sleepers.items()):
                 if t <= now + 1e-9:
                     del self._sleepers[tok]
             self._cv.notify_all()
@@ -55,11 +56,19 @@ class SimClock(ManualClock):
         with self._cv:
             return len(self._sleepers)
 
+    def parked_threads(self) -> frozenset[int]:
+        """The threads waiting on this clock now (a worker of a console killed by a restart may be one: the
+        driver asks about the live console's workers only)."""
+        with self._cv:
+            return frozenset(ident for _t, ident in self._sleepers.values())
+
     def next_wake(self) -> float | None:
         with self._cv:
-            return min(self._sleepers.values(), default=None)
+            return min((t for t, _ident in self._sleepers.values()), default=None)
 
     def release_all(self) -> None:
+        """The end: every waiter goes on now, and nobody waits any more (the run is over)."""
         with self._cv:
+            self._closed = True
             self._sleepers.clear()
             self._cv.notify_all()

@@ -144,7 +144,8 @@ class ConsoleMachine(RuleBasedStateMachine):
                 replayed.apply(typed)
         with console._lock:
             live = console.state.dump()
-        assert replayed.dump() == live
+        again = replayed.dump()
+        assert again == live, {k: (again[k], live[k]) for k in live if again[k] != live[k]}
 
 
 TestConsoleMachine = ConsoleMachine.TestCase
