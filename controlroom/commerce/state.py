@@ -12,7 +12,7 @@ Times are UTC epoch seconds as journaled; the service maps them onto its monoton
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from controlroom.commerce import events as ev

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.commerce import commands as cmds
-from controlroom.commerce.interlocks import ALLOW, BLOCK, CONFIRM
+from controlroom.commerce.interlocks import BLOCK, CONFIRM
 from controlroom.commerce.money import format_money
 from controlroom.commerce.rehearsal.script import Line
 from controlroom.commerce.rehearsal.simclock import SimClock
