@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         args = ap.parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
+    # what the console logs as it works (a refused run-of-show offer, a read that failed and is retried) is in
+    # the output already; stderr keeps errors only
+    import logging
+    logging.basicConfig(level=logging.ERROR, format="rehearse: %(name)s: %(message)s")
     show = Path(args.show) if args.show else SAMPLE_SHOW
     try:
         skus = _show_skus(show)

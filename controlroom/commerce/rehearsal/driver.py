@@ -330,6 +330,11 @@ class Rehearsal:
         if self._unsub:
             self._unsub()
         old.console.kill()                 # as a killed process: nothing more is sent or journaled
+        for p in list(self._open.values()):
+            # an action in flight when the app died: its outcome is unknown (the resumed console marks it
+            # uncertain from its journaled intent, and a read-back settles it: an auto "reconcile" line)
+            if not p.done and p.ticket is not None and p.ticket.future is not None:
+                self._line_record(p.line, self._t(), p.ticket.verdict, "uncertain")
         if old.rundown is not None:
             old.rundown.close()
         old.alerts.close()

@@ -152,3 +152,21 @@ def test_missing_script_exits_2(tmp_path):
                                                             "PATH": "/usr/bin:/bin"})
     assert p.returncode == 2 and "no such file" in p.stderr
     json.dumps(p.stdout)
+
+
+def test_an_action_in_flight_when_the_app_dies_is_uncertain_then_settled(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "hang", "for_s": 20},
+        {"t": 2, "do": "price", "sku": "SER-002", "price": "189.00"},
+        {"t": 4, "do": "restart"},
+        {"t": 40, "do": "price", "sku": "SER-002", "price": "185.00"},
+    ])
+    assert rc == 0, err
+    assert line(recs, 3)["outcome"] == "uncertain" and line(recs, 3)["t"] == 4.0
+    lock = autos(recs, "lock", "SER-002")
+    assert lock and "stopped before the outcome was known" in lock[0]["reason"]
+    settled = autos(recs, "reconcile", "SER-002")
+    assert settled and settled[0]["outcome"] == "failed" and settled[0]["t"] >= 21
+    assert line(recs, 5)["outcome"] == "applied" and final_sku(final, "SER-002")["shop_price"] == "185.00"
+    assert "Traceback" not in err
