@@ -90,6 +90,7 @@ class ConsoleService(LaneWork, Watch, Recovery):
         self._products: tuple[ProductView, ...] | None = None
         self._plist: list[ProductView] = []       # the products in catalogue order, views updated in place
         self._pos: dict[str, int] = {}
+        self._countdown_at = -1e18
         self._dirty: set[str] = {"*"}
         self._version = 0
         self._mono0 = self.clock.monotonic()
@@ -271,12 +272,17 @@ class ConsoleService(LaneWork, Watch, Recovery):
                 for sku in self._dirty:
                     if sku in self._pos:
                         self._views[sku] = self._plist[self._pos[sku]] = build_view(self, sku, now)
-            for sku, o in st.offers.items():   # a countdown moves: only its remaining time is new
-                i = self._pos.get(sku)
-                if i is not None and (rebuild or sku not in self._dirty):
-                    self._views[sku] = self._plist[i] = replace(self._plist[i],
-                                                                offer_remaining_s=self._remaining(o, now))
-            if rebuild or self._dirty or st.offers:
+            # a countdown moves: only its remaining time is new, refreshed at most every 0.1 s (screens redraw at
+            # 4 Hz; an action's own snapshot does not pay for every running offer)
+            tick = st.offers and (rebuild or now - self._countdown_at >= 0.1)
+            if tick:
+                self._countdown_at = now
+                for sku, o in st.offers.items():
+                    i = self._pos.get(sku)
+                    if i is not None and (rebuild or sku not in self._dirty):
+                        self._views[sku] = self._plist[i] = replace(self._plist[i],
+                                                                    offer_remaining_s=self._remaining(o, now))
+            if rebuild or self._dirty or tick:
                 self._products = tuple(self._plist)
             self._dirty.clear()
             locked_until = st.overrides_locked_until
