@@ -162,3 +162,20 @@ def test_a_runtime_that_fails_to_start_holds_no_lock(tmp_path):
     with pytest.raises(SettingsError):
         Runtime.create(tmp_path, clock=ManualClock(), rooms={})
     claim(tmp_path).release()   # not left locked by the failed start
+
+
+def test_rehearse_on_a_data_dir_the_guard_holds_exits_2_naming_it(tmp_path):
+    """The rehearsal is a writer too: refused at once, naming the holder; its session kind is "rehearsal"."""
+    from tests.core.commerce.rehearsal_helpers import rehearse
+    data = tmp_path / "data"
+    with claim(data, "guard"):
+        rc, _, _, err = rehearse(tmp_path, [{"t": 0, "do": "list", "sku": "LIP-001"}], data_dir=data)
+    assert rc == 2, err
+    assert f"pid {os.getpid()}" in err and "guard" in err and "Traceback" not in err
+    rc, _, final, err = rehearse(tmp_path, [{"t": 0, "do": "list", "sku": "LIP-001"}], data_dir=data)
+    assert rc == 0, err
+    from controlroom.journal import Journal
+    j = Journal(data / Journal.FILENAME)
+    kinds = [s.kind for s in j.sessions()]
+    j.close()
+    assert kinds == ["rehearsal"]

@@ -352,6 +352,7 @@ def test_f6_reconcile_after_a_second_restart_uses_fresh_keys(setup):
     rt, svc, shop, clock = setup
     svc.change_price("B", 17900, wait=True)
     sid = rt.session_id
+    rt.abandon()                             # the first process is gone, and its writer lock with it
     for restart in range(2):
         shop._set("B", price=19900)          # the shop lost the change again
         rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
@@ -430,6 +431,7 @@ def test_f7_five_wrong_pins_lock_overrides_for_five_minutes_journaled(setup):
     assert "interlock.overrides_locked" in kinds(rt)
     assert shop.products["A"].price == 8000
     # the lockout survives a restart
+    rt.abandon()                             # the first process is gone, and its writer lock with it
     rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
                          rooms={"console": "controlroom.commerce.room"})
     try:
