@@ -122,7 +122,7 @@ class TestHttpPlatformContract(PlatformContract):
     @pytest.fixture
     def harness(self):
         shop = FakeShop(token=TOKEN, products=[
-            dict(sku="SKU1", title="保温杯 Thermos", list_price=5990, price=2990, stock=100),
+            dict(sku="SKU1", title="保温杯 Thermos", list_price=8990, price=5990, stock=100),
             dict(sku="SKU2", title="帆布包 Tote", list_price=9900, price=6900, stock=40)])
         set_secret("platform_http_token", TOKEN)
         cfg = HttpPlatformConfig(base_url=shop.url, connect_timeout=0.5, read_timeout=READ_TIMEOUT,
