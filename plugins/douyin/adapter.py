@@ -19,8 +19,8 @@ All money is 分 on both sides; it still crosses through controlroom.commerce.mo
 
 What the public API does not have, and the console therefore does itself (Capabilities):
   - 限时限量购 flash sales: not in the open platform's method list (the official Go SDK's 196 methods
-    have no promotion/activity method), so start_offer is a timed price change (sku.editPrice) that
-    stop_offer reverts; the shop enforces no quantity, per-buyer limit or end time;
+    have no promotion/activity method), so offers are refused here and the console runs them as a
+    timed price change (set_price) with its own quantity cap and timer (native_offers False);
   - coupons: no coupon method in the official SDK (a 2021 third-party SDK names marketing.createCoupon
     but marks it experimental; unverifiable), so coupons are refused;
   - pin/讲解 and a 仅剩N件 figure: no such method;
@@ -235,10 +235,6 @@ class DouyinPlatform(ShopAdapter):
     def _edit_price(self, product_id: int, sku_id: int, price: int) -> None:
         self.client.call("sku.editPrice", {"price": to_platform_unit(price, UNIT), "product_id": product_id,
                                            "sku_id": sku_id}, write=True)
-
-    def _set_price_wire(self, sku: str, fen: int) -> None:
-        product_id, sku_id = self._lookup(sku)
-        self._edit_price(product_id, sku_id, fen)
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
         check_whole(stock, "stock", f"抖店 set_stock {sku}")

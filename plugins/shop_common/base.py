@@ -1,6 +1,5 @@
-"""The skeleton every real-shop adapter shares: idempotent writes through the ledger, refusals for
-what the shop cannot do (per `capabilities`), and a timed price change standing in for a flash sale
-where the shop has no flash-sale API.
+"""The skeleton every real-shop adapter shares: idempotent writes through the ledger, and refusals
+for what the shop cannot do (per `capabilities`: pin, 仅剩N件, coupons, flash offers).
 
 An adapter subclasses ShopAdapter and implements the shop's reads and writes; each write goes through
 `_write(op, key, args, send, landed)`:
@@ -139,15 +138,26 @@ class ShopAdapter:
             raise self._unsupported("read_coupon", None, "the shop's public API has no coupons")
         raise NotImplementedError
 
-    # ---- flash offers as a timed price change (shops without a flash-sale API) --------------------
-    # The shop sells at the offer price until stop_offer puts the product's own price back. The shop
-    # enforces neither the quantity nor the per-buyer limit nor the end time: Capabilities says so
-    # and the console's offer timer and cap do it (it calls stop_offer). `sold` is the SKU's stock
-    # drop since the offer started (all channels: an approximation the console's cap can use).
+    # ---- flash offers ------------------------------------------------------------------------------
+    # A shop with a flash-sale API (Capabilities.native_offers) overrides start_offer / stop_offer /
+    # read_offer. Without one the console runs the offer itself — a timed price change with its own
+    # quantity cap and timer, through set_price — and never calls these (controlroom/platform.py), so
+    # here they refuse instead of running a second timer nobody owns. The helpers below are for
+    # adapters that keep offer records in the ledger (kind OFFER).
     OFFER = "timed_offer"
 
-    def _set_price_wire(self, sku: str, fen: int) -> None:  # pragma: no cover - adapters implement it
-        raise NotImplementedError
+    def _no_offers(self, op: str, key: str | None) -> Unsupported:
+        return self._unsupported(op, key, "the shop's public API has no flash-sale (限时限量购) method; the console "
+                                          "runs the offer as a timed price change with its own quantity cap")
+
+    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
+        raise self._no_offers("start_offer", idempotency_key)
+
+    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
+        raise self._no_offers("stop_offer", idempotency_key)
+
+    def read_offer(self, offer_id: str) -> OfferState:
+        raise self._no_offers("read_offer", None)
 
     @staticmethod
     def _check_offer(spec: OfferSpec, where: str) -> None:
@@ -167,75 +177,6 @@ class ShopAdapter:
     def _offer_id(key: str) -> str:
         from .ledger import marker
         return "tp-" + marker(key, 16)
-
-    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
-        op = "start_offer"
-        check_key(op, idempotency_key)
-        self._check_offer(spec, f"{self.name} {op}")
-        args = [spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit]
-        oid = self._offer_id(idempotency_key)
-
-        def record(own_price: int, start_stock: int) -> str:
-            self.ledger.put(self.OFFER, oid, dict(sku=spec.sku, price=spec.price, duration_s=spec.duration_s,
-                                                  quantity=spec.quantity, per_buyer_limit=spec.per_buyer_limit,
-                                                  own_price=own_price, start_stock=start_stock, active=True,
-                                                  started=self.clock.utcnow().isoformat()))
-            return oid
-
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            if "own_price" not in entry.notes:
-                return False, None
-            if self.read_product(spec.sku).price != spec.price:
-                return False, None
-            return True, record(entry.notes["own_price"], entry.notes["start_stock"])
-
-        def send(entry: Entry) -> str:
-            if "own_price" in entry.notes:       # a retry: the price before the FIRST attempt is the own one
-                own, stock = entry.notes["own_price"], entry.notes["start_stock"]
-            else:
-                before = self.read_product(spec.sku)
-                own, stock = before.price, before.stock
-            self.ledger.attempt(entry, own_price=own, start_stock=stock)
-            self._set_price_wire(spec.sku, spec.price)
-            record(own, stock)
-            self._verify_product(op, spec.sku, price=spec.price)
-            return oid
-
-        return self._write(op, idempotency_key, args, send, landed)
-
-    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
-        op = "stop_offer"
-        check_key(op, idempotency_key)
-        rec = self._offer_record(offer_id, op)
-
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            return self.read_product(rec["sku"]).price == rec["own_price"], None
-
-        def send(entry: Entry) -> None:
-            current = self.ledger.get(self.OFFER, offer_id) or rec
-            if not current.get("active"):
-                return None                        # already stopped: stopping twice is not an error
-            self.ledger.attempt(entry)
-            self._set_price_wire(rec["sku"], rec["own_price"])
-            self.ledger.put(self.OFFER, offer_id, dict(current, active=False))
-            self._verify_product(op, rec["sku"], price=rec["own_price"])
-            return None
-
-        def landed_and_close(entry: Entry) -> tuple[bool, Any]:
-            ok, res = landed(entry)
-            if ok:
-                self.ledger.put(self.OFFER, offer_id, dict(rec, active=False))
-            return ok, res
-
-        self._write(op, idempotency_key, [offer_id], send, landed_and_close)
-
-    def read_offer(self, offer_id: str) -> OfferState:
-        rec = self._offer_record(offer_id, "read_offer")
-        spec = OfferSpec(sku=rec["sku"], price=rec["price"], duration_s=rec["duration_s"],
-                         quantity=rec["quantity"], per_buyer_limit=rec["per_buyer_limit"])
-        stock = self.read_product(rec["sku"]).stock
-        return OfferState(offer_id=offer_id, spec=spec, sold=max(0, rec["start_stock"] - stock),
-                          active=bool(rec["active"]))
 
     def _offer_record(self, offer_id: str, op: str) -> dict[str, Any]:
         rec = self.ledger.get(self.OFFER, offer_id) if isinstance(offer_id, str) else None

@@ -260,18 +260,15 @@ def test_metrics_count_orders_since_the_adapter_started(fake, platform):
     assert m.skus["SER-002"].units == 2 and m.skus["LIP-001"].paid_orders == 0
 
 
-def test_an_offer_counts_sold_units_and_restores_the_own_price(fake, platform):
+def test_offers_are_the_consoles_a_timed_price_change(fake, platform):
     from controlroom.platform import OfferSpec
-    platform.list_product("SER-002", idempotency_key="l")
-    oid = platform.start_offer(OfferSpec("SER-002", 12900, 600, quantity=100, per_buyer_limit=1),
-                               idempotency_key="o1")
-    assert fake.sku("SER-002")[1]["price"] == 12900
-    fake.sell("SER-002", 3)
-    st = platform.read_offer(oid)
-    assert st.active and st.sold == 3
-    platform.stop_offer(oid, idempotency_key="o1-stop")
-    assert fake.sku("SER-002")[1]["price"] == 19900 and not platform.read_offer(oid).active
-    assert not platform.capabilities.native_offers and not platform.capabilities.offer_quantity_cap
+    caps = platform.capabilities
+    assert not caps.native_offers and not caps.offer_quantity_cap and not caps.offer_per_buyer_limit
+    with pytest.raises(PlatformError, match="no flash-sale") as e:
+        platform.start_offer(OfferSpec("SER-002", 12900, 600, quantity=100), idempotency_key="o1")
+    assert not e.value.retryable and fake.writes == 0
+    with pytest.raises(PlatformError, match="no flash-sale"):
+        platform.read_offer("any")
 
 
 def test_the_ledger_survives_a_restart(fake, tmp_path):
