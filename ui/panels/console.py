@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from controlroom.commerce import commands as cmds
 from controlroom.commerce.money import MoneyError, format_yuan, parse_money
-from controlroom.commerce.service import Action, ConsoleError, OverrideRefused
+from controlroom.commerce.service import ConfirmationRequired, ConsoleError, OverrideRefused, VerdictChanged
 from controlroom.platform import CouponSpec
 from ui import theme
 from ui.console_ticket import TicketDialog
@@ -75,7 +76,8 @@ class ConsolePanel(QWidget):
         if self.svc is None:
             self.status.setText(tr("Console room not available"))
             return
-        products = self.svc.products()
+        snap = self.svc.snapshot()
+        products = snap.products
         sel = self.selected_sku()
         self.table.setRowCount(len(products))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -83,10 +85,15 @@ class ConsolePanel(QWidget):
         mono.setFamilies(["JetBrains Mono", "DejaVu Sans Mono", "Noto Sans Mono CJK SC"])
         for r, p in enumerate(products):
             listed = tr("LOCKED") if p.locked else (tr("Listed") if p.listed else tr("Unlisted"))
+            if p.uncertain and not p.locked:
+                listed = tr("LOCKED")
             cells = (p.sku, p.title, format_yuan(p.list_price), format_yuan(p.offer_price or p.price),
                      format_yuan(p.net_price) if p.net_price is not None else "—", str(p.displayed_stock
                      if p.displayed_stock is not None else p.stock), listed,
                      _fmt_countdown(p.offer_remaining_s, p.offer_paused))
+            if not snap.journal_ok:
+                self.status.setText(tr("Journal cannot be written: nothing is sent until it can. ") + snap.journal_fault)
+                self.status.setStyleSheet(f"color:{theme.ON_AIR};")
             for c, text in enumerate(cells):
                 item = self.table.item(r, c)
                 fresh = item is None
@@ -129,26 +136,37 @@ class ConsolePanel(QWidget):
 
     # ---- actions ---------------------------------------------------------------------------
     def _run(self, ticket) -> None:
-        """Show the ticket where the verdict needs a person; submit to the worker (never wait here)."""
+        """Show the ticket where the verdict needs a person; submit to the lane (never wait here).
+        Submitting judges it again: a verdict that got worse meanwhile is shown again (a block stays a block)."""
         self.last_ticket = ticket
-        if ticket.future is not None:
-            return
-        if ticket.verdict.verdict == "allow":
-            self.svc.submit(ticket)
-            return
-        dlg = TicketDialog(ticket, self)
-        self.last_dialog = dlg
-        if dlg.exec() != TicketDialog.DialogCode.Accepted:
-            self.svc.cancel(ticket)
-            return
-        try:
-            if ticket.verdict.verdict == "confirm":
-                self.svc.submit(ticket, confirmed=True)
-            else:
-                self.svc.submit(ticket, override=dlg.override())
-        except (OverrideRefused, ConsoleError) as e:
-            self.status.setText(tr("Refused: ") + str(e))
-            self.status.setStyleSheet(f"color:{theme.ON_AIR};")
+        while ticket.future is None:
+            if ticket.verdict.verdict == "allow":
+                try:
+                    self.svc.submit(ticket)
+                except VerdictChanged:
+                    continue          # worse now: show it
+                except ConsoleError as e:
+                    self._refused(e)
+                return
+            dlg = TicketDialog(ticket, self)
+            self.last_dialog = dlg
+            if dlg.exec() != TicketDialog.DialogCode.Accepted:
+                self.svc.cancel(ticket)
+                return
+            try:
+                if ticket.verdict.verdict == "confirm":
+                    self.svc.submit(ticket, confirmed=True)
+                else:
+                    self.svc.submit(ticket, override=dlg.override())
+            except VerdictChanged:
+                continue              # the state moved while the ticket was open: show the new verdict
+            except (OverrideRefused, ConfirmationRequired, ConsoleError) as e:
+                self._refused(e)
+                return
+
+    def _refused(self, e: Exception) -> None:
+        self.status.setText(tr("Refused: ") + str(e))
+        self.status.setStyleSheet(f"color:{theme.ON_AIR};")
 
     def _ask_money(self, title: str, label: str, default: int | None = None) -> int | None:
         text, ok = QInputDialog.getText(self, title, label, text=format_yuan(default)[1:] if default else "")
@@ -169,26 +187,26 @@ class ConsolePanel(QWidget):
     def toggle_listing(self):
         if sku := self._sku():
             p = self.svc.product(sku)
-            self._run(self.svc.request(Action("unlist" if p and p.listed else "list", sku)))
+            self._run(self.svc.request(cmds.UnlistProduct(sku) if p and p.listed else cmds.ListProduct(sku)))
 
     def change_price(self):
         if (sku := self._sku()) and (fen := self._ask_money(tr("Change price 改价"), tr("New live price (元)"),
                                                             self.svc.product(sku).price)) is not None:
-            self._run(self.svc.request(Action("price", sku, price=fen)))
+            self._run(self.svc.request(cmds.SetPrice(sku, fen)))
 
     def offer(self):
         sku = self._sku()
         if not sku:
             return
         if self.svc.product(sku).offer_price is not None:
-            self._run(self.svc.request(Action("offer_stop", sku)))
+            self._run(self.svc.request(cmds.StopOffer(sku)))
             return
         fen = self._ask_money(tr("Countdown offer 秒杀"), tr("Flash price (元)"))
         if fen is None:
             return
         minutes, ok = QInputDialog.getDouble(self, tr("Countdown offer 秒杀"), tr("Minutes"), 3.0, 0.1, 600, 1)
         if ok:
-            self._run(self.svc.request(Action("offer_start", sku, price=fen, duration_s=minutes * 60)))
+            self._run(self.svc.request(cmds.StartOffer(sku, fen, minutes * 60)))
 
     def coupon(self):
         sku = self.selected_sku()
@@ -201,25 +219,25 @@ class ConsolePanel(QWidget):
         qty, ok = QInputDialog.getInt(self, tr("Issue coupon 发券"), tr("Total quantity (0 = unlimited)"), 100, 0)
         if ok:
             spec = CouponSpec(sku, thr, amt, qty or None)
-            self._run(self.svc.request(Action("coupon_issue", sku, coupon=spec)))
+            self._run(self.svc.request(cmds.IssueCoupon(spec)))
 
     def pin(self):
         if sku := self._sku():
-            self._run(self.svc.request(Action("pin", sku)))
+            self._run(self.svc.request(cmds.PinProduct(sku)))
 
     def stock(self):
         if sku := self._sku():
             n, ok = QInputDialog.getInt(self, tr("Displayed stock 仅剩 N 件"), tr("Show as left"),
                                         self.svc.product(sku).stock, 0)
             if ok:
-                    self._run(self.svc.request(Action("displayed_stock", sku, shown=n)))
+                self._run(self.svc.request(cmds.SetDisplayedStock(sku, n)))
 
     def revert(self):
-        last = self.svc.last_price_change() if self.svc else None
-        if last is None:
+        cmd = self.svc.revert_command() if self.svc else None
+        if cmd is None:
             self.status.setText(tr("No price change to revert"))
             return
-        self._run(self.svc.request(Action("revert", last[0], price=last[1])))
+        self._run(self.svc.request(cmd))
 
 
 def create_panel(rt, bridge, parent=None) -> QWidget:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
+from controlroom.stream.urls import mask_text
 from ui import theme
 from ui.i18n import tr
 
@@ -132,7 +133,7 @@ class StreamPanel(QWidget):
             err = snap.get("error")
             self.hint.setText(tr("Stream guard is not configured. Put a guard.toml in the data folder"
                                  " (example: resources/guard.example.toml), or set [guard] config in"
-                                 " settings.toml.") + (f"\n{err}" if err else ""))
+                                 " settings.toml.") + (f"\n{mask_text(err)}" if err else ""))
         else:
             self.hint.setText(tr("Talk track while on backup") + f": {snap.get('talk_track') or '—'}"
                               if snap.get("on_backup") else "")
@@ -161,7 +162,7 @@ class StreamPanel(QWidget):
             level, word = "HEALTHY", tr("frames arriving")
         colour = theme.IDLE if level == "UNKNOWN" else theme.colour_for(level)
         self.probe_label.setText(f"<span style='color:{colour}'>●</span> {tr('Viewer probe')}: {word} "
-                                 f"<span style='color:{theme.TEXT_DIM}'>· {probe.get('url', '')} · "
+                                 f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url') or '')} · "
                                  f"{tr('restarts')} {max(0, int(probe.get('starts') or 0) - 1)}</span>")
         self.probe_label.setVisible(True)
 
@@ -192,7 +193,8 @@ class StreamPanel(QWidget):
         last = snap.get("last_switch")
         sw = snap.get("switching")
         if sw:
-            self.last_label.setText(tr("Switching") + f": {sw.get('target') or ''} · {sw.get('elapsed_s')} s")
+            target = mask_text(sw.get("target") or "")
+            self.last_label.setText(tr("Switching") + f": {target} · {sw.get('elapsed_s')} s")
             return
         if not last:
             self.last_label.setText(tr("No switch yet in this session."))
@@ -206,7 +208,8 @@ class StreamPanel(QWidget):
         direction = tr("to backup") if last.get("direction") == "to_backup" else tr("to primary")
         ms = last.get("detect_to_switch_ms")
         trig = last.get("trigger") or {}
-        why = "; ".join(trig.get("reasons", [])) or trig.get("reason") or ("manual" if trig.get("manual") else "")
+        why = mask_text("; ".join(trig.get("reasons", [])) or trig.get("reason")
+                        or ("manual" if trig.get("manual") else ""))
         self.last_label.setText(f"{tr('Last switch')}: {when} {direction} · {tr(last.get('method') or '')} · "
                                 f"{tr('detection to switch')} {ms} ms" + (f"\n{why}" if why else ""))
 
