@@ -9,7 +9,8 @@ An adapter subclasses ShopAdapter and implements the shop's reads and writes; ea
 
 The adapter is the one retry owner for writes too: when a send fails in a way that may have applied
 it (no answer, a 5xx, the shop's "busy"), `_write` waits a backoff, asks `landed` and sends again only
-if the write did not land — within the same attempt count and time budget as the transport's retries.
+if the write did not land — within the same attempt count and time budget as the transport's retries, and never past the console's
+action deadline (controlroom.platform.deadline).
 A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 from controlroom.clock import Clock
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, OfferSpec, OfferState, PlatformError,
-                                  PlatformTimeout, PlatformUnavailable, ProductState)
+                                  ProductState, time_left)
 
 from .ledger import Entry, IdempotencyLedger
 from .readback import ReadBack, fields_differ
@@ -76,10 +77,14 @@ class ShopAdapter:
         while True:
             try:
                 return self.ledger.done(entry, send(entry))
-            except (PlatformTimeout, PlatformUnavailable) as e:   # may have landed: never resend blindly
-                tries += 1
+            except PlatformError as e:
+                if not (e.retryable and e.may_have_applied):
+                    raise                              # refused, or throttled (nothing applied; http_retry waited)
+                tries += 1                             # it may have landed: never resend blindly
                 wait = min(t.backoff_max, t.backoff_base * 2 ** (tries - 1))
-                if landed is None or tries >= t.max_attempts or time.monotonic() - started + wait > t.retry_budget:
+                left = time_left()
+                if landed is None or tries >= t.max_attempts or time.monotonic() - started + wait > t.retry_budget \
+                        or (left is not None and left <= wait):
                     raise
                 log.warning("%s %s: %s — reading the shop before sending again (try %d/%d)", self.name, op,
                             e, tries + 1, t.max_attempts)

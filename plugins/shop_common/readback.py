@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable
 
 from controlroom.commerce.money import format_money
-from controlroom.platform import PlatformError
+from controlroom.platform import PlatformError, time_left
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ class ReadBack:
         state = None
         for attempt in range(self.attempts):
             if attempt:
+                left = time_left()
+                if left is not None and left <= self.interval:
+                    break      # the action's deadline: report what was read; the console's read-back decides
                 self._sleep(self.interval)
             state = read()
             diff = compare(state)

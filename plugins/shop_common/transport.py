@@ -10,6 +10,9 @@ What may be resent automatically depends on whether the shop could have applied 
     caller's retry with the same idempotency key reconciles through the ledger (read first, send
     only if it did not land) instead of blindly sending it twice.
 
+Inside the console's action deadline (controlroom.platform.deadline) every attempt, wait and retry is
+cut to what is left of it (http_retry's `deadline`); with no time left nothing is sent.
+
 Nothing here puts a URL into a message: request lines carry access tokens in the query
 (抖店 access_token, 微信 access_token), so errors name the operation (`label`) only.
 """
@@ -24,7 +27,7 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable
+from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable, time_left
 from plugins.http_retry import RetryPolicy, RetryTrace, redact, request_with_retry
 
 RetryIf = Callable[[requests.Response], "float | bool | None"]
@@ -108,13 +111,21 @@ class ShopTransport:
         trace = RetryTrace()
         policy = self.write_policy if write else self.read_policy
         t = self.timing
+        left = time_left()
+        if left is not None and left <= 0:
+            raise PlatformTimeout(f"{label}: not sent: no time left before the action's deadline")
+        deadline_at = None if left is None else time.monotonic() + left
         try:
             session = _SentThenLost(self._session()) if write else self._session()
             resp = request_with_retry(session, method, url, policy=policy,
                                       timeout=(t.connect_timeout, t.read_timeout), label=label,
-                                      retry_if=retry_if, sleep=self._sleep, rng=self._rng, trace=trace, **kwargs)
+                                      retry_if=retry_if, sleep=self._sleep, rng=self._rng, trace=trace,
+                                      deadline=deadline_at, **kwargs)
         except requests.exceptions.ConnectTimeout:
             self.last_trace = trace
+            if "deadline" in trace.gave_up_reason:
+                raise PlatformTimeout(f"{label}: the action's deadline passed before an answer "
+                                      f"({trace.attempts} attempts)") from None
             raise PlatformUnavailable(f"{label}: could not connect within {t.connect_timeout:g} s "
                                       f"({trace.attempts} attempts)") from None
         except requests.exceptions.Timeout:

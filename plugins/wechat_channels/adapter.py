@@ -29,6 +29,7 @@ API has no per-buyer limit for a task: the console must enforce `per_buyer_limit
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import time
@@ -87,6 +88,9 @@ class WechatChannelsPlatform(ShopAdapter):
         self._wall = wall
         self._since = int(wall())
         self._index: dict[str, tuple[str, str]] = {}      # console SKU -> (product_id, sku_id)
+        # SKUs with a 限时抢购 this console started (or tried to): their reads carry ProductState.offer,
+        # so a start whose answer was lost can be settled from a read-back (controlroom/platform.py)
+        self._offer_watch: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings, **kw: Any) -> "WechatChannelsPlatform":
@@ -169,13 +173,30 @@ class WechatChannelsPlatform(ShopAdapter):
         if state is None:
             self._index.pop(sku, None)
             raise WechatError(f"微信小店 product {product_id}: SKU {sku!r} is no longer in this product")
-        return state
+        return self._with_offers({sku: state})[sku]
 
     def read_products(self) -> list[ProductState]:
         out: dict[str, ProductState] = {}
         for pid in self._product_ids():
             out.update(self._states(self._get(pid)))
-        return list(out.values())
+        return list(self._with_offers(out).values())
+
+    def _with_offers(self, states: dict[str, ProductState]) -> dict[str, ProductState]:
+        """The running 限时抢购 of watched SKUs (one task-list call), as ProductState.offer."""
+        watched = [sku for sku in states if sku in self._offer_watch]
+        if not watched:
+            return states
+        running = {str(t.get("task_id")): t for t in self._tasks() if t.get("status") in TASK_ACTIVE}
+        out = dict(states)
+        for sku in watched:
+            product_id, sku_id = self._index[sku]
+            task = next((t for t in running.values() if str(t.get("product_id")) == product_id and any(
+                str(x.get("sku_id")) == sku_id for x in t.get("limited_discount_skus") or [])), None)
+            if task is None:
+                self._offer_watch.discard(sku)
+                continue
+            out[sku] = dataclasses.replace(states[sku], offer=self._offer_state(task, stock=states[sku].stock))
+        return out
 
     # ---- product writes --------------------------------------------------------------------------
     def _absolute(self, op: str, key: str, sku: str, args: list, wire: Callable[[str, str], None],
@@ -408,6 +429,7 @@ class WechatChannelsPlatform(ShopAdapter):
             product_id, sku_id = self._lookup(spec.sku)
             now = int(self._wall())
             self.ledger.attempt(entry, start_stock=own.stock)
+            self._offer_watch.add(spec.sku)
             answer = self.client.call("/channels/ec/product/limiteddiscounttask/add", {
                 "product_id": product_id, "start_time": now, "end_time": now + max(1, int(round(spec.duration_s))),
                 "limited_discount_skus": [{"sku_id": sku_id, "sale_price": to_platform_unit(spec.price, UNIT),
@@ -447,8 +469,11 @@ class WechatChannelsPlatform(ShopAdapter):
         self._write(op, idempotency_key, [offer_id], send, landed)
 
     def read_offer(self, offer_id: str) -> OfferState:
-        t = self._task(offer_id, "read_offer")
-        rec = self.ledger.get(self.OFFER, str(offer_id)) or {}
+        return self._offer_state(self._task(offer_id, "read_offer"))
+
+    def _offer_state(self, t: dict[str, Any], *, stock: int | None = None) -> OfferState:
+        offer_id = str(t.get("task_id"))
+        rec = self.ledger.get(self.OFFER, offer_id) or {}
         where = f"微信小店 offer {offer_id}"
         skus = t.get("limited_discount_skus") or []
         if not skus:
@@ -461,9 +486,11 @@ class WechatChannelsPlatform(ShopAdapter):
                          duration_s=float(max(0, end - start)), quantity=first.get("sale_stock"),
                          per_buyer_limit=rec.get("per_buyer_limit"))
         sold = 0
-        if "start_stock" in rec:
-            sold = max(0, rec["start_stock"] - self.read_product(code).stock)
-        return OfferState(offer_id=str(offer_id), spec=spec, sold=sold, active=t.get("status") in TASK_ACTIVE)
+        if "start_stock" in rec:    # the SKU's stock drop since the start (the API reports no sold count)
+            now = stock if stock is not None else self._states(self._get(self._index[code][0]))[code].stock \
+                if code in self._index else rec["start_stock"]
+            sold = max(0, rec["start_stock"] - now)
+        return OfferState(offer_id=offer_id, spec=spec, sold=sold, active=t.get("status") in TASK_ACTIVE)
 
     # ---- metrics: orders placed since the adapter started ------------------------------------------
     def metrics(self) -> MetricsSnapshot:

@@ -65,9 +65,6 @@ class ShopHarness:
     secrets: tuple[str, ...] = ()     # values that must never appear in errors or logs
     # fault kinds the shop cannot produce, with the reason (a real-shop fake must produce them all)
     unsupported: dict[str, str] = field(default_factory=dict)
-    # set while the adapter's offers/capabilities are being written elsewhere: the offer tests skip
-    # with this reason instead of failing (only while the method is missing)
-    offers_pending: str | None = None
 
     def secret_values(self) -> tuple[str, ...]:
         """Everything that must stay out of errors and logs, now (an adapter's tokens change as it runs)."""
@@ -111,20 +108,14 @@ def caller_retry(h: ShopHarness, fn: Callable[[], Any], attempts: int = 6) -> An
 
 
 def capabilities(h: ShopHarness) -> Capabilities:
-    caps = getattr(h.platform, "capabilities", None)
-    if caps is None:
-        if h.offers_pending:
-            return Capabilities()
-        pytest.fail(f"{type(h.platform).__name__} has no `capabilities` attribute (Platform port)")
-    assert isinstance(caps, Capabilities)
+    caps = getattr(h.platform, "capabilities", None)   # the port requires it: its absence is the finding
+    assert isinstance(caps, Capabilities), f"{type(h.platform).__name__}.capabilities is {caps!r} (Platform port)"
     return caps
 
 
 def need_offers(h: ShopHarness) -> None:
     missing = [m for m in ("start_offer", "stop_offer", "read_offer") if not callable(getattr(h.platform, m, None))]
     if missing:
-        if h.offers_pending:
-            pytest.skip(f"{', '.join(missing)}: {h.offers_pending}")
         pytest.fail(f"{type(h.platform).__name__} lacks {', '.join(missing)} (Platform port)")
 
 
@@ -296,8 +287,12 @@ class PlatformContract:
         assert isinstance(st, OfferState) and st.offer_id == oid and st.active is True
         assert (st.spec.sku, st.spec.price) == (spec.sku, spec.price)
         assert st.sold >= 0
+        during = pf.read_product(harness.sku).offer       # None allowed: "the platform cannot tell"
+        assert during is None or (during.offer_id == oid and during.active and during.spec.price == spec.price)
         pf.stop_offer(oid, idempotency_key="c-offer-stop")
         assert pf.read_offer(oid).active is False
+        gone = pf.read_product(harness.sku).offer
+        assert gone is None or not gone.active
         after = pf.read_product(harness.sku)
         assert after.price == own_price and after.list_price == list_price   # the own price applies again
 

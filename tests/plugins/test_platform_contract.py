@@ -16,7 +16,6 @@ from tests.plugins.contract import (APPLY_THEN_ERROR, MANY, RATE_LIMITED, REFUSE
                                     PlatformContract, ShopHarness)
 from tests.plugins.http_fixtures import FakeShop
 
-PENDING = "the port's offer methods and `capabilities` arrive with i10-console"
 READS = {"read_product", "read_products", "read_coupon", "metrics", "read_offer"}
 
 
@@ -75,7 +74,7 @@ class TestSimulatorContract(PlatformContract):
         clock = ManualClock()
         shop = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock, seed=7)
         yield SimulatorHarness(
-            platform=shop, sku="SER-002", other_sku="CRM-003", clock=clock, offers_pending=PENDING,
+            platform=shop, sku="SER-002", other_sku="CRM-003", clock=clock,
             unsupported={REFUSED: "the simulator refuses only what is wrong (unknown SKU, a bad value); "
                                   "those refusals are covered by test_unknown_sku_is_a_refusal"})
         shop.close()
@@ -119,16 +118,17 @@ class HttpHarness(ShopHarness):
 
 
 class TestHttpPlatformContract(PlatformContract):
-    @pytest.fixture
-    def harness(self):
+    """The generic gateway with a flash-offer API ([platform.http] native_offers = true) and without one."""
+
+    @pytest.fixture(params=[True, False], ids=["native_offers", "no_offer_api"])
+    def harness(self, request):
         shop = FakeShop(token=TOKEN, products=[
             dict(sku="SKU1", title="保温杯 Thermos", list_price=8990, price=5990, stock=100),
             dict(sku="SKU2", title="帆布包 Tote", list_price=9900, price=6900, stock=40)])
         set_secret("platform_http_token", TOKEN)
         cfg = HttpPlatformConfig(base_url=shop.url, connect_timeout=0.5, read_timeout=READ_TIMEOUT,
                                  max_attempts=3, backoff_base=0.01, backoff_max=0.05, retry_budget=2.0,
-                                 readback_attempts=2, readback_interval=0.01)
-        h = HttpHarness(platform=HttpPlatform(cfg), sku="SKU1", other_sku="SKU2", shop=shop,
-                        secrets=(TOKEN,), offers_pending=PENDING)
+                                 readback_attempts=2, readback_interval=0.01, native_offers=request.param)
+        h = HttpHarness(platform=HttpPlatform(cfg), sku="SKU1", other_sku="SKU2", shop=shop, secrets=(TOKEN,))
         yield h
         h.close()

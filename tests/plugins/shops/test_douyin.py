@@ -232,6 +232,40 @@ def test_a_timeout_before_applying_is_sent_again_after_reading(fake, platform):
     assert len([r for r in fake.requests if r.query["method"] == "sku.editPrice"]) == 2
 
 
+def test_the_actions_deadline_bounds_a_hanging_write(fake, tmp_path):
+    from controlroom.clock import SystemClock
+    from controlroom.platform import PlatformTimeout, deadline
+    import time
+    set_secret("douyin_app_secret", SECRET)
+    fake.hold = 3.0
+    p = DouyinPlatform(config(fake.url, read_timeout=2.0, max_attempts=4, retry_budget=10.0), data_dir=tmp_path)
+    p.read_product("SER-002")
+    fake.fail("sku.editPrice", "timeout", times=50)
+    t = time.monotonic()
+    with deadline(0.6, SystemClock()), pytest.raises(PlatformTimeout):
+        p.set_price("SER-002", 18000, idempotency_key="dl")
+    assert time.monotonic() - t < 1.3            # not 2 s per attempt × 4: the deadline cuts every wait
+    sent = len([r for r in fake.requests if r.query["method"] == "sku.editPrice"])
+    with deadline(0, SystemClock()), pytest.raises(PlatformTimeout, match="not sent"):
+        p.set_price("SER-002", 17000, idempotency_key="dl-0")
+    assert len([r for r in fake.requests if r.query["method"] == "sku.editPrice"]) == sent
+    p.close()
+
+
+def test_the_actions_deadline_ends_the_read_back(fake, tmp_path):
+    from controlroom.clock import SystemClock
+    from controlroom.platform import deadline
+    import time
+    set_secret("douyin_app_secret", SECRET)
+    p = DouyinPlatform(config(fake.url, readback_attempts=30, readback_interval=0.1), data_dir=tmp_path)
+    fake.lie_price("SER-002", 1)
+    t = time.monotonic()
+    with deadline(0.8, SystemClock()):
+        p.set_price("SER-002", 18000, idempotency_key="rb")
+    assert time.monotonic() - t < 1.4 and p.last_mismatch.actual == 1
+    p.close()
+
+
 def test_a_price_in_yuan_from_the_shop_is_refused_not_guessed(fake, platform, monkeypatch):
     orig = fake._price_of
     monkeypatch.setattr(fake, "_price_of", lambda s: "199.00" if s["code"] == "SER-002" else orig(s))

@@ -226,8 +226,20 @@ def test_a_flash_offer_caps_the_quantity_at_the_shop(fake, platform):
     assert platform.read_offer(oid).sold == 4
     caps = platform.capabilities
     assert caps.native_offers and caps.offer_quantity_cap and not caps.offer_per_buyer_limit
+    running = platform.read_product("BAG-002").offer          # a read-back shows the running offer
+    assert running is not None and running.offer_id == oid and running.active and running.sold == 4
+    platform.stop_offer(oid, idempotency_key="flash-stop")
+    assert platform.read_product("BAG-002").offer is None
+    platform.start_offer(OfferSpec("BAG-002", 8800, 600), idempotency_key="flash-2")
     with pytest.raises(PlatformError, match="10020077"):     # one running task per product, as documented
-        platform.start_offer(OfferSpec("BAG-002", 8800, 600), idempotency_key="flash-2")
+        platform.start_offer(OfferSpec("BAG-002", 8700, 600), idempotency_key="flash-3")
+
+
+def test_a_start_whose_answer_was_lost_is_found_not_doubled(fake, platform):
+    fake.fail("product/limiteddiscounttask/add", "apply_then_timeout", times=1)
+    oid = platform.start_offer(OfferSpec("CUP-001", 6900, 600, quantity=10), idempotency_key="lost-start")
+    assert [t["task_id"] for t in fake.tasks.values()] == [oid]             # created once, found by its product
+    assert platform.read_product("CUP-001").offer.offer_id == oid
 
 
 def test_a_coupon_above_200_yuan_off_is_refused_before_sending(fake, platform):
