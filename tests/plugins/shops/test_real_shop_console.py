@@ -75,3 +75,26 @@ def test_a_lying_read_back_locks_the_sku(show):
     assert not t.outcome.ok and t.outcome.mismatch
     assert sku in console.locked()
     assert rt.platform.last_mismatch.actual == 1
+
+
+def test_a_flash_offer_runs_as_the_shop_can(show):
+    """抖店 has no flash-sale API: the console runs a timed price change through set_price. 微信小店 runs a
+    native 限时抢购: the product's own price stays, the shop holds the offer."""
+    rt, fake, sku, shop_price, price_api, secrets, tokens, data = show
+    console = rt.console
+    assert console.list_product(sku, confirmed=True, wait=True).outcome.ok
+    own = console.product(sku).price
+    offer_price = own * 7 // 10
+    t = console.start_offer(sku, offer_price, 600, qty=20, confirmed=True, wait=True)
+    assert t.outcome.ok, t.outcome
+    native = rt.platform.capabilities.native_offers
+    if native:
+        assert shop_price() == own                                  # untouched: the task holds the offer price
+        (task,) = fake.tasks.values()
+        assert task["skus"][0]["sale_price"] == offer_price and task["skus"][0]["sale_stock"] == 20
+    else:
+        assert shop_price() == offer_price                          # the console's timed price change
+    assert console.stop_offer(sku, wait=True).outcome.ok
+    assert shop_price() == own
+    if native:
+        assert all(t["stopped"] for t in fake.tasks.values())
