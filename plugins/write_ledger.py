@@ -131,6 +131,13 @@ class WriteLedger:
             row = self._db.execute(f"SELECT {self._COLS} FROM writes WHERE key=?", (key,)).fetchone()
         return self._entry(row) if row else None
 
+    def with_target(self, prefix: str) -> list[Entry]:
+        """Every entry whose target starts with `prefix` (e.g. all offers), oldest first."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT {self._COLS} FROM writes WHERE substr(target, 1, ?)=? ORDER BY seq",
+                                    (len(prefix), prefix)).fetchall()
+        return [self._entry(r) for r in rows]
+
     def by_ref(self, ref: str) -> Entry | None:
         """The latest entry recorded with lookup handle `ref` (e.g. the write that created an offer)."""
         with self._lock:
