@@ -25,13 +25,13 @@ What maps to what (shopify.dev/docs/api/admin-graphql):
                 read_offer reports the shop's truth (is the offer price still live, units sold since).
   metrics       no live-room counters: orders created since the adapter started (orders query).
   pin, 仅剩N件   not in the Admin API: refused.
-Idempotency: the write ledger (plugins/write_ledger.py) answers a replayed key from memory; writes whose
-answer was lost are checked at the shop before they are sent again.
+Writes go through plugins.shop_common (ShopAdapter._write): the idempotency ledger answers a replayed
+key from memory and reads the shop before re-sending a write whose answer was lost.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
+import random
 import threading
 import time
 from datetime import datetime, timezone
@@ -39,12 +39,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+import requests
+
+from controlroom.clock import Clock, SystemClock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
-                                  PlatformError, ProductState, SkuMetrics)
-from controlroom.secrets import get_secret
-from plugins.write_ledger import (MISMATCH, ReadbackMismatch, WriteLedger, fingerprint, guarded_write,
-                                  require_key)
+                                  ProductState, SkuMetrics)
+from controlroom.settings import Settings
+from plugins.shop_common.base import ShopAdapter, check_key
+from plugins.shop_common.config import secret
+from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger, marker
+from plugins.shop_common.readback import ReadBack
+from plugins.shop_common.transport import ShopTransport
 
 from .client import ShopifyClient, ShopifyError
 from .config import ShopifyConfig
@@ -124,36 +130,43 @@ def _quote(sku: str) -> str:
     return '"' + sku.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class ShopifyPlatform:
+class ShopifyPlatform(ShopAdapter):
+    name = "shopify"
     capabilities = Capabilities(native_offers=False, offer_quantity_cap=False, offer_per_buyer_limit=False,
                                 coupons=True, pin=False, displayed_stock=False)
 
-    def __init__(self, config: ShopifyConfig, *, ledger: WriteLedger | None = None, access_token: str | None = None,
+    def __init__(self, config: ShopifyConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic, session_factory=None):
+                 monotonic: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
+                 session_factory: Callable[[], requests.Session] = requests.Session):
         self.config = config.validate()
         self.name = config.name
         self.currency = config.currency
-        token = access_token or get_secret(config.access_token_keyring, env=config.access_token_env or None)
-        if not token:
-            raise PlatformError(f"{self.name}: no Admin API access token: store it in the keyring as "
-                                f"{config.access_token_keyring!r} or set the environment variable {config.access_token_env}")
-        kw = {} if session_factory is None else {"session_factory": session_factory}
-        self.client = ShopifyClient(config, token, sleep=sleep, monotonic=monotonic, **kw)
-        self.ledger = ledger or WriteLedger(None)
+        token = secret("Shopify", "Admin API access token", config.access_token_name, config.access_token_env)
+        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None,
+                                   f"shopify:{config.shop}")
+        super().__init__(ledger=ledger, clock=clock or SystemClock(),
+                         readback=ReadBack("Shopify", attempts=config.readback_attempts,
+                                           interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
+                                           sleep=sleep))
+        self.transport = ShopTransport("Shopify", config.timing, sleep=sleep, rng=rng, session_factory=session_factory)
+        self.client = ShopifyClient(config, token, self.transport, sleep=sleep, monotonic=monotonic)
         self._sleep, self._wall = sleep, wall
         self._location = config.location_id
         self._shop_checked = False
         self._lock = threading.Lock()
         self.started_at = wall()
-        self.last_readback: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kw: Any) -> "ShopifyPlatform":
+        return cls(ShopifyConfig.from_settings(settings), **kw)
 
     def __repr__(self) -> str:
         return f"ShopifyPlatform(shop={self.config.shop!r}, currency={self.currency!r})"
 
     def close(self) -> None:
-        self.client.close()
-        self.ledger.close()
+        self.transport.close()
+        super().close()
 
     # ---- shop, money ----------------------------------------------------------------------------
     def ensure_shop(self) -> str:
@@ -246,24 +259,6 @@ class ShopifyPlatform:
             after = info.get("endCursor")
 
     # ---- writes ---------------------------------------------------------------------------------
-    def _verify(self, sku: str, op: str, key: str, **expect: Any) -> ProductState:
-        state: ProductState | None = None
-        for attempt in range(self.config.readback_attempts):
-            if attempt:
-                self._sleep(self.config.readback_interval)
-            state = self.read_product(sku)
-            diff = next(((f, w, getattr(state, f)) for f, w in expect.items() if getattr(state, f) != w), None)
-            if diff is None:
-                self.last_readback = state
-                return state
-        f, want, got = diff
-        money = f in ("price", "list_price")
-        show = (lambda v: f"{self._money_out(v)} {self.currency}") if money else repr
-        msg = f"{self.name} {op}: read-back of SKU {sku} shows {f} = {show(got)}, commanded {show(want)}"
-        self.last_readback = state
-        self.ledger.settle(key, MISMATCH, {"message": msg})
-        raise ReadbackMismatch(msg, field=f, expected=want, actual=got)
-
     def _bulk_price(self, node: dict, price: int, compare_at: int | None | str = "keep") -> None:
         variant: dict[str, Any] = {"id": node["id"], "price": self._money_out(price)}
         if compare_at != "keep":
@@ -272,40 +267,39 @@ class ShopifyPlatform:
                                    write=True)
         self._user_errors(data.get("productVariantsBulkUpdate"), f"{self.name} set price of {node.get('sku')}")
 
+    def _set_price_wire(self, sku: str, fen: int) -> None:
+        self._bulk_price(self._variant(sku), fen)
+
     def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None:
-        require_key(idempotency_key, f"{self.name} set_price")
+        op = "set_price"
+        check_key(f"{self.name} {op}", idempotency_key)
         self._money_out(price)
         node = self._variant(sku)
 
-        def send():
+        def send(entry: Entry) -> None:
+            self.ledger.attempt(entry)
             self._bulk_price(node, price)
-            return {}
+            self._verify_product(op, sku, price=price)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("set_price", sku, price),
-                                target=f"price:{sku}", what=f"{self.name} set_price", send=send,
-                                landed=lambda: {} if self.read_product(sku).price == price else None)
-        if sent:
-            self._verify(sku, "set_price", idempotency_key, price=price)
+        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None))
 
     def _listing(self, sku: str, listed: bool, key: str) -> None:
         op = "list_product" if listed else "unlist_product"
-        require_key(key, f"{self.name} {op}")
+        check_key(f"{self.name} {op}", key)
         node = self._variant(sku)
         want = "ACTIVE" if listed else "DRAFT"
 
-        def send():
-            if (self._variant(sku).get("product") or {}).get("status") == want:
-                return {}        # already so: nothing to send
-            data = self.client.graphql("SetStatus", M_STATUS, {"product": {"id": node["product"]["id"], "status": want}},
-                                       write=True)
-            self._user_errors(data.get("productUpdate"), f"{self.name} {op} {sku}")
-            return {}
+        def send(entry: Entry) -> None:
+            if (self._variant(sku).get("product") or {}).get("status") != want:
+                self.ledger.attempt(entry)
+                data = self.client.graphql("SetStatus", M_STATUS,
+                                           {"product": {"id": node["product"]["id"], "status": want}}, write=True)
+                self._user_errors(data.get("productUpdate"), f"{self.name} {op} {sku}")
+            self._verify_product(op, sku, listed=listed)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=key, fp=fingerprint(op, sku), target=f"listed:{sku}",
-                                what=f"{self.name} {op}", send=send,
-                                landed=lambda: {} if self.read_product(sku).listed == listed else None)
-        if sent:
-            self._verify(sku, op, key, listed=listed)
+        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None))
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._listing(sku, True, idempotency_key)
@@ -314,64 +308,65 @@ class ShopifyPlatform:
         self._listing(sku, False, idempotency_key)
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
-        require_key(idempotency_key, f"{self.name} set_stock")
+        op = "set_stock"
+        check_key(f"{self.name} {op}", idempotency_key)
         if isinstance(stock, bool) or not isinstance(stock, int) or stock < 0:
             raise ShopifyError(f"{self.name} set_stock {sku}: stock must be a whole number ≥ 0, got {stock!r}")
         self._variant(sku)
 
-        def send():
+        def send(entry: Entry) -> None:
             for attempt in (1, 2):
                 node = self._variant(sku)
                 current = self._available(node)
                 if current == stock:
-                    return {}
+                    break
                 quantity = {"inventoryItemId": node["inventoryItem"]["id"], "locationId": self._location,
                             "quantity": stock, "changeFromQuantity": current}
-                variables: dict[str, Any] = {"input": {"name": "available", "reason": "correction",
-                                                       "referenceDocumentUri": f"gid://controlroom/Write/{idempotency_key}",
-                                                       "quantities": [quantity]}}
+                variables: dict[str, Any] = {"input": {
+                    "name": "available", "reason": "correction",
+                    "referenceDocumentUri": f"gid://controlroom/Write/{marker(idempotency_key, 16)}",
+                    "quantities": [quantity]}}
                 if self.config.idempotent_directive:
-                    variables["key"] = idempotency_key
+                    # Shopify's own idempotency key: one per attempt with a given changeFromQuantity
+                    variables["key"] = f"{idempotency_key}#{current}"
+                self.ledger.attempt(entry)
                 data = self.client.graphql("SetStock", M_STOCK if self.config.idempotent_directive else M_STOCK_PLAIN,
                                            variables, write=True)
                 payload = data.get("inventorySetQuantities") or {}
                 codes = [e.get("code") for e in payload.get("userErrors") or []]
                 if "CHANGE_FROM_QUANTITY_STALE" in codes and attempt == 1:
-                    continue     # a sale came in between our read and our write: read again
+                    continue     # a sale came in between our read and our write: read again, once
                 self._user_errors(payload, f"{self.name} set_stock {sku}")
-                return {}
-            return {}
+                break
+            self._verify_product(op, sku, stock=stock)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("set_stock", sku, stock),
-                                target=f"stock:{sku}", what=f"{self.name} set_stock", send=send,
-                                landed=lambda: {} if self.read_product(sku).stock == stock else None)
-        if sent:
-            self._verify(sku, "set_stock", idempotency_key, stock=stock)
+        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None))
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
-        raise ShopifyError(f"{self.name}: a displayed stock figure (仅剩N件) apart from real stock is not in the "
-                           "Shopify Admin API (capabilities.displayed_stock is False)")
+        raise self._unsupported("set_displayed_stock", idempotency_key,
+                                "a 仅剩N件 figure apart from real stock is not in the Shopify Admin API "
+                                "(capabilities.displayed_stock is False); announce it on the cue screen")
 
     def pin_product(self, sku: str | None, *, idempotency_key: str) -> None:
-        raise ShopifyError(f"{self.name}: Shopify has no live room to pin a product in (capabilities.pin is False)")
+        raise self._unsupported("pin_product", idempotency_key,
+                                "Shopify has no live room to pin a product in (capabilities.pin is False)")
 
     # ---- coupons --------------------------------------------------------------------------------
-    @staticmethod
-    def _code(key: str) -> str:
-        return "CR" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10].upper()
-
     def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str:
-        what = f"{self.name} issue_coupon"
-        require_key(idempotency_key, what)
+        op = "issue_coupon"
+        what = f"{self.name} {op}"
+        check_key(what, idempotency_key)
         if spec.per_buyer_limit != 1:
             raise ShopifyError(f"{what}: Shopify limits a code to once per customer (appliesOncePerCustomer) or "
                                f"not at all; per_buyer_limit {spec.per_buyer_limit} cannot be kept")
-        if spec.amount <= 0:
-            raise ShopifyError(f"{what}: amount must be more than 0")
+        if isinstance(spec.amount, bool) or not isinstance(spec.amount, int) or spec.amount <= 0:
+            raise ShopifyError(f"{what}: amount must be a whole number of cents above 0, got {spec.amount!r}")
         if spec.total_qty is not None and spec.total_qty < 1:
             raise ShopifyError(f"{what}: total_qty must be at least 1 or none (unlimited)")
         variant_id = self._variant(spec.sku)["id"] if spec.sku else None
-        code = self._code(idempotency_key)
+        # the code comes from the key: a retry after a lost answer finds the discount by its code
+        code = "CR" + marker(idempotency_key, 10).upper()
         d: dict[str, Any] = {
             "title": spec.name or code, "code": code,
             "startsAt": datetime.fromtimestamp(self._wall(), timezone.utc).isoformat().replace("+00:00", "Z"),
@@ -384,53 +379,47 @@ class ShopifyPlatform:
         if spec.threshold:
             d["minimumRequirement"] = {"subtotal": {"greaterThanOrEqualToSubtotal": self._money_out(spec.threshold)}}
 
-        def send():
+        def verify(cid: str) -> str:
+            self.readback.verify(op, f"coupon {cid}", lambda: self.read_coupon(cid),
+                                 lambda c: next(((f, getattr(spec, f), getattr(c.spec, f))
+                                                 for f in ("sku", "threshold", "amount", "total_qty")
+                                                 if getattr(c.spec, f) != getattr(spec, f)),
+                                                None if c.active else ("active", True, False)))
+            return cid
+
+        def send(entry: Entry) -> str:
+            self.ledger.attempt(entry)
             data = self.client.graphql("Coupon", M_COUPON, {"d": d}, write=True)
             payload = data.get("discountCodeBasicCreate") or {}
             self._user_errors(payload, what)
             cid = (payload.get("codeDiscountNode") or {}).get("id")
             if not cid:
                 raise ShopifyError(f"{what}: the answer has no discount id")
-            return {"ref": str(cid)}
+            return verify(str(cid))
 
-        def landed():
+        def landed(entry: Entry) -> tuple[bool, Any]:
             node = self.client.graphql("CouponByCode", Q_COUPON_BY_CODE, {"code": code}).get("codeDiscountNodeByCode")
-            return {"ref": str(node["id"])} if node and node.get("id") else None
+            return (True, verify(str(node["id"]))) if node and node.get("id") else (False, None)
 
-        fp = fingerprint("issue_coupon", spec.sku, spec.threshold, spec.amount, spec.total_qty, spec.per_buyer_limit,
-                         spec.name)
-        result, sent = guarded_write(self.ledger, key=idempotency_key, fp=fp, target=f"coupon:{idempotency_key}",
-                                     what=what, send=send, landed=landed)
-        cid = str(result["ref"])
-        if sent:
-            c = self.read_coupon(cid)
-            diff = next(((f, getattr(spec, f), getattr(c.spec, f)) for f in ("sku", "threshold", "amount", "total_qty")
-                         if getattr(c.spec, f) != getattr(spec, f)), None)
-            if diff or not c.active:
-                f, want, got = diff or ("active", True, False)
-                msg = f"{what}: read-back of coupon {cid} shows {f} = {got!r}, commanded {want!r}"
-                self.ledger.settle(idempotency_key, MISMATCH, {"message": msg})
-                raise ReadbackMismatch(msg, field=f, expected=want, actual=got)
-        return cid
+        args = [spec.sku, spec.threshold, spec.amount, spec.total_qty, spec.per_buyer_limit, spec.name]
+        return str(self._write(op, idempotency_key, args, send, landed))
 
     def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None:
-        what = f"{self.name} stop_coupon {coupon_id}"
-        require_key(idempotency_key, what)
+        op = "stop_coupon"
+        what = f"{self.name} {op} {coupon_id}"
+        check_key(what, idempotency_key)
         self.read_coupon(coupon_id)          # an unknown coupon is a refusal before anything is recorded
 
-        def send():
-            if not self.read_coupon(coupon_id).active:
-                return {}
-            data = self.client.graphql("CouponStop", M_COUPON_STOP, {"id": coupon_id}, write=True)
-            self._user_errors(data.get("discountCodeDeactivate"), what)
-            return {}
+        def send(entry: Entry) -> None:
+            if self.read_coupon(coupon_id).active:
+                self.ledger.attempt(entry)
+                data = self.client.graphql("CouponStop", M_COUPON_STOP, {"id": coupon_id}, write=True)
+                self._user_errors(data.get("discountCodeDeactivate"), what)
+            self.readback.verify(op, f"coupon {coupon_id}", lambda: self.read_coupon(coupon_id),
+                                 lambda c: None if not c.active else ("active", False, True))
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("stop_coupon", coupon_id),
-                                target=f"coupon-stop:{coupon_id}", what=what, send=send,
-                                landed=lambda: {} if not self.read_coupon(coupon_id).active else None)
-        if sent and self.read_coupon(coupon_id).active:
-            raise ReadbackMismatch(f"{what}: read-back shows the code still ACTIVE", field="active",
-                                   expected=False, actual=True)
+        self._write(op, idempotency_key, [coupon_id], send, lambda e: (not self.read_coupon(coupon_id).active, None))
 
     def read_coupon(self, coupon_id: str) -> CouponState:
         what = f"{self.name} coupon {coupon_id}"
@@ -464,99 +453,100 @@ class ShopifyPlatform:
                            active=c.get("status") == "ACTIVE")
 
     # ---- offers: a timed price change the console runs ------------------------------------------
-    @staticmethod
-    def _offer_id(key: str) -> str:
-        return "cr-offer-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-    def _running_offers(self, sku: str) -> list[dict]:
-        return [e.result for e in self.ledger.with_target("offer:")
-                if isinstance(e.result, dict) and e.result.get("sku") == sku and e.result.get("state") == "running"
-                and e.state == "done"]
+    # Records live in the idempotency ledger (kind "timed_offer", as plugins/shop_common/base.py keeps
+    # them): the price to restore survives a lost answer and a restart.
+    def _running_offer(self, sku: str) -> str | None:
+        return next((oid for oid, r in self.ledger.all(self.OFFER).items() if r.get("sku") == sku and r.get("active")),
+                    None)
 
     def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
-        what = f"{self.name} start_offer {spec.sku}"
-        require_key(idempotency_key, what)
-        if spec.duration_s <= 0:
-            raise ShopifyError(f"{what}: duration must be more than 0 s")
+        op = "start_offer"
+        what = f"{self.name} {op} {getattr(spec, 'sku', '?')}"
+        check_key(what, idempotency_key)
+        self._check_offer(spec, what)
         self._money_out(spec.price)
-        offer_id = self._offer_id(idempotency_key)
+        oid = self._offer_id(idempotency_key)
         self._variant(spec.sku)      # an unknown SKU is a refusal before anything is recorded
 
-        def send():
-            running = self._running_offers(spec.sku)
+        def record(notes: dict) -> str:
+            self.ledger.put(self.OFFER, oid, dict(sku=spec.sku, price=spec.price, duration_s=spec.duration_s,
+                                                  quantity=spec.quantity, per_buyer_limit=spec.per_buyer_limit,
+                                                  own_price=notes["own_price"], own_compare_at=notes["own_compare_at"],
+                                                  start_stock=notes["start_stock"], active=True,
+                                                  started=self.clock.utcnow().isoformat()))
+            return oid
+
+        def landed(entry: Entry) -> tuple[bool, Any]:
+            if "own_price" not in entry.notes or self.read_product(spec.sku).price != spec.price:
+                return False, None
+            return True, record(entry.notes)
+
+        def send(entry: Entry) -> str:
+            running = self._running_offer(spec.sku)
             if running:
-                raise ShopifyError(f"{what}: offer {running[0]['ref']} already runs on this SKU; stop it first "
-                                   "(its price must be restored before another offer starts)")
-            now = self._variant(spec.sku)
-            state = self._state(now)
-            if spec.price >= state.price:
+                raise ShopifyError(f"{what}: offer {running} already runs on this SKU; stop it first (its price "
+                                   "must be put back before another offer starts)")
+            if "own_price" in entry.notes:     # a retry: the prices before the FIRST attempt are the own ones
+                notes = entry.notes
+            else:
+                node = self._variant(spec.sku)
+                before = self._state(node)
+                cap = node.get("compareAtPrice")
+                notes = dict(own_price=before.price, start_stock=before.stock,
+                             own_compare_at=None if cap in (None, "") else before.list_price)
+            if spec.price >= notes["own_price"]:
                 raise ShopifyError(f"{what}: the offer price {self._money_out(spec.price)} is not below the "
-                                   f"current price {self._money_out(state.price)}")
-            cap = now.get("compareAtPrice")
-            record = {"ref": offer_id, "sku": spec.sku, "price": spec.price, "price0": state.price,
-                      "compare0": None if cap in (None, "") else state.list_price, "stock0": state.stock,
-                      "started": self._wall(), "duration_s": spec.duration_s, "quantity": spec.quantity,
-                      "per_buyer_limit": spec.per_buyer_limit, "state": "running"}
-            # recorded before the write leaves: a lost answer must not lose the price to restore
-            self.ledger.update_result(idempotency_key, record)
-            self._bulk_price(now, spec.price, compare_at=record["compare0"] if record["compare0"] is not None
-                             else state.price)
-            return record
+                                   f"product's own price {self._money_out(notes['own_price'])}")
+            self.ledger.attempt(entry, **{k: notes[k] for k in ("own_price", "start_stock", "own_compare_at")})
+            # the strikethrough shows the price before the offer unless the shop already shows a higher one
+            strike = notes["own_compare_at"] if (notes["own_compare_at"] or 0) > notes["own_price"] else notes["own_price"]
+            self._bulk_price(self._variant(spec.sku), spec.price, compare_at=strike)
+            record(notes)
+            self._verify_product(op, spec.sku, price=spec.price)
+            return oid
 
-        def landed():
-            entry = self.ledger.get(idempotency_key)
-            record = entry.result if entry else None
-            if isinstance(record, dict) and self.read_product(spec.sku).price == spec.price:
-                return record
-            return None
-
-        fp = fingerprint("start_offer", spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit)
-        result, sent = guarded_write(self.ledger, key=idempotency_key, fp=fp, target=f"offer:{idempotency_key}",
-                                     what=what, send=send, landed=landed)
-        if sent:
-            self._verify(spec.sku, "start_offer", idempotency_key, price=spec.price)
-        return str(result["ref"])
-
-    def _offer(self, offer_id: str) -> tuple[str, dict]:
-        entry = self.ledger.by_ref(offer_id)
-        if entry is None or not isinstance(entry.result, dict) or entry.state not in ("done", "mismatch"):
-            raise ShopifyError(f"{self.name}: no offer {offer_id!r} (offers are the console's price changes on "
-                               "Shopify; this one was not started here)")
-        return entry.key, entry.result
+        args = [spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit]
+        return str(self._write(op, idempotency_key, args, send, landed))
 
     def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
-        what = f"{self.name} stop_offer {offer_id}"
-        require_key(idempotency_key, what)
-        start_key, record = self._offer(offer_id)
-        sku = record["sku"]
+        op = "stop_offer"
+        check_key(f"{self.name} {op}", idempotency_key)
+        rec = self._offer_record(offer_id, op)
+        sku = rec["sku"]
 
-        def send():
-            _, rec = self._offer(offer_id)
-            if rec.get("state") == "stopped":
-                return {}
-            self._bulk_price(self._variant(sku), int(rec["price0"]), compare_at=rec.get("compare0"))
-            return {}
+        def close_record() -> None:
+            self.ledger.put(self.OFFER, offer_id, dict(self.ledger.get(self.OFFER, offer_id) or rec, active=False))
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("stop_offer", offer_id),
-                                target=f"offer-stop:{offer_id}", what=what, send=send,
-                                landed=lambda: {} if self.read_product(sku).price == int(record["price0"]) else None)
-        record = dict(record, state="stopped", stopped=self._wall())
-        self.ledger.update_result(start_key, record)
-        if sent:
-            self._verify(sku, "stop_offer", idempotency_key, price=int(record["price0"]))
+        def landed(entry: Entry) -> tuple[bool, Any]:
+            if self.read_product(sku).price != rec["own_price"]:
+                return False, None
+            close_record()
+            return True, None
+
+        def send(entry: Entry) -> None:
+            current = self.ledger.get(self.OFFER, offer_id) or rec
+            if not current.get("active"):
+                return None                    # already stopped: stopping twice is not an error
+            self.ledger.attempt(entry)
+            self._bulk_price(self._variant(sku), rec["own_price"], compare_at=rec.get("own_compare_at"))
+            close_record()
+            self._verify_product(op, sku, price=rec["own_price"])
+            return None
+
+        self._write(op, idempotency_key, [offer_id], send, landed)
 
     def read_offer(self, offer_id: str) -> OfferState:
-        _, rec = self._offer(offer_id)
+        rec = self._offer_record(offer_id, "read_offer")
         state = self.read_product(rec["sku"])
         q = rec.get("quantity")
-        sold = max(0, int(rec["stock0"]) - state.stock)
+        sold = max(0, int(rec["start_stock"]) - state.stock)
         if q is not None:
             sold = min(sold, int(q))
         spec = OfferSpec(sku=rec["sku"], price=int(rec["price"]), duration_s=float(rec["duration_s"]), quantity=q,
                          per_buyer_limit=rec.get("per_buyer_limit"))
-        # the shop's truth: the offer runs as long as its price is live; ending it on time and at its
-        # quantity is the console's job (capabilities.native_offers is False)
-        active = rec.get("state") == "running" and state.price == int(rec["price"])
+        # the shop's truth: the offer runs while its price is live; ending it on time and at its quantity
+        # is the console's job (capabilities.native_offers is False)
+        active = bool(rec.get("active")) and state.price == int(rec["price"])
         return OfferState(offer_id=offer_id, spec=spec, sold=sold, active=active)
 
     # ---- metrics --------------------------------------------------------------------------------
@@ -603,7 +593,4 @@ class ShopifyPlatform:
         return MetricsSnapshot(orders=orders, paid_orders=paid, gmv=gmv, paid_gmv=paid_gmv,
                                skus={k: SkuMetrics(sku=k, **v) for k, v in skus.items()})
 
-
-def ledger_path(data_dir: Path | None, shop: str) -> Path | None:
-    return None if data_dir is None else Path(data_dir) / f"shopify-{shop.split('.')[0]}-writes.sqlite"
 

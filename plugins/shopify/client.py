@@ -14,12 +14,12 @@ Wire facts (shopify.dev):
 The client remembers the last throttleStatus and each document's requested cost, and waits for the
 bucket before a call that would overrun it, instead of spending a round trip on a THROTTLED answer.
 If the wait would pass the retry budget it raises PlatformRateLimited with the wait as retry_after.
+HTTP goes through plugins.shop_common.transport: a mutation is never re-sent after it may have landed.
 """
 from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass
@@ -28,8 +28,9 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable
-from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
+from controlroom.platform import PlatformError, PlatformRateLimited, PlatformUnavailable
+from plugins.http_retry import redact
+from plugins.shop_common.transport import ShopTransport
 
 from .config import ShopifyConfig
 
@@ -48,11 +49,6 @@ class ShopifyError(PlatformError):
         self.code = code
 
 
-def _flag(exc: PlatformError, maybe_applied: bool) -> PlatformError:
-    exc.maybe_applied = maybe_applied  # type: ignore[attr-defined]
-    return exc
-
-
 @dataclass
 class Bucket:
     available: float
@@ -65,46 +61,20 @@ class Bucket:
 
 
 class ShopifyClient:
-    def __init__(self, cfg: ShopifyConfig, access_token: str, *, sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
-                 session_factory: Callable[[], requests.Session] = requests.Session):
+    def __init__(self, cfg: ShopifyConfig, access_token: str, transport: ShopTransport, *,
+                 sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic):
         self.cfg = cfg
         self._token = access_token
-        register_secret(access_token)
+        self.transport = transport
         self._sleep, self._mono = sleep, monotonic
-        self._rng = rng or random.Random()
-        self._session_factory = session_factory
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self.bucket: Bucket | None = None
         self.costs: dict[str, float] = {}        # document name -> last requestedQueryCost
         self.waited = 0.0                        # seconds spent waiting for the bucket (for tests and the UI)
         self.throttled_answers = 0               # THROTTLED answers received
-        self.last_trace = RetryTrace()
-        base = dict(max_attempts=cfg.max_attempts, backoff_base=cfg.backoff_base, backoff_max=cfg.backoff_max,
-                    budget=cfg.retry_budget, jitter=cfg.jitter)
-        self._read_policy = RetryPolicy(**base, retry_on_timeout=True)
-        # a mutation is re-sent only after HTTP 429 (not taken); a 5xx or lost answer may follow an applied write
-        self._write_policy = RetryPolicy(**base, retry_on_timeout=False, retry_statuses=frozenset({429}))
 
     def __repr__(self) -> str:
         return f"ShopifyClient(shop={self.cfg.shop!r}, api_version={self.cfg.api_version!r})"
-
-    def _session(self) -> requests.Session:
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = self._session_factory()
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
-
-    def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
 
     # ---- the bucket -----------------------------------------------------------------------------
     def _wait_for(self, need: float, what: str, deadline: float) -> None:
@@ -145,45 +115,22 @@ class ShopifyClient:
                 cost_hint: float = 10.0) -> dict:
         """Run one document; return its `data`. `doc` names it in messages and the cost memory."""
         what = f"Shopify {doc}"
-        start = self._mono()
-        deadline = start + self.cfg.retry_budget
+        deadline = self._mono() + self.cfg.retry_budget
         body = json.dumps({"query": query, "variables": variables or {}}, separators=(",", ":"), ensure_ascii=False)
         headers = {"X-Shopify-Access-Token": self._token, "Content-Type": "application/json",
                    "Accept": "application/json"}
-        policy = self._write_policy if write else self._read_policy
         while True:
             self._wait_for(self.costs.get(doc, cost_hint), what, deadline)
-            trace = RetryTrace()
-            try:
-                resp = request_with_retry(self._session(), "POST", self.cfg.endpoint, policy=policy,
-                                          timeout=(self.cfg.connect_timeout, self.cfg.read_timeout), label=what,
-                                          sleep=self._sleep, monotonic=self._mono, rng=self._rng, trace=trace,
-                                          data=body.encode("utf-8"), headers=headers)
-            except requests.exceptions.ConnectTimeout:
-                raise _flag(PlatformUnavailable(f"{what}: could not connect within {self.cfg.connect_timeout:g} s"),
-                            False) from None
-            except requests.exceptions.Timeout:
-                hint = " — it may have been applied; retry with the same idempotency key" if write else ""
-                raise _flag(PlatformTimeout(f"{what}: no answer within {self.cfg.read_timeout:g} s "
-                                            f"({trace.attempts} attempts){hint}"), write) from None
-            except requests.exceptions.ConnectionError as e:
-                refused = "refused" in str(e).lower()
-                raise _flag(PlatformUnavailable(f"{what}: {'connection refused' if refused else 'connection lost'}"),
-                            write and not refused) from None
-            except requests.exceptions.RequestException as e:
-                raise _flag(PlatformUnavailable(f"{what}: {redact(type(e).__name__)}"), write) from None
-            self.last_trace = trace
-            try:
-                outcome = self._answer(resp, doc, what, trace, write, deadline)
-            finally:
-                resp.close()
+            resp = self.transport.send("POST", self.cfg.endpoint, label=what, write=write,
+                                       data=body.encode("utf-8"), headers=headers)
+            outcome = self._answer(resp, doc, what, write, deadline)
             if outcome is not None:
                 return outcome
             # THROTTLED and the bucket refills within the budget: go round again (the wait is above)
 
-    def _answer(self, resp: requests.Response, doc: str, what: str, trace: RetryTrace, write: bool,
-                deadline: float) -> dict | None:
+    def _answer(self, resp: requests.Response, doc: str, what: str, write: bool, deadline: float) -> dict | None:
         status = resp.status_code
+        trace = self.transport.last_trace
         if status == 429:
             wait = trace.retry_after if trace.retry_after is not None else self.cfg.backoff_max
             raise PlatformRateLimited(f"{what}: rate limited (HTTP 429, {trace.attempts} attempts)", wait)
@@ -197,15 +144,15 @@ class ShopifyClient:
         if status == 404:
             raise ShopifyError(f"{what}: no such shop or API version ({self.cfg.api_version}) (HTTP 404)", "404")
         if status >= 500:
-            raise _flag(PlatformUnavailable(f"{what}: platform error HTTP {status} ({trace.attempts} attempts): "
-                                            f"{redact(resp.text[:160])}"), write)
+            raise PlatformUnavailable(f"{what}: platform error HTTP {status} ({trace.attempts} attempts): "
+                                      f"{redact(resp.text[:160])}")
         try:
-            payload = resp.json(parse_float=Decimal)
-        except ValueError:
-            raise _flag(PlatformUnavailable(f"{what}: HTTP {status} with a body that is not JSON "
-                                            f"{redact(resp.text[:120])!r}"), write) from None
+            payload = json.loads(resp.content.decode("utf-8"), parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError):
+            raise PlatformUnavailable(f"{what}: HTTP {status} with a body that is not JSON "
+                                      f"{redact(resp.text[:120])!r}") from None
         if not isinstance(payload, dict):
-            raise _flag(PlatformUnavailable(f"{what}: HTTP {status} with an unexpected body"), write)
+            raise PlatformUnavailable(f"{what}: HTTP {status} with an unexpected body")
         cost = self._note_cost(doc, payload.get("extensions"))
         errors = payload.get("errors")
         if isinstance(errors, str):          # REST-style error bodies, e.g. a bad token on some versions
@@ -219,19 +166,18 @@ class ShopifyClient:
                 need = float(cost.get("requestedQueryCost") or self.costs.get(doc, 10.0))
                 have = float(ts.get("currentlyAvailable") or 0.0)
                 rate = float(ts.get("restoreRate") or 0.0)
-                wait = (need - have) / rate if rate > 0 else self.cfg.backoff_max
-                wait = max(wait, 0.01)
+                wait = max((need - have) / rate if rate > 0 else self.cfg.backoff_max, 0.01)
                 if self._mono() + wait > deadline:
                     raise PlatformRateLimited(f"{what}: throttled by the shop's cost bucket ({have:.0f} of "
                                               f"{need:.0f} points, refilling {rate:g}/s)", wait)
                 return None
             if "INTERNAL_SERVER_ERROR" in codes:
-                raise _flag(PlatformUnavailable(f"{what}: Shopify internal error: {msgs}"), write)
+                raise PlatformUnavailable(f"{what}: Shopify internal error: {msgs}")
             if "MAX_COST_EXCEEDED" in codes:
                 raise ShopifyError(f"{what}: the query costs more than {MAX_QUERY_COST} points: {msgs}",
                                    "MAX_COST_EXCEEDED")
             raise ShopifyError(f"{what}: {msgs}", next((c for c in codes if c), None))
         data = payload.get("data")
         if not isinstance(data, dict):
-            raise _flag(PlatformUnavailable(f"{what}: the answer has no data"), write)
+            raise PlatformUnavailable(f"{what}: the answer has no data")
         return data

@@ -9,7 +9,7 @@
     location_id = ""                  # gid://shopify/Location/...; optional when the shop has one location
 
 The Admin API access token is a secret: it comes from the keyring entry named by
-`access_token_keyring` or the environment variable named by `access_token_env`, never from this file.
+`access_token_name` or the environment variable named by `access_token_env`, never from this file.
 """
 from __future__ import annotations
 
@@ -20,9 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.settings import Settings, SettingsError
+from plugins.shop_common.config import read_table
+from plugins.shop_common.transport import Timing
 
 SECTION = "platform.shopify"
 REQUIRED = ("shop", "currency")
+HINTS = {"shop": "the shop's myshopify domain, e.g. my-store.myshopify.com",
+         "currency": "the shop's currency (Settings > Store currency), e.g. USD"}
 # Shop currencies whose smallest unit is not 1/100 (ISO 4217 exponent 0 or 3): the port's integer is
 # 1/100 of the currency unit, so these would be 100x off; refused until the port carries exponents.
 NOT_CENTS = ("JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "BHD", "KWD", "OMR", "JOD", "TND")
@@ -37,7 +41,7 @@ class ShopifyConfig:
     location_id: str = ""                       # where stock is read and set
     base_url: str = ""                          # default https://{shop}; a 127.0.0.1 URL for tests only
     name: str = "shopify"
-    access_token_keyring: str = "shopify_access_token"
+    access_token_name: str = "shopify_access_token"
     access_token_env: str = "CONTROLROOM_SHOPIFY_ACCESS_TOKEN"
     # inventorySetQuantities carries an @idempotent key (optional from 2026-01, required from 2026-04)
     idempotent_directive: bool = True
@@ -50,6 +54,12 @@ class ShopifyConfig:
     jitter: float = 0.5
     readback_attempts: int = 3
     readback_interval: float = 0.3
+    on_readback_mismatch: str = "return"        # or "raise" (plugins/shop_common/readback.py)
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
+                      self.backoff_max, self.retry_budget, self.jitter)
 
     @property
     def endpoint(self) -> str:
@@ -88,35 +98,25 @@ class ShopifyConfig:
         for key in ("max_attempts", "readback_attempts"):
             if getattr(self, key) < 1:
                 raise bad(key, "must be at least 1")
-        if not self.access_token_keyring.strip() and not self.access_token_env.strip():
-            raise bad("access_token_keyring", "a keyring entry or an environment variable must name the token")
+        if not self.access_token_name.strip() and not self.access_token_env.strip():
+            raise bad("access_token_name", "a keyring entry or an environment variable must name the token")
+        if self.on_readback_mismatch not in ("return", "raise"):
+            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
         return self
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], source: str | Path | None = None) -> "ShopifyConfig":
-        where = f"{source}: [{SECTION}]" if source else f"[{SECTION}]"
-        if "access_token" in table or "api_secret" in table:
-            key = "access_token" if "access_token" in table else "api_secret"
-            raise SettingsError(f"{where} {key}: secrets do not belong in settings.toml; store the Admin API "
-                                "token in the keyring (access_token_keyring) or the environment (access_token_env)")
-        missing = [k for k in REQUIRED if k not in table]
-        if missing:
-            raise SettingsError(f"{where} missing key(s): {', '.join(missing)}")
-        cfg = Settings(source, data={SECTION: dict(table)}).section(SECTION, cls)
-        return cfg.validate(where)
-
-    @classmethod
     def from_settings(cls, settings: Settings) -> "ShopifyConfig":
-        platform = settings.data.get("platform", {})
-        if not isinstance(platform, dict):
-            raise SettingsError(f"{settings.path}: [platform] must be a table")
-        table = platform.get("shopify")
-        if table is None:
-            raise SettingsError(f"{settings.path}: [platform] kind = \"shopify\" needs a [{SECTION}] table with "
-                                f"at least {', '.join(REQUIRED)}")
-        if not isinstance(table, dict):
-            raise SettingsError(f"{settings.path}: [{SECTION}] must be a table")
-        return cls.from_table(table, settings.path)
+        where = f"{settings.path}: [{SECTION}]" if settings.path else f"[{SECTION}]"
+        platform = settings.data.get("platform")
+        table = platform.get("shopify") if isinstance(platform, dict) else None
+        if isinstance(table, dict):
+            for key in ("access_token", "api_secret", "api_key"):
+                if key in table:
+                    raise SettingsError(f"{where} {key}: secrets do not belong in settings.toml; store the Admin "
+                                        "API token in the keyring (access_token_name) or the environment "
+                                        "(access_token_env)")
+        cfg = read_table(settings, "shopify", cls, required=REQUIRED, hints=HINTS)
+        return cfg.validate(where)
 
     def settings_keys(self) -> list[str]:
         return [f.name for f in dataclasses.fields(self)]

@@ -26,14 +26,18 @@ What maps to what (all from partner.tiktokshop.com/docv2; the page names are giv
                 session, not real time (the answer names `latest_available_date`).
   pin, 仅剩N件   not in the public Partner API: refused (capabilities say so).
 
+Writes go through plugins.shop_common (ShopAdapter._write): the idempotency ledger answers a replayed
+key from memory and reads the shop before re-sending a write whose answer was lost; the read-back
+after each write is shop_common's ReadBack.
+
 Money: the port's integer is 1/100 of the shop's currency (cents for USD); the wire carries decimal
 strings, converted with controlroom.commerce.money (unit "decimal_string"). An answer in another
 currency than the configured one is refused.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
+import random
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -41,12 +45,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+import requests
+
+from controlroom.clock import Clock, SystemClock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
                                   PlatformError, ProductState)
-from controlroom.secrets import get_secret
-from plugins.write_ledger import (MISMATCH, ReadbackMismatch, WriteLedger, fingerprint, guarded_write,
-                                  require_key)
+from controlroom.settings import Settings
+from plugins.shop_common.base import ShopAdapter, check_key
+from plugins.shop_common.config import secret
+from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger, marker
+from plugins.shop_common.readback import ReadBack, ReadbackMismatch
+from plugins.shop_common.transport import ShopTransport
 
 from .client import TikTokClient, TikTokError
 from .config import TikTokShopConfig
@@ -62,39 +72,45 @@ MAX_PER_USER = 99          # Update Activity Product: quantity_per_user range [1
 ALREADY_STOPPED = (17029010, 17029012)   # Deactivate Activity: "Activity is deactivated" / expired
 
 
-class TikTokShopPlatform:
+class TikTokShopPlatform(ShopAdapter):
+    name = "tiktok_shop"
     capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True,
                                 coupons=False, pin=False, displayed_stock=False)
 
-    def __init__(self, config: TikTokShopConfig, *, ledger: WriteLedger | None = None,
-                 app_secret: str | None = None, access_token: str | None = None,
+    def __init__(self, config: TikTokShopConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic, session_factory=None):
+                 monotonic: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
+                 session_factory: Callable[[], requests.Session] = requests.Session):
         self.config = config.validate()
         self.name = config.name
         self.currency = config.currency
-        secret = app_secret or get_secret(config.app_secret_keyring, env=config.app_secret_env or None)
-        token = access_token or get_secret(config.access_token_keyring, env=config.access_token_env or None)
-        if not secret or not token:
-            which = ("app secret", config.app_secret_keyring, config.app_secret_env) if not secret else \
-                ("access token", config.access_token_keyring, config.access_token_env)
-            raise PlatformError(f"{self.name}: no {which[0]}: store it in the keyring as {which[1]!r} or set the "
-                                f"environment variable {which[2]}")
-        kw = {} if session_factory is None else {"session_factory": session_factory}
-        self.client = TikTokClient(config, secret, token, sleep=sleep, wall=wall, monotonic=monotonic, **kw)
-        self.ledger = ledger or WriteLedger(None)
+        app_secret = secret("TikTok Shop", "app secret", config.app_secret_name, config.app_secret_env)
+        token = secret("TikTok Shop", "access token", config.access_token_name, config.access_token_env)
+        scope = f"tiktok_shop:{config.app_key}:{config.shop_cipher or '-'}"
+        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
+        super().__init__(ledger=ledger, clock=clock or SystemClock(),
+                         readback=ReadBack("TikTok Shop", attempts=config.readback_attempts,
+                                           interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
+                                           sleep=sleep))
+        self.transport = ShopTransport("TikTok Shop", config.timing, sleep=sleep, rng=rng,
+                                       session_factory=session_factory)
+        self.client = TikTokClient(config, app_secret, token, self.transport, sleep=sleep, wall=wall,
+                                   monotonic=monotonic)
         self._sleep, self._wall = sleep, wall
         self._refs: dict[str, tuple[str, str]] = {}        # seller_sku -> (product_id, sku_id)
         self._by_sku_id: dict[str, str] = {}               # sku_id -> seller_sku
         self._lock = threading.Lock()
-        self.last_readback: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kw: Any) -> "TikTokShopPlatform":
+        return cls(TikTokShopConfig.from_settings(settings), **kw)
 
     def __repr__(self) -> str:
         return f"TikTokShopPlatform(app_key={self.config.app_key!r}, currency={self.currency!r})"
 
     def close(self) -> None:
-        self.client.close()
-        self.ledger.close()
+        self.transport.close()
+        super().close()
 
     # ---- money ----------------------------------------------------------------------------------
     def _money_out(self, fen: int) -> str:
@@ -263,26 +279,6 @@ class TikTokShopPlatform:
             buyers=n(sales, "customers"), gmv=fen, paid_gmv=fen)
 
     # ---- writes ---------------------------------------------------------------------------------
-    def _verify(self, sku: str, op: str, key: str, **expect: Any) -> ProductState:
-        """Read back until the shop shows what was commanded; else the write is a mismatch."""
-        state: ProductState | None = None
-        for attempt in range(self.config.readback_attempts):
-            if attempt:
-                self._sleep(self.config.readback_interval)
-            state = self.read_product(sku)
-            diff = next(((f, w, getattr(state, f)) for f, w in expect.items() if getattr(state, f) != w), None)
-            if diff is None:
-                self.last_readback = state
-                return state
-        f, want, got = diff
-        money = f in ("price", "list_price")
-        show = (lambda v: self._money_out(v) + " " + self.currency) if money else repr
-        note = " (TikTok audits re-activated products: status PENDING)" if f == "listed" and want else ""
-        msg = (f"{self.name} {op}: read-back of SKU {sku} shows {f} = {show(got)}, commanded {show(want)}{note}")
-        self.last_readback = state
-        self.ledger.settle(key, MISMATCH, {"message": msg})
-        raise ReadbackMismatch(msg, field=f, expected=want, actual=got)
-
     def _check_errors(self, data: Any, what: str) -> None:
         """Activate/Deactivate/Update Inventory answer code 0 with per-item `data.errors`."""
         errors = (data or {}).get("errors") if isinstance(data, dict) else None
@@ -293,23 +289,27 @@ class TikTokShopPlatform:
                               + (f" — [code {extra.get('code')}] {extra.get('message')}" if extra.get("code") else ""),
                               e.get("code"))
 
-    def _listing(self, sku: str, listed: bool, idempotency_key: str) -> None:
+    def _listing(self, sku: str, listed: bool, key: str) -> None:
         op = "list_product" if listed else "unlist_product"
-        require_key(idempotency_key, f"{self.name} {op}")
+        check_key(f"{self.name} {op}", key)
         product_id, _ = self._ref(sku)
         action = "activate" if listed else "deactivate"
 
-        def send():
+        def send(entry: Entry) -> None:
+            product, _s = self._sku_obj(sku)
+            # Activate takes only hidden products, Deactivate only live ones: a product already where
+            # it should be (or in audit after an activation) needs no call
+            if (product.get("status") in ("ACTIVATE", "PENDING")) == listed:
+                self._verify_product(op, sku, listed=listed)
+                return None
+            self.ledger.attempt(entry)
             data = self.client.call("POST", f"/product/{V}/products/{action}", body={"product_ids": [product_id]},
                                     write=True, label=f"{action.capitalize()} Product")
             self._check_errors(data, f"{self.name} {op} {sku}")
-            return {}
+            self._verify_product(op, sku, listed=listed)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint(op, sku), target=f"listed:{sku}",
-                                what=f"{self.name} {op}", send=send,
-                                landed=lambda: {} if self.read_product(sku).listed == listed else None)
-        if sent:
-            self._verify(sku, op, idempotency_key, listed=listed)
+        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None))
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._listing(sku, True, idempotency_key)
@@ -318,77 +318,85 @@ class TikTokShopPlatform:
         self._listing(sku, False, idempotency_key)
 
     def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None:
-        require_key(idempotency_key, f"{self.name} set_price")
+        op = "set_price"
+        check_key(f"{self.name} {op}", idempotency_key)
         amount = self._money_out(price)
         product_id, sku_id = self._ref(sku)
 
-        def send():
+        def send(entry: Entry) -> None:
+            self.ledger.attempt(entry)
             self.client.call("POST", f"/product/{V}/products/{product_id}/prices/update",
                              api=f"/product/{V}/products/{{product_id}}/prices/update", write=True,
                              body={"skus": [{"id": sku_id, "price": {"amount": amount, "currency": self.currency}}]},
                              label="Update Price")
-            return {}
+            self._verify_product(op, sku, price=price)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("set_price", sku, price),
-                                target=f"price:{sku}", what=f"{self.name} set_price", send=send,
-                                landed=lambda: {} if self.read_product(sku).price == price else None)
-        if sent:
-            self._verify(sku, "set_price", idempotency_key, price=price)
+        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None))
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
-        require_key(idempotency_key, f"{self.name} set_stock")
+        op = "set_stock"
+        check_key(f"{self.name} {op}", idempotency_key)
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 99_999:
             raise TikTokError(f"{self.name} set_stock {sku}: stock must be a whole number 0..99999 "
                               f"(Update Inventory's range), got {stock!r}")
+        self._ref(sku)
 
-        def send():
+        def send(entry: Entry) -> None:
             product, s = self._sku_obj(sku)
             wh = [(str(w.get("warehouse_id")), int(w.get("quantity") or 0)) for w in s.get("inventory") or []]
             if len(wh) > 1 and not self.config.warehouse_id:
                 raise TikTokError(f"{self.name} set_stock {sku}: the SKU is stocked in {len(wh)} warehouses "
                                   f"({', '.join(w for w, _ in wh)}); set warehouse_id in [platform.tiktok_shop]")
             target = self.config.warehouse_id or (wh[0][0] if wh else "")
+            if wh and target not in {w for w, _ in wh}:
+                raise TikTokError(f"{self.name} set_stock {sku}: warehouse {target} does not stock this SKU")
             others = sum(q for w, q in wh if w != target)
             if others > stock:
                 raise TikTokError(f"{self.name} set_stock {sku}: other warehouses already hold {others} units, "
                                   f"more than the {stock} commanded")
+            # Update Inventory: "include all warehouse IDs assigned to this SKU, along with the respective quantity"
             inventory = [{"warehouse_id": w, "quantity": (stock - others) if w == target else q} for w, q in wh] \
                 or [{"quantity": stock}]
+            self.ledger.attempt(entry)
             data = self.client.call("POST", f"/product/{V}/products/{product['id']}/inventory/update",
                                     api=f"/product/{V}/products/{{product_id}}/inventory/update", write=True,
                                     body={"skus": [{"id": str(s.get("id")), "inventory": inventory}]},
                                     label="Update Inventory")
             self._check_errors(data, f"{self.name} set_stock {sku}")
-            return {}
+            self._verify_product(op, sku, stock=stock)
+            return None
 
-        _, sent = guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("set_stock", sku, stock),
-                                target=f"stock:{sku}", what=f"{self.name} set_stock", send=send,
-                                landed=lambda: {} if self.read_product(sku).stock == stock else None)
-        if sent:
-            self._verify(sku, "set_stock", idempotency_key, stock=stock)
+        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None))
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
-        raise TikTokError(f"{self.name}: a displayed stock figure (仅剩N件) apart from real stock is not in TikTok "
-                          "Shop's public Partner API (capabilities.displayed_stock is False)")
+        raise self._unsupported("set_displayed_stock", idempotency_key,
+                                "a 仅剩N件 figure apart from real stock is not in TikTok Shop's public Partner API "
+                                "(capabilities.displayed_stock is False); announce it on the cue screen")
 
     def pin_product(self, sku: str | None, *, idempotency_key: str) -> None:
-        raise TikTokError(f"{self.name}: pinning a product in a LIVE is not in TikTok Shop's public Partner API; "
-                          "pin it in LIVE Manager (capabilities.pin is False)")
+        raise self._unsupported("pin_product", idempotency_key,
+                                "pinning a product in a LIVE is not in TikTok Shop's public Partner API; pin it in "
+                                "LIVE Manager (capabilities.pin is False)")
 
     def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str:
-        raise TikTokError(f"{self.name}: TikTok Shop's Create Activity API \"cannot create a coupon activity\"; "
-                          "create the coupon in Seller Center (capabilities.coupons is False)")
+        raise self._unsupported("issue_coupon", idempotency_key,
+                                "the Promotion API's Create Activity \"cannot create a coupon activity\"; create "
+                                "the coupon in Seller Center (capabilities.coupons is False)")
 
     def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None:
-        raise TikTokError(f"{self.name}: the public Partner API reads coupons but cannot end one; end coupon "
-                          f"{coupon_id} in Seller Center (capabilities.coupons is False)")
+        raise self._unsupported("stop_coupon", idempotency_key,
+                                f"the public Partner API reads coupons but cannot end one; end {coupon_id} in "
+                                "Seller Center (capabilities.coupons is False)")
 
     # ---- flash offers ---------------------------------------------------------------------------
+    OFFER = "flash_sale"
+
     @staticmethod
     def _offer_title(key: str) -> str:
         # Create Activity: the title is unique across the shop's activities, at most 50 characters.
         # Derived from the key, so a retry after a lost answer finds the activity it made.
-        return "CR " + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+        return "CR " + marker(key, 20)
 
     def _activity(self, activity_id: str) -> dict:
         self.client.ensure_shop()
@@ -399,16 +407,17 @@ class TikTokShopPlatform:
         return data
 
     def _find_activity(self, title: str) -> str | None:
+        self.client.ensure_shop()
         data = self.client.call("POST", f"/promotion/{V}/activities/search", label="Search Activities",
                                 body={"activity_title": title, "activity_type": "FLASHSALE", "page_size": 10})
-        for a in (data or {}).get("activities") or [] if isinstance(data, dict) else []:
+        for a in ((data or {}).get("activities") or []) if isinstance(data, dict) else []:
             if a.get("title") == title:
                 return str(a.get("id"))
         return None
 
     def _offer_products(self, activity_id: str, product_id: str, sku_id: str, spec: OfferSpec) -> None:
         # Update Activity Product: at VARIATION level the product's own limits must be -1 and the SKU
-        # carries the deal price, its quantity (≤ current stock) and the per-buyer limit.
+        # carries the deal price, its quantity (≤ current stock) and the per-buyer limit (-1 = none).
         self.client.call("PUT", f"/promotion/{V}/activities/{activity_id}/products", write=True,
                          api=f"/promotion/{V}/activities/{{activity_id}}/products", label="Update Activity Product",
                          body={"activity_id": activity_id, "products": [{
@@ -418,68 +427,73 @@ class TikTokShopPlatform:
                                        "quantity_per_user": spec.per_buyer_limit
                                        if spec.per_buyer_limit is not None else -1}]}]})
 
-    def _has_sku(self, activity: dict, sku_id: str) -> bool:
+    @staticmethod
+    def _has_sku(activity: dict, sku_id: str) -> bool:
         return any(str(s.get("id")) == sku_id for p in activity.get("products") or [] for s in p.get("skus") or [])
 
     def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
-        what = f"{self.name} start_offer {spec.sku}"
-        require_key(idempotency_key, what)
+        op = "start_offer"
+        what = f"{self.name} {op} {getattr(spec, 'sku', '?')}"
+        check_key(what, idempotency_key)
+        self._check_offer(spec, what)
         if not spec.duration_s >= MIN_OFFER_S:
             raise TikTokError(f"{what}: TikTok Shop activities last at least {MIN_OFFER_S // 60} minutes "
                               f"(Create Activity); got {spec.duration_s:g} s — run a shorter offer as a price change")
-        if spec.per_buyer_limit is not None and not 1 <= spec.per_buyer_limit <= MAX_PER_USER:
+        if spec.per_buyer_limit is not None and spec.per_buyer_limit > MAX_PER_USER:
             raise TikTokError(f"{what}: per_buyer_limit must be 1..{MAX_PER_USER} or none (Update Activity "
                               f"Product), got {spec.per_buyer_limit}")
-        if spec.quantity is not None and spec.quantity < 1:
-            raise TikTokError(f"{what}: quantity must be at least 1 or none, got {spec.quantity}")
         self._money_out(spec.price)
         title = self._offer_title(idempotency_key)
         product_id, sku_id = self._ref(spec.sku)
 
-        def finish(activity_id: str, stock0: int) -> dict:
+        def finish(entry: Entry, activity_id: str, stock0: int) -> str:
+            """The activity exists: make sure it carries the SKU, record it, read it back."""
             act = self._activity(activity_id)
             if not self._has_sku(act, sku_id):
-                self._offer_products(activity_id, product_id, sku_id, spec)
+                self.ledger.attempt(entry, activity_id=activity_id, stock0=stock0)
+                try:
+                    self._offer_products(activity_id, product_id, sku_id, spec)
+                except TikTokError:
+                    # refused (the SKU is in another activity, the price too deep ...): take the empty
+                    # activity down again, nothing half-applied stays at the shop
+                    self._stop_activity(activity_id)
+                    raise
                 act = self._activity(activity_id)
-            return {"ref": activity_id, "stock0": stock0, "sku": spec.sku}
+            self.ledger.put(self.OFFER, activity_id, dict(sku=spec.sku, stock0=stock0, key=idempotency_key))
+            if not self._has_sku(act, sku_id) or act.get("status") not in ACTIVE_OFFER:
+                raise ReadbackMismatch(f"{what}: read-back of offer {activity_id} shows {act.get('status')} "
+                                       f"without the SKU", target=f"offer {activity_id}", field="status",
+                                       expected="NOT_START/ONGOING", actual=act.get("status"), state=act)
+            return activity_id
 
-        def send():
+        def landed(entry: Entry) -> tuple[bool, Any]:
+            activity_id = entry.notes.get("activity_id") or self._find_activity(title)
+            if not activity_id:
+                return False, None
+            stock0 = entry.notes.get("stock0")
+            return True, finish(entry, str(activity_id),
+                                stock0 if stock0 is not None else self.read_product(spec.sku).stock)
+
+        def send(entry: Entry) -> str:
             state = self.read_product(spec.sku)
             if spec.quantity is not None and spec.quantity > state.stock:
                 raise TikTokError(f"{what}: quantity {spec.quantity} is more than the {state.stock} in stock "
                                   "(Update Activity Product refuses it)")
             begin = int(self._wall() + self.config.offer_lead_s)
+            self.ledger.attempt(entry, stock0=state.stock)
             data = self.client.call("POST", f"/promotion/{V}/activities", write=True, label="Create Activity",
                                     body={"title": title, "activity_type": "FLASHSALE", "product_level": "VARIATION",
                                           "begin_time": begin, "end_time": begin + int(round(spec.duration_s))})
             activity_id = str((data or {}).get("activity_id") or "")
             if not activity_id:
                 raise TikTokError(f"{what}: Create Activity answered without an activity_id")
-            self.ledger.update_result(idempotency_key, {"ref": activity_id, "stock0": state.stock})
-            try:
-                return finish(activity_id, state.stock)
-            except PlatformError as e:
-                if getattr(e, "maybe_applied", False) or not isinstance(e, TikTokError):
-                    raise            # a retry with the same key completes it (landed below)
-                # refused (e.g. the SKU is in another activity): take the empty activity down again
-                self._deactivate(activity_id)
-                raise
+            self.ledger.attempt(entry, activity_id=activity_id)
+            return finish(entry, activity_id, state.stock)
 
-        def landed():
-            entry = self.ledger.get(idempotency_key)
-            known = (entry.result or {}) if entry else {}
-            activity_id = known.get("ref") or self._find_activity(title)
-            if not activity_id:
-                return None
-            stock0 = known.get("stock0")
-            return finish(str(activity_id), stock0 if stock0 is not None else self.read_product(spec.sku).stock)
+        args = [spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit]
+        return str(self._write(op, idempotency_key, args, send, landed))
 
-        fp = fingerprint("start_offer", spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit)
-        result, _ = guarded_write(self.ledger, key=idempotency_key, fp=fp, target=f"offer:{idempotency_key}",
-                                  what=what, send=send, landed=landed)
-        return str(result["ref"])
-
-    def _deactivate(self, activity_id: str) -> None:
+    def _stop_activity(self, activity_id: str) -> None:
         try:
             self.client.call("POST", f"/promotion/{V}/activities/{activity_id}/deactivate", write=True,
                              api=f"/promotion/{V}/activities/{{activity_id}}/deactivate", label="Deactivate Activity")
@@ -488,27 +502,26 @@ class TikTokShopPlatform:
                 raise
 
     def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
-        what = f"{self.name} stop_offer {offer_id}"
-        require_key(idempotency_key, what)
+        op = "stop_offer"
+        what = f"{self.name} {op} {offer_id}"
+        check_key(what, idempotency_key)
         self._activity(offer_id)      # an unknown offer is a refusal, before anything is recorded
 
-        def send():
-            self._deactivate(offer_id)
-            return {}
+        def send(entry: Entry) -> None:
+            self.ledger.attempt(entry)
+            self._stop_activity(offer_id)
+            self.readback.verify(op, f"offer {offer_id}", lambda: self._activity(offer_id),
+                                 lambda a: None if a.get("status") in ENDED_OFFER else
+                                 ("status", "DEACTIVATED", a.get("status")))
+            return None
 
-        guarded_write(self.ledger, key=idempotency_key, fp=fingerprint("stop_offer", offer_id),
-                      target=f"offer-stop:{offer_id}", what=what, send=send,
-                      landed=lambda: {} if self._activity(offer_id).get("status") in ENDED_OFFER else None)
-        status = self._activity(offer_id).get("status")
-        if status not in ENDED_OFFER:
-            raise ReadbackMismatch(f"{what}: read-back shows the activity {status}, commanded DEACTIVATED",
-                                   field="status", expected="DEACTIVATED", actual=status)
+        self._write(op, idempotency_key, [offer_id], send,
+                    lambda e: (self._activity(offer_id).get("status") in ENDED_OFFER, None))
 
     def read_offer(self, offer_id: str) -> OfferState:
         act = self._activity(offer_id)
         what = f"{self.name} offer {offer_id}"
-        entry = self.ledger.by_ref(offer_id)
-        known = (entry.result or {}) if entry else {}
+        known = self.ledger.get(self.OFFER, offer_id) or {}
         skus = [(p, s) for p in act.get("products") or [] for s in p.get("skus") or []]
         if not skus:
             raise TikTokError(f"{what}: the activity has no SKU (an offer the console did not finish)")
@@ -533,7 +546,3 @@ class TikTokShopPlatform:
                 sold = min(sold, spec.quantity)
         active = act.get("status") in ACTIVE_OFFER and (spec.quantity is None or sold < spec.quantity)
         return OfferState(offer_id=offer_id, spec=spec, sold=sold, active=active)
-
-
-def ledger_path(data_dir: Path | None, app_key: str) -> Path | None:
-    return None if data_dir is None else Path(data_dir) / f"tiktok_shop-{app_key}-writes.sqlite"

@@ -12,15 +12,15 @@ Wire facts, from the Partner Center docs (partner.tiktokshop.com/docv2):
     timeout, 106001 invalid sign, 36009004 invalid/missing credentials or timestamp, 105002 expired
     token, 105005 scope missing, 106013 shop_cipher missing, 36009033 IP not allowed.
 
-A write is never re-sent by this layer after it may have reached the shop (no answer, an internal
-error after the request was read): those surface as PlatformTimeout / PlatformUnavailable with
-`maybe_applied = True`, and the adapter's write ledger decides what a retry does.
+HTTP goes through plugins.shop_common.transport (over plugins.http_retry): a write is never re-sent
+after it may have reached the shop (no answer, a 5xx, an internal-error code); it surfaces as
+PlatformTimeout / PlatformUnavailable and the adapter's idempotency ledger reads the shop before a
+retry sends it again.
 """
 from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 from decimal import Decimal
@@ -29,7 +29,8 @@ from typing import Any, Callable
 import requests
 
 from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable
-from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
+from plugins.http_retry import redact
+from plugins.shop_common.transport import ShopTransport
 
 from .config import TikTokShopConfig
 from .signing import sign
@@ -59,59 +60,24 @@ class TikTokError(PlatformError):
         self.code = code
 
 
-def _flag(exc: PlatformError, maybe_applied: bool, code: int | None = None) -> PlatformError:
-    exc.maybe_applied = maybe_applied  # type: ignore[attr-defined]
-    exc.code = code                    # type: ignore[attr-defined]
-    return exc
-
-
 class TikTokClient:
-    def __init__(self, cfg: TikTokShopConfig, app_secret: str, access_token: str, *,
+    def __init__(self, cfg: TikTokShopConfig, app_secret: str, access_token: str, transport: ShopTransport, *,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
-                 session_factory: Callable[[], requests.Session] = requests.Session):
+                 monotonic: Callable[[], float] = time.monotonic):
         self.cfg = cfg
         self._secret = app_secret
         self._token = access_token
-        register_secret(app_secret)
-        register_secret(access_token)
+        self.transport = transport
         self._sleep, self._wall, self._mono = sleep, wall, monotonic
-        self._rng = rng or random.Random()
-        self._session_factory = session_factory
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
         self.shop_cipher = cfg.shop_cipher
-        self.last_trace = RetryTrace()
-        base = dict(max_attempts=cfg.max_attempts, backoff_base=cfg.backoff_base, backoff_max=cfg.backoff_max,
-                    budget=cfg.retry_budget, jitter=cfg.jitter)
-        self._read_policy = RetryPolicy(**base, retry_on_timeout=True)
-        # A write is re-sent only when the shop surely did not take it: throttled (429) or shedding
-        # load before reading the request (503). A 500 or a lost answer may follow an applied write.
-        self._write_policy = RetryPolicy(**base, retry_on_timeout=False, retry_statuses=frozenset({429, 503}))
 
     def __repr__(self) -> str:  # never the secret or the token
         return f"TikTokClient(app_key={self.cfg.app_key!r}, base_url={self.cfg.base_url!r})"
 
-    # ---- plumbing -------------------------------------------------------------------------------
-    def _session(self) -> requests.Session:
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = self._session_factory()
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
-
-    def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
-
     def _pace(self, api: str) -> None:
-        """Keep each API under `qps` calls per second (the platform counts per API)."""
+        """Keep each API under `qps` calls per second (the platform counts per API, app and shop)."""
         gap = 1.0 / self.cfg.qps
         with self._lock:
             now = self._mono()
@@ -137,11 +103,9 @@ class TikTokClient:
         headers = {"content-type": "application/json", "x-tts-access-token": self._token,
                    "accept": "application/json"}
         self._pace(api)
-        trace = RetryTrace()
-        policy = self._write_policy if write else self._read_policy
 
         def busy(resp: requests.Response):
-            # a throttling or internal-error code in a 2xx body: reads retry both, writes only throttling
+            # a throttling or internal-error code in the body: reads retry both, writes only throttling
             try:
                 code = resp.json().get("code")
             except (ValueError, AttributeError):
@@ -150,62 +114,33 @@ class TikTokClient:
                 return True
             return (not write) and code in INTERNAL
 
-        try:
-            resp = request_with_retry(self._session(), method, self.cfg.base_url.rstrip("/") + path,
-                                      policy=policy, timeout=(self.cfg.connect_timeout, self.cfg.read_timeout),
-                                      label=what, retry_if=busy, sleep=self._sleep, monotonic=self._mono,
-                                      rng=self._rng, trace=trace, params=q, data=raw or None, headers=headers)
-        except requests.exceptions.ConnectTimeout:
-            self.last_trace = trace
-            raise _flag(PlatformUnavailable(f"{what}: could not connect within {self.cfg.connect_timeout:g} s "
-                                            f"({trace.attempts} attempts)"), False) from None
-        except requests.exceptions.Timeout:
-            self.last_trace = trace
-            hint = " — it may have been applied; retry with the same idempotency key" if write else ""
-            raise _flag(PlatformTimeout(f"{what}: no answer within {self.cfg.read_timeout:g} s "
-                                        f"({trace.attempts} attempts){hint}"), write) from None
-        except requests.exceptions.ConnectionError as e:
-            self.last_trace = trace
-            refused = "refused" in str(e).lower()
-            # a connection lost after the request went out may follow an applied write
-            raise _flag(PlatformUnavailable(f"{what}: {'connection refused' if refused else 'connection lost'} "
-                                            f"({trace.attempts} attempts)"), write and not refused) from None
-        except requests.exceptions.RequestException as e:
-            self.last_trace = trace
-            raise _flag(PlatformUnavailable(f"{what}: {redact(type(e).__name__)}"), write) from None
-        self.last_trace = trace
-        try:
-            return self._answer(resp, what, trace, write)
-        finally:
-            resp.close()
+        resp = self.transport.send(method, self.cfg.base_url.rstrip("/") + path, label=what, write=write,
+                                   retry_if=busy, params=q, data=raw or None, headers=headers)
+        return self._answer(resp, what, write)
 
-    def _answer(self, resp: requests.Response, what: str, trace: RetryTrace, write: bool) -> Any:
+    def _answer(self, resp: requests.Response, what: str, write: bool) -> Any:
         status = resp.status_code
         try:
-            payload = resp.json(parse_float=Decimal)
-        except ValueError:
+            payload = json.loads(resp.content.decode("utf-8"), parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError):
             payload = None
         code = payload.get("code") if isinstance(payload, dict) else None
         message = redact(str(payload.get("message", "")))[:300] if isinstance(payload, dict) else ""
         rid = payload.get("request_id", "") if isinstance(payload, dict) else ""
         tail = f" [code {code}] {message}" + (f" (request_id {rid})" if rid else "") if code is not None else ""
+        trace = self.transport.last_trace
         if status == 429 or code == RATE_LIMITED:
             wait = trace.retry_after if trace.retry_after else max(self.cfg.backoff_max, 1.0 / self.cfg.qps)
-            raise _flag(PlatformRateLimited(f"{what}: rate limited (HTTP {status}, {trace.attempts} attempts)"
-                                            f"{tail}", wait), False, code)
+            raise PlatformRateLimited(f"{what}: rate limited (HTTP {status}, {trace.attempts} attempts){tail}", wait)
         if code in REQUEST_TIMEOUT:
-            raise _flag(PlatformTimeout(f"{what}: the platform timed out{tail}"), write, code)
+            raise PlatformTimeout(f"{what}: the platform timed out{tail}")
         if status >= 500 or code in INTERNAL:
-            # 503 is load shedding before the request is handled (Rate limits page); anything else on a
-            # write may have been applied
-            raise _flag(PlatformUnavailable(f"{what}: platform error HTTP {status} ({trace.attempts} attempts)"
-                                            f"{tail or ' ' + redact(resp.text[:200])}"),
-                        write and status != 503, code)
+            detail = tail or " " + redact(resp.text[:200])
+            raise PlatformUnavailable(f"{what}: platform error HTTP {status} ({trace.attempts} attempts){detail}")
         if code in CREDENTIALS:
             raise TikTokError(f"{what}: {CREDENTIALS[code]}{tail}", code)
         if not isinstance(payload, dict) or code is None:
-            raise _flag(PlatformUnavailable(f"{what}: HTTP {status} with an unreadable body "
-                                            f"{redact(resp.text[:120])!r}"), write and status < 400)
+            raise PlatformUnavailable(f"{what}: HTTP {status} with an unreadable body {redact(resp.text[:120])!r}")
         if code != OK:
             raise TikTokError(f"{what}: refused{tail}", code)
         if status >= 400:

@@ -10,8 +10,8 @@ table of settings.toml.
     shop_cipher = "ROW_xxxxxxx"      # optional when the app is authorised for exactly one shop
 
 The app secret and the seller's access token are secrets: they come from the keyring entries named
-by `app_secret_keyring` / `access_token_keyring` or the environment variables named by
-`app_secret_env` / `access_token_env`, never from this file.
+by `app_secret_name` / `access_token_name` or the environment variables named by `app_secret_env` /
+`access_token_env`, never from this file.
 """
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.settings import Settings, SettingsError
+from plugins.shop_common.config import read_table
+from plugins.shop_common.transport import Timing
 
 SECTION = "platform.tiktok_shop"
 REQUIRED = ("app_key", "currency")
+HINTS = {"app_key": "the app key from Partner Center > App & Service (not a secret)",
+         "currency": "the shop's currency, e.g. USD"}
 # Update Price (update-price-202309) lists these shop currencies. Prices in JPY, IDR and VND are whole
 # numbers on TikTok Shop; the port's integer is 1/100 of the currency unit, so those shops would be
 # off by 100x: refused until the port carries each currency's own exponent.
@@ -40,9 +44,9 @@ class TikTokShopConfig:
     shop_cipher: str = ""                       # "" = ask Get Authorized Shops (one shop only)
     base_url: str = "https://open-api.tiktokglobalshop.com"
     name: str = "tiktok_shop"
-    app_secret_keyring: str = "tiktok_shop_app_secret"
+    app_secret_name: str = "tiktok_shop_app_secret"
     app_secret_env: str = "CONTROLROOM_TIKTOK_APP_SECRET"
-    access_token_keyring: str = "tiktok_shop_access_token"
+    access_token_name: str = "tiktok_shop_access_token"
     access_token_env: str = "CONTROLROOM_TIKTOK_ACCESS_TOKEN"
     warehouse_id: str = ""                      # which warehouse set_stock writes when a SKU has several
     # Rate limits page: 50 queries per second per API, per app and shop. We pace below that so a show's
@@ -57,8 +61,14 @@ class TikTokShopConfig:
     jitter: float = 0.5
     readback_attempts: int = 4                  # activation goes through PENDING (audit) first
     readback_interval: float = 0.5
+    on_readback_mismatch: str = "return"        # or "raise" (plugins/shop_common/readback.py)
     # Create Activity: begin_time "must be greater than the current time"; we start this far ahead
     offer_lead_s: float = 3.0
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
+                      self.backoff_max, self.retry_budget, self.jitter)
 
     def validate(self, where: str = f"[{SECTION}]") -> "TikTokShopConfig":
         def bad(key: str, msg: str) -> SettingsError:
@@ -87,36 +97,25 @@ class TikTokShopConfig:
         for key in ("max_attempts", "readback_attempts"):
             if getattr(self, key) < 1:
                 raise bad(key, "must be at least 1")
-        for key in ("app_secret_keyring", "access_token_keyring"):
-            if not getattr(self, key).strip() and not getattr(self, key.replace("_keyring", "_env")).strip():
+        for key in ("app_secret_name", "access_token_name"):
+            if not getattr(self, key).strip() and not getattr(self, key.replace("_name", "_env")).strip():
                 raise bad(key, "a keyring entry or an environment variable must name the secret")
+        if self.on_readback_mismatch not in ("return", "raise"):
+            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
         return self
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], source: str | Path | None = None) -> "TikTokShopConfig":
-        where = f"{source}: [{SECTION}]" if source else f"[{SECTION}]"
-        if "app_secret" in table or "access_token" in table:
-            key = "app_secret" if "app_secret" in table else "access_token"
-            raise SettingsError(f"{where} {key}: secrets do not belong in settings.toml; store it in the "
-                                f"keyring (entry named by {key}_keyring) or the environment ({key}_env)")
-        missing = [k for k in REQUIRED if k not in table]
-        if missing:
-            raise SettingsError(f"{where} missing key(s): {', '.join(missing)}")
-        cfg = Settings(source, data={SECTION: dict(table)}).section(SECTION, cls)
-        return cfg.validate(where)
-
-    @classmethod
     def from_settings(cls, settings: Settings) -> "TikTokShopConfig":
-        platform = settings.data.get("platform", {})
-        if not isinstance(platform, dict):
-            raise SettingsError(f"{settings.path}: [platform] must be a table")
-        table = platform.get("tiktok_shop")
-        if table is None:
-            raise SettingsError(f"{settings.path}: [platform] kind = \"tiktok_shop\" needs a [{SECTION}] table "
-                                f"with at least {', '.join(REQUIRED)}")
-        if not isinstance(table, dict):
-            raise SettingsError(f"{settings.path}: [{SECTION}] must be a table")
-        return cls.from_table(table, settings.path)
+        where = f"{settings.path}: [{SECTION}]" if settings.path else f"[{SECTION}]"
+        table = (settings.data.get("platform") or {}).get("tiktok_shop") if isinstance(
+            settings.data.get("platform"), dict) else None
+        if isinstance(table, dict):
+            for key in ("app_secret", "access_token"):
+                if key in table:
+                    raise SettingsError(f"{where} {key}: secrets do not belong in settings.toml; store it in the "
+                                        f"keyring (entry named by {key}_name) or the environment ({key}_env)")
+        cfg = read_table(settings, "tiktok_shop", cls, required=REQUIRED, hints=HINTS)
+        return cfg.validate(where)
 
     def settings_keys(self) -> list[str]:
         return [f.name for f in dataclasses.fields(self)]
