@@ -135,6 +135,7 @@ class TikTokShopFake(LocalServer):
         self.clock_offset = 0.0
         self.token_expired = False
         self.sold: dict[str, int] = {}               # sku id -> units sold (for activities)
+        self.throttled = 0                           # HTTP 429 answers given by the QPS limit
         self._buckets: dict[str, tuple[float, float]] = {}
         self._ids = 7000000000000000000
         super().__init__(self._app)
@@ -271,6 +272,7 @@ class TikTokShopFake(LocalServer):
         if denied is not None:
             return denied
         if self._throttled(pattern):
+            self.throttled += 1
             return self._error(36009002, "Too many requests. You've made too many requests in a short period "
                                          "of time.", 429)
         fault = self.faults.take(name)
