@@ -93,6 +93,7 @@ class ShopifyFake(LocalServer):
         self.lies: dict[str, int] = {}
         self.throttled = 0                                 # THROTTLED answers given
         self.costs: list[int] = []                         # requested cost of every call
+        self.before: dict[str, Any] = {}                   # root field -> callable run once before it resolves
         self._n = 1000
         super().__init__(self._app)
 
@@ -210,6 +211,9 @@ class ShopifyFake(LocalServer):
                                               f"'{'Mutation' if op.kind == 'mutation' else 'QueryRoot'}'",
                                    "extensions": {"code": "undefinedField"}})
                     continue
+                hook = self.before.pop(root.name, None)
+                if hook is not None:
+                    hook()
                 try:
                     value = resolver(args_of(root, variables), root, variables)
                 except _GraphQLError as e:
