@@ -6,6 +6,7 @@
   python main.py preflight PLAN.csv [--json]
   python main.py guard --config guard.toml
   python main.py recap [--session ID] --out DIR
+  python main.py shop check [--show DIR] [--json]                  read-only: the plan's SKUs vs the shop
 
 Every subcommand also takes --data-dir (or $CONTROLROOM_DATA_DIR).
 """
@@ -22,6 +23,7 @@ COMMANDS = {
     "preflight": "controlroom.commerce.preflight_cli",
     "guard": "controlroom.stream.headless",
     "recap": "ui.recap_cli",
+    "shop": "controlroom.shop_check",
 }
 
 
