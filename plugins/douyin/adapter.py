@@ -74,7 +74,7 @@ class DouyinPlatform(ShopAdapter):
             refresh = secret("抖店", "refresh token", cfg.refresh_token_name, cfg.refresh_token_env)
         scope = f"douyin:{cfg.app_key}:{cfg.shop_id}"
         ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
-        super().__init__(ledger=ledger, clock=clock,
+        super().__init__(ledger=ledger, clock=clock, timing=cfg.timing, sleep=sleep,
                          readback=ReadBack("抖店", attempts=cfg.readback_attempts, interval=cfg.readback_interval,
                                            on_mismatch=cfg.on_readback_mismatch, sleep=sleep))
         self.transport = ShopTransport("抖店", cfg.timing, sleep=sleep, rng=rng, session_factory=session_factory)

@@ -6,20 +6,26 @@ An adapter subclasses ShopAdapter and implements the shop's reads and writes; ea
 `_write(op, key, args, send, landed)`:
 
     send(entry)    sends the request (once; see transport.py for what is resent) and returns the result
-    landed(entry)  for a key seen before whose outcome is unknown: reads the shop and says whether the
-                   earlier attempt already took effect (then nothing is sent again) — (True, result)
+    landed(entry)  reads the shop and says whether an earlier attempt already took effect — (True, result)
+
+The adapter is the one retry owner for writes too: when a send fails in a way that may have applied
+it (no answer, a 5xx, the shop's "busy"), `_write` waits a backoff, asks `landed` and sends again only
+if the write did not land — within the same attempt count and time budget as the transport's retries.
+A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too.
 """
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable
 
 from controlroom.clock import Clock
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, OfferSpec, OfferState, PlatformError,
-                                  ProductState)
+                                  PlatformTimeout, PlatformUnavailable, ProductState)
 
 from .ledger import Entry, IdempotencyLedger
 from .readback import ReadBack, fields_differ
+from .transport import Timing
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +51,13 @@ class ShopAdapter:
     currency = "CNY"
     capabilities = Capabilities()
 
-    def __init__(self, *, ledger: IdempotencyLedger, readback: ReadBack, clock: Clock):
+    def __init__(self, *, ledger: IdempotencyLedger, readback: ReadBack, clock: Clock, timing: Timing,
+                 sleep: Callable[[float], None] = time.sleep):
         self.ledger = ledger
         self.readback = readback
         self.clock = clock
+        self.timing = timing
+        self._sleep = sleep
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _write(self, op: str, key: str, args: Any, send: Callable[[Entry], Any],
@@ -62,8 +71,26 @@ class ShopAdapter:
             if ok:
                 log.info("%s %s: an earlier attempt with this key had landed; not sent again", self.name, op)
                 return self.ledger.done(entry, result)
-        result = send(entry)
-        return self.ledger.done(entry, result)
+        t = self.timing
+        started = time.monotonic()   # network time is real time, whatever clock the show runs on
+        tries = 0
+        while True:
+            try:
+                return self.ledger.done(entry, send(entry))
+            except (PlatformTimeout, PlatformUnavailable) as e:   # may have landed: never resend blindly
+                tries += 1
+                wait = min(t.backoff_max, t.backoff_base * 2 ** (tries - 1))
+                if landed is None or tries >= t.max_attempts or time.monotonic() - started + wait > t.retry_budget:
+                    raise
+                log.warning("%s %s: %s — reading the shop before sending again (try %d/%d)", self.name, op,
+                            e, tries + 1, t.max_attempts)
+                self._sleep(wait)
+                try:
+                    ok, result = landed(entry)
+                except PlatformError:
+                    raise e from None                 # the shop cannot even be read: report the write's failure
+                if ok:
+                    return self.ledger.done(entry, result)
 
     def _unsupported(self, op: str, key: str | None, why: str) -> Unsupported:
         if key is not None:

@@ -78,7 +78,7 @@ class WechatChannelsPlatform(ShopAdapter):
         app_secret = secret("微信小店", "AppSecret", cfg.secret_name, cfg.secret_env)
         ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None,
                                    f"wechat_channels:{cfg.appid}")
-        super().__init__(ledger=ledger, clock=clock,
+        super().__init__(ledger=ledger, clock=clock, timing=cfg.timing, sleep=sleep,
                          readback=ReadBack("微信小店", attempts=cfg.readback_attempts,
                                            interval=cfg.readback_interval, on_mismatch=cfg.on_readback_mismatch,
                                            sleep=sleep))

@@ -20,8 +20,9 @@ What the suite holds every adapter to (money is integer 分 at the port, whateve
   - failures map onto the port: no answer -> PlatformTimeout, overload/5xx/no connection ->
     PlatformUnavailable, throttling -> PlatformRateLimited with a positive retry_after (all retryable);
     a refusal (unknown SKU, a business error) -> PlatformError with retryable False;
-  - the console's retry (the same call, the same key, after a retryable error) converges to exactly
-    one application, also when the shop applied the write and then failed to answer;
+  - a write converges to exactly one application, also when the shop applied it and then failed to
+    answer: the adapter reads the shop before sending again (it is the one retry owner), and a later
+    call with the same key (a retry, a restart) applies nothing more;
   - a read-back that lies is shown as it is (never papered over with what was commanded);
   - secrets (tokens, app secrets) appear in no exception text and no log record.
 
@@ -42,7 +43,7 @@ from controlroom.platform import (Capabilities, CouponSpec, MetricsSnapshot, Off
                                   ProductState)
 
 # Fault kinds a harness can inject on the next `times` calls of one port operation.
-TIMEOUT = "timeout"                  # no answer in time (applied or not: the shop's business)
+TIMEOUT = "timeout"                  # no answer in time (the shop hung; whether it applied is its business)
 UNAVAILABLE = "unavailable"          # 5xx / "system busy" / connection lost, before applying
 RATE_LIMITED = "rate_limited"        # the shop's throttling answer
 REFUSED = "refused"                  # a business refusal the shop will repeat (never retry)

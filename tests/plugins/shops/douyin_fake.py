@@ -12,8 +12,9 @@ exactly as the platform documents it and answers in its shapes and codes.
     isv.access-token-expired / isv.access-token-no-existed;
   - throttling: at most `qps` calls per method per second -> 60000 isv.traffic-limited;
   - faults per method, consumed in order: fail(method, kind, times) with kind "unavailable" (20000,
-    nothing applied), "rate_limited" (60000), "refused" (40003, nothing applied), "timeout" (applied,
-    answer held past the client's timeout), "apply_then_error" (applied, then 20000), "http_503",
+    nothing applied), "rate_limited" (60000), "refused" (40003, nothing applied), "timeout" (no answer
+    in time, nothing applied), "apply_then_timeout" (applied, answer held past the client's timeout),
+    "apply_then_error" (applied, then 20000), "http_503",
     "drop" (connection closed, nothing applied);
   - lie_price(code, fen): reads report that price, whatever was written;
   - `applied`: every write that changed the shop (method, params) — a replay the adapter answers from
@@ -205,8 +206,11 @@ class DouyinFake(LocalServer):
                 return Reply(503, "Service Temporarily Unavailable")
             if fault.kind == "drop":
                 return Reply(drop=True)
+            if fault.kind == "timeout":
+                late = self._answer(20000, msg="服务不可用", sub_code="dop.service-error", sub_msg="服务调用失败，请稍后重试")
+                return Reply(late.status, late.body, delay=self.hold)
         reply = self._handle(method, params)
-        if fault is not None and fault.kind == "timeout":
+        if fault is not None and fault.kind == "apply_then_timeout":
             return Reply(reply.status, reply.body, delay=self.hold)
         if fault is not None and fault.kind == "apply_then_error":
             return self._answer(20000, msg="服务不可用", sub_code="dop.service-error", sub_msg="服务调用失败，请稍后重试")

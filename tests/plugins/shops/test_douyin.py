@@ -216,6 +216,22 @@ def test_throttling_that_lasts_is_rate_limited_with_the_configured_wait(fake, pl
     assert "60000" in str(e.value) and "isv.traffic-limited" in str(e.value)
 
 
+def test_an_answer_lost_after_applying_is_reconciled_not_resent(fake, platform):
+    platform.read_product("SER-002")
+    fake.fail("sku.editPrice", "apply_then_timeout", times=1)
+    platform.set_price("SER-002", 18700, idempotency_key="lost")     # no answer: read, it landed, done
+    assert [m for m, _ in fake.applied] == ["sku.editPrice"]
+    assert len([r for r in fake.requests if r.query["method"] == "sku.editPrice"]) == 1
+
+
+def test_a_timeout_before_applying_is_sent_again_after_reading(fake, platform):
+    platform.read_product("SER-002")
+    fake.fail("sku.editPrice", "timeout", times=1)
+    platform.set_price("SER-002", 18600, idempotency_key="hung")
+    assert [m for m, _ in fake.applied] == ["sku.editPrice"] and fake.sku("SER-002")[1]["price"] == 18600
+    assert len([r for r in fake.requests if r.query["method"] == "sku.editPrice"]) == 2
+
+
 def test_a_price_in_yuan_from_the_shop_is_refused_not_guessed(fake, platform, monkeypatch):
     orig = fake._price_of
     monkeypatch.setattr(fake, "_price_of", lambda s: "199.00" if s["code"] == "SER-002" else orig(s))
@@ -320,7 +336,7 @@ def test_secrets_stay_out_of_logs_the_ledger_and_errors(fake, platform, tmp_path
     caplog.set_level(logging.DEBUG)              # urllib3 logs every request line, access_token included
     platform.set_price("SER-002", 18900, idempotency_key="s1")
     fake.expire_tokens()
-    fake.fail("sku.editPrice", "unavailable", times=1)
+    fake.fail("sku.editPrice", "unavailable", times=50)
     with pytest.raises(PlatformError) as e:
         platform.set_price("SER-002", 17900, idempotency_key="s2")
     secrets = (SECRET, *fake.tokens, *fake.refresh_tokens)

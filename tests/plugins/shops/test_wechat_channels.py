@@ -132,14 +132,28 @@ def test_system_busy_on_a_read_is_retried(fake, platform):
     assert platform.read_product("BAG-002").price == 12900
 
 
-def test_system_busy_on_a_write_is_not_resent_blindly(fake, platform):
+def test_system_busy_after_applying_is_reconciled_not_resent(fake, platform):
     platform.read_product("CUP-001")
     fake.fail("product/auditfree", "apply_then_error", times=1)
-    with pytest.raises(PlatformUnavailable, match="may have been applied"):
-        platform.set_price("CUP-001", 8800, idempotency_key="busy")
-    assert fake.writes == 1                                       # applied once, not resent
-    platform.set_price("CUP-001", 8800, idempotency_key="busy")   # the console's retry: reconciled, not sent
+    platform.set_price("CUP-001", 8800, idempotency_key="busy")   # -1 after applying: read, landed, done
     assert fake.writes == 1 and fake.sku("CUP-001")[1]["sale_price"] == 8800
+    assert len([r for r in fake.requests if r.path.endswith("/auditfree")]) == 1
+
+
+def test_system_busy_before_applying_is_sent_again_after_reading(fake, platform):
+    platform.read_product("CUP-001")
+    fake.fail("product/auditfree", "unavailable", times=1)
+    platform.set_price("CUP-001", 8700, idempotency_key="busy2")
+    assert fake.writes == 1 and fake.sku("CUP-001")[1]["sale_price"] == 8700
+    assert len([r for r in fake.requests if r.path.endswith("/auditfree")]) == 2
+
+
+def test_busy_that_lasts_is_unavailable_and_says_it_may_have_applied(fake, platform):
+    fake.fail("product/auditfree", "apply_then_error", times=50)
+    fake.lie_price("CUP-001", 9900)        # and the read-back keeps showing the old price
+    with pytest.raises(PlatformUnavailable, match="may have been applied") as e:
+        platform.set_price("CUP-001", 8600, idempotency_key="busy3")
+    assert e.value.retryable
 
 
 def test_minute_quota_is_rate_limited(fake, platform):
@@ -300,7 +314,7 @@ def test_secrets_stay_out_of_logs_the_ledger_and_errors(fake, platform, tmp_path
     platform.set_price("CUP-001", 8900, idempotency_key="s1")
     platform.issue_coupon(CouponSpec("CUP-001", 19900, 1000, 10), idempotency_key="s2")
     fake.expire_tokens()
-    fake.fail("product/auditfree", "unavailable", times=1)
+    fake.fail("product/auditfree", "unavailable", times=50)
     with pytest.raises(PlatformError) as e:
         platform.set_price("CUP-001", 7900, idempotency_key="s3")
     logged = "\n".join(r.getMessage() for r in caplog.records)

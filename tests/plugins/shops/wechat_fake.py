@@ -9,7 +9,8 @@ shapes and errcodes (sources: plugins/wechat_channels/adapter.py and errors.py).
     a coupon's name ≤ 10 characters, discount_fee ≤ 200 元, status 1 -> 2/4/5 and 2 -> 4/5 only; a 限时抢购
     only on a product above 10 元, at 1–8.5折 and ≥ 10 元 off, ≤ 24 h, sale_stock ≤ stock, one per product;
   - faults per API, consumed in order: fail(api, kind, times), kind "unavailable" (-1, nothing applied),
-    "rate_limited" (45011), "refused" (10020051), "timeout" (applied, answer held), "apply_then_error"
+    "rate_limited" (45011), "refused" (10020051), "timeout" (no answer in
+    time, nothing applied), "apply_then_timeout" (applied, answer held), "apply_then_error"
     (applied, then -1), "http_503", "drop";
   - lie_price(code, fen): product reads report that price;
   - `applied`: every write that changed the shop ((api, body)), except the activation (1 -> 2) that is
@@ -159,8 +160,11 @@ class WechatFake(LocalServer):
                 return Reply(503, "Service Unavailable")
             if fault.kind == "drop":
                 return Reply(drop=True)
+            if fault.kind == "timeout":
+                late = self._err(api, -1, "system error")
+                return Reply(late.status, late.body, delay=self.hold)
         reply = self._handle(api, body)
-        if fault is not None and fault.kind == "timeout":
+        if fault is not None and fault.kind == "apply_then_timeout":
             return Reply(reply.status, reply.body, delay=self.hold)
         if fault is not None and fault.kind == "apply_then_error":
             return self._err(api, -1, "system error")
