@@ -145,7 +145,7 @@ class ShopifyPlatform(ShopAdapter):
         token = secret("Shopify", "Admin API access token", config.access_token_name, config.access_token_env)
         ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None,
                                    f"shopify:{config.shop}")
-        super().__init__(ledger=ledger, clock=clock or SystemClock(),
+        super().__init__(ledger=ledger, clock=clock or SystemClock(), timing=config.timing, sleep=sleep,
                          readback=ReadBack("Shopify", attempts=config.readback_attempts,
                                            interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
                                            sleep=sleep))

@@ -50,7 +50,7 @@ import requests
 from controlroom.clock import Clock, SystemClock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
-                                  PlatformError, ProductState)
+                                  ProductState)
 from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_key
 from plugins.shop_common.config import secret
@@ -88,7 +88,7 @@ class TikTokShopPlatform(ShopAdapter):
         token = secret("TikTok Shop", "access token", config.access_token_name, config.access_token_env)
         scope = f"tiktok_shop:{config.app_key}:{config.shop_cipher or '-'}"
         ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
-        super().__init__(ledger=ledger, clock=clock or SystemClock(),
+        super().__init__(ledger=ledger, clock=clock or SystemClock(), timing=config.timing, sleep=sleep,
                          readback=ReadBack("TikTok Shop", attempts=config.readback_attempts,
                                            interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
                                            sleep=sleep))

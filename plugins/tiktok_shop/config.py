@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from controlroom.settings import Settings, SettingsError
 from plugins.shop_common.config import read_table

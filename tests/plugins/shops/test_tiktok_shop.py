@@ -13,7 +13,7 @@ import requests
 
 from controlroom.adapters import PlatformContext, create_platform
 from controlroom.clock import ManualClock
-from controlroom.platform import OfferSpec, PlatformError, PlatformRateLimited, PlatformUnavailable
+from controlroom.platform import OfferSpec, PlatformRateLimited
 from controlroom.secrets import set_secret
 from controlroom.settings import Settings, SettingsError
 from plugins.shop_common.config import MissingSecret
@@ -289,10 +289,11 @@ def test_a_refused_offer_leaves_no_activity_behind(fake, platform):
 def test_an_offer_whose_answer_was_lost_is_found_by_its_title_not_made_twice(fake, platform):
     fake.faults.add("create_activity", "apply_then_error")
     spec = OfferSpec("LIP-001", 990, 900.0, quantity=10, per_buyer_limit=1)
-    with pytest.raises(PlatformUnavailable):
-        platform.start_offer(spec, idempotency_key="fs-lost")
-    oid = platform.start_offer(spec, idempotency_key="fs-lost")
+    oid = platform.start_offer(spec, idempotency_key="fs-lost")      # the adapter reads before it resends
     assert list(fake.activities) == [oid] and platform.read_offer(oid).active
+    searches = [r for r in fake.requests if r.path == "/promotion/202309/activities/search"]
+    assert searches and searches[0].json["activity_title"] == fake.activities[oid].title
+    assert platform.start_offer(spec, idempotency_key="fs-lost") == oid and list(fake.activities) == [oid]
 
 
 def test_coupons_are_read_but_not_made(fake, platform):
