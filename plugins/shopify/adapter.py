@@ -18,11 +18,9 @@ What maps to what (shopify.dev/docs/api/admin-graphql):
                 discountCodeDeactivate, codeDiscountNode / codeDiscountNodeByCode to read. The code is
                 derived from the idempotency key, so a retry after a lost answer finds the discount it
                 made instead of making a second one.
-  offers        Shopify has no flash sale with a quantity or a per-buyer limit. An offer here is a timed
-                price change the console runs: the price becomes the offer price and compareAtPrice the
-                price before (the strikethrough), both restored by stop_offer. The shop ends nothing by
-                itself: the console's own timer and quantity cap stop it (capabilities say so);
-                read_offer reports the shop's truth (is the offer price still live, units sold since).
+  offers        Shopify has no flash sale with a quantity or a per-buyer limit: the console runs an offer
+                as its own timed price change with its own quantity cap (capabilities.native_offers is
+                False); the offer calls are refused, so there is one timer, the console's.
   metrics       no live-room counters: orders created since the adapter started (orders query).
   pin, 仅剩N件   not in the Admin API: refused.
 Writes go through plugins.shop_common (ShopAdapter._write): the idempotency ledger answers a replayed
@@ -43,8 +41,8 @@ import requests
 
 from controlroom.clock import Clock, SystemClock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
-from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
-                                  ProductState, SkuMetrics)
+from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, ProductState,
+                                  SkuMetrics)
 from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_key
 from plugins.shop_common.config import secret
@@ -452,102 +450,10 @@ class ShopifyPlatform(ShopAdapter):
         return CouponState(coupon_id=str(node.get("id")), spec=spec, issued=int(c.get("asyncUsageCount") or 0),
                            active=c.get("status") == "ACTIVE")
 
-    # ---- offers: a timed price change the console runs ------------------------------------------
-    # Records live in the idempotency ledger (kind "timed_offer", as plugins/shop_common/base.py keeps
-    # them): the price to restore survives a lost answer and a restart.
-    def _running_offer(self, sku: str) -> str | None:
-        return next((oid for oid, r in self.ledger.all(self.OFFER).items() if r.get("sku") == sku and r.get("active")),
-                    None)
-
-    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
-        op = "start_offer"
-        what = f"{self.name} {op} {getattr(spec, 'sku', '?')}"
-        check_key(what, idempotency_key)
-        self._check_offer(spec, what)
-        self._money_out(spec.price)
-        oid = self._offer_id(idempotency_key)
-        self._variant(spec.sku)      # an unknown SKU is a refusal before anything is recorded
-
-        def record(notes: dict) -> str:
-            self.ledger.put(self.OFFER, oid, dict(sku=spec.sku, price=spec.price, duration_s=spec.duration_s,
-                                                  quantity=spec.quantity, per_buyer_limit=spec.per_buyer_limit,
-                                                  own_price=notes["own_price"], own_compare_at=notes["own_compare_at"],
-                                                  start_stock=notes["start_stock"], active=True,
-                                                  started=self.clock.utcnow().isoformat()))
-            return oid
-
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            if "own_price" not in entry.notes or self.read_product(spec.sku).price != spec.price:
-                return False, None
-            return True, record(entry.notes)
-
-        def send(entry: Entry) -> str:
-            running = self._running_offer(spec.sku)
-            if running:
-                raise ShopifyError(f"{what}: offer {running} already runs on this SKU; stop it first (its price "
-                                   "must be put back before another offer starts)")
-            if "own_price" in entry.notes:     # a retry: the prices before the FIRST attempt are the own ones
-                notes = entry.notes
-            else:
-                node = self._variant(spec.sku)
-                before = self._state(node)
-                cap = node.get("compareAtPrice")
-                notes = dict(own_price=before.price, start_stock=before.stock,
-                             own_compare_at=None if cap in (None, "") else before.list_price)
-            if spec.price >= notes["own_price"]:
-                raise ShopifyError(f"{what}: the offer price {self._money_out(spec.price)} is not below the "
-                                   f"product's own price {self._money_out(notes['own_price'])}")
-            self.ledger.attempt(entry, **{k: notes[k] for k in ("own_price", "start_stock", "own_compare_at")})
-            # the strikethrough shows the price before the offer unless the shop already shows a higher one
-            strike = notes["own_compare_at"] if (notes["own_compare_at"] or 0) > notes["own_price"] else notes["own_price"]
-            self._bulk_price(self._variant(spec.sku), spec.price, compare_at=strike)
-            record(notes)
-            self._verify_product(op, spec.sku, price=spec.price)
-            return oid
-
-        args = [spec.sku, spec.price, spec.duration_s, spec.quantity, spec.per_buyer_limit]
-        return str(self._write(op, idempotency_key, args, send, landed))
-
-    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
-        op = "stop_offer"
-        check_key(f"{self.name} {op}", idempotency_key)
-        rec = self._offer_record(offer_id, op)
-        sku = rec["sku"]
-
-        def close_record() -> None:
-            self.ledger.put(self.OFFER, offer_id, dict(self.ledger.get(self.OFFER, offer_id) or rec, active=False))
-
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            if self.read_product(sku).price != rec["own_price"]:
-                return False, None
-            close_record()
-            return True, None
-
-        def send(entry: Entry) -> None:
-            current = self.ledger.get(self.OFFER, offer_id) or rec
-            if not current.get("active"):
-                return None                    # already stopped: stopping twice is not an error
-            self.ledger.attempt(entry)
-            self._bulk_price(self._variant(sku), rec["own_price"], compare_at=rec.get("own_compare_at"))
-            close_record()
-            self._verify_product(op, sku, price=rec["own_price"])
-            return None
-
-        self._write(op, idempotency_key, [offer_id], send, landed)
-
-    def read_offer(self, offer_id: str) -> OfferState:
-        rec = self._offer_record(offer_id, "read_offer")
-        state = self.read_product(rec["sku"])
-        q = rec.get("quantity")
-        sold = max(0, int(rec["start_stock"]) - state.stock)
-        if q is not None:
-            sold = min(sold, int(q))
-        spec = OfferSpec(sku=rec["sku"], price=int(rec["price"]), duration_s=float(rec["duration_s"]), quantity=q,
-                         per_buyer_limit=rec.get("per_buyer_limit"))
-        # the shop's truth: the offer runs while its price is live; ending it on time and at its quantity
-        # is the console's job (capabilities.native_offers is False)
-        active = bool(rec.get("active")) and state.price == int(rec["price"])
-        return OfferState(offer_id=offer_id, spec=spec, sold=sold, active=active)
+    # ---- offers ---------------------------------------------------------------------------------
+    # Shopify has no flash sale: the console runs an offer as its own timed price change with its own
+    # quantity cap (capabilities.native_offers is False), so start/stop/read_offer are the shared layer's
+    # refusals (plugins/shop_common/base.py) — one timer, the console's.
 
     # ---- metrics --------------------------------------------------------------------------------
     def metrics(self) -> MetricsSnapshot:

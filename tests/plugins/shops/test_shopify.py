@@ -247,35 +247,15 @@ def test_a_coupon_is_an_amount_off_code_with_its_limits(fake, platform):
         platform.issue_coupon(CouponSpec(None, 0, 500, None, per_buyer_limit=2), idempotency_key="cp-2")
 
 
-def test_an_offer_is_a_price_change_with_the_own_price_struck_through(fake, platform):
-    # SER-002-M has no compare-at price: during the offer its own price is the strikethrough
-    oid = platform.start_offer(OfferSpec("SER-002-M", 990, 600.0, quantity=30, per_buyer_limit=1), idempotency_key="of-1")
-    during = platform.read_product("SER-002-M")
-    assert (during.price, during.list_price) == (990, 1590)
-    fake.sell("SER-002-M", 4)
-    st = platform.read_offer(oid)
-    assert st.active and st.sold == 4
+def test_offers_are_the_consoles_timed_price_change(fake, platform):
+    """No flash-sale API: the adapter refuses offer calls (nothing applied) and says so in its capabilities;
+    the console times the price change and caps the quantity itself."""
+    from controlroom.platform import PlatformError
     assert platform.capabilities.native_offers is False and platform.capabilities.offer_quantity_cap is False
-    platform.stop_offer(oid, idempotency_key="of-1-stop")
-    v = fake.by_sku("SER-002-M")
-    assert (v.price, v.compare_at) == (1590, None)                 # both put back, the compare-at cleared
-    assert platform.read_offer(oid).active is False
-
-
-def test_a_second_offer_on_a_running_sku_is_refused(fake, platform):
-    platform.start_offer(OfferSpec("LIP-001", 990, 600.0), idempotency_key="of-a")
-    with pytest.raises(ShopifyError, match="already runs"):
-        platform.start_offer(OfferSpec("LIP-001", 890, 600.0), idempotency_key="of-b")
-
-
-def test_an_offer_survives_a_restart_and_still_restores_the_price(fake, tmp_path):
-    p = make(fake, tmp_path)
-    oid = p.start_offer(OfferSpec("LIP-001", 990, 600.0), idempotency_key="of-restart")
-    p.close()
-    q = make(fake, tmp_path)
-    q.stop_offer(oid, idempotency_key="of-restart-stop")
-    assert q.read_product("LIP-001").price == 1290 and fake.by_sku("LIP-001").compare_at == 2590
-    q.close()
+    before = platform.read_product("LIP-001")
+    with pytest.raises(PlatformError):
+        platform.start_offer(OfferSpec("LIP-001", 990, 600.0), idempotency_key="of-a")
+    assert platform.read_product("LIP-001") == before
 
 
 def test_metrics_count_orders_since_the_adapter_started(fake, platform):
