@@ -102,7 +102,8 @@ def test_show_toml_is_parsed_in_one_place():
 
 def test_journal_sql_lives_in_the_journal_package():
     """Knowledge in one place: only controlroom/journal/ holds SQL against the journal's tables."""
-    sql = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    # the journal's tables; other stores (a shop adapter's own idempotency ledger) have their own SQL
+    sql = re.compile(r"\b(FROM|INTO|UPDATE|JOIN)\s+(events|samples|sessions)\b")
     offenders = [str(p.relative_to(ROOT)) for p in list((ROOT / "controlroom").rglob("*.py"))
                  + list((ROOT / "ui").rglob("*.py")) + list((ROOT / "plugins").rglob("*.py"))
                  if "journal" not in p.relative_to(ROOT).parts and sql.search(p.read_text(encoding="utf-8"))]
