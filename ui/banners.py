@@ -70,7 +70,7 @@ class BannerRow(QFrame):
         what = alert_title(b.rule, b.values, b.sku, self.owner.title_of, fallback=b.fallback)
         todo = alert_todo(b.rule, b.values)
         when = datetime.fromtimestamp(b.at).strftime("%H:%M:%S")
-        icon = "⛔" if b.red else "⚠"
+        icon = "✖" if b.red else "⚠"
         todo_head = translate("SafetyBanners", "What to do:")
         self.text.setText(f"<b>{icon} {when} {html.escape(what)}</b>"
                           + (f"<br>{html.escape(todo_head)} {html.escape(todo)}" if todo else ""))

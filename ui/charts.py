@@ -273,8 +273,24 @@ class FunnelWidget(QWidget):
         self._stages: list[tuple[str, int]] = []
         self.setMinimumHeight(150)
 
+    def font_used(self) -> QFont:
+        return mono_font(9)
+
+    def columns(self) -> tuple[float, float, float]:
+        """(label, number, bar) widths: the label and number columns as wide as their widest text, so nothing is
+        cut; the bars get what is left (none when too little is)."""
+        if not self._stages:
+            return 0.0, 0.0, 0.0
+        fm = QFontMetricsF(self.font_used())
+        label_w = max(fm.horizontalAdvance(label) for label, _ in self._stages) + 12
+        num_w = max(fm.horizontalAdvance(f"{v:,}  100.0 %") for _, v in self._stages) + 8
+        bar_w = self.width() - label_w - num_w - 12
+        return label_w, num_w, (bar_w if bar_w >= 30 else 0.0)
+
     def set_stages(self, stages: list[tuple[str, int]]) -> None:
         self._stages = list(stages)
+        label_w, num_w, _ = self.columns()
+        self.setMinimumWidth(int(label_w + num_w + 8))
         self.update()
 
     def paintEvent(self, _ev) -> None:
@@ -285,16 +301,9 @@ class FunnelWidget(QWidget):
             return
         n = len(self._stages)
         h = min(self.height() / n, 40.0)
-        font = mono_font(9)
-        fm = QFontMetricsF(font)
-        # label and number columns as wide as their widest text: nothing is cut; the bars get what is left
-        label_w = max(fm.horizontalAdvance(label) for label, _ in self._stages) + 12
-        num_w = max(fm.horizontalAdvance(f"{v:,}  100.0 %") for _, v in self._stages) + 8
-        bar_w = self.width() - label_w - num_w - 12
-        if bar_w < 30:
-            bar_w = 0.0
+        label_w, num_w, bar_w = self.columns()
         top = max(max(v for _, v in self._stages), 1)
-        p.setFont(font)
+        p.setFont(self.font_used())
         for i, (label, v) in enumerate(self._stages):
             y = i * h
             frac = math.log10(v + 1) / math.log10(top + 1) if top > 0 else 0.0
@@ -305,7 +314,7 @@ class FunnelWidget(QWidget):
             if bar_w:
                 p.fillRect(QRectF(x0, y + 3, w, h - 6), colour)
             p.setPen(QColor(theme.TEXT))
-            p.drawText(QRectF(4, y, label_w - 8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            p.drawText(QRectF(4, y, label_w - 4, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
             step = ""
             if i > 0:
                 prev = self._stages[i - 1][1]

@@ -19,7 +19,7 @@ from controlroom.commerce.service import Action
 from controlroom.platform import CouponSpec
 from ui import theme
 from ui.i18n import Retranslating, translate
-from ui.words import VERDICTS, finding_words, pct, word_for, yuan
+from ui.words import VERDICTS, finding_words, off_list_words, pct, word_for, yuan
 
 MONO = f"font-family:{theme.MONO}; font-size:13pt;"
 
@@ -98,7 +98,9 @@ class _Preview(QWidget):
             self.verdict.setText("")
             return
         self.labels["net"].setText(yuan(verdict.net_price))
-        self.labels["off"].setText(pct(verdict.pct_off) if verdict.pct_off is not None else "—")
+        off, markup = off_list_words(verdict.pct_off)
+        self.labels["off"].setText(off)
+        self.labels["off"].setStyleSheet(MONO + (f"color:{theme.ON_AIR};" if markup else ""))
         margin = verdict.margin
         self.labels["margin"].setText(yuan(margin) if margin is not None else "—")
         self.labels["margin"].setStyleSheet(MONO + (f"color:{theme.ON_AIR};" if (margin or 0) < 0 else ""))

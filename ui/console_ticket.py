@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from ui import theme
 from ui.console_dialogs import change_words
 from ui.i18n import Retranslating
-from ui.words import VERDICTS, action_from, finding_words, pct, word_for, yuan
+from ui.words import VERDICTS, action_from, finding_words, off_list_words, word_for, yuan
 
 MONO = f"font-family:{theme.MONO}; font-size:13pt;"
 
@@ -98,7 +98,9 @@ class TicketDialog(Retranslating, QDialog):
         self.values["change"].setText(change[0])
         self.values["change"].setStyleSheet(MONO + f"color:{change[1]};")
         self.values["net"].setText(yuan(v.net_price))
-        self.values["off"].setText(pct(v.pct_off) if v.pct_off is not None else "—")
+        off, markup = off_list_words(v.pct_off)
+        self.values["off"].setText(off)
+        self.values["off"].setStyleSheet(MONO + (f"color:{theme.ON_AIR};" if markup else ""))
         self.values["margin"].setText(yuan(v.margin) if v.margin is not None else "—")
         self.values["margin"].setStyleSheet(MONO + (f"color:{theme.ON_AIR};" if (v.margin or 0) < 0 else ""))
         # one line per tripped rule with the numbers that tripped it; the rule id stays in the tooltip

@@ -151,9 +151,9 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         what = action_words(g("action") or "", sku, title_of=title_of) if g("action") else prod
         return Line(what, "✗ " + translate("EventWords", "the shop shows something else: product locked"), FAIL)
     if kind == "console.sku_locked":
-        return Line(translate("EventWords", "Locked {product}").format(product=prod), "🔒 " + translate("EventWords", "until someone checks it"), FAIL)
+        return Line(translate("EventWords", "Locked {product}").format(product=prod), translate("EventWords", "until someone checks it"), FAIL)
     if kind == "console.sku_unlocked":
-        return Line(translate("EventWords", "Unlocked {product}").format(product=prod), "🔓", OK)
+        return Line(translate("EventWords", "Unlocked {product}").format(product=prod), "✓", OK)
     if kind == "console.plan_imported":
         return Line(translate("EventWords", "Price plan imported: {n} products").format(n=len(g("rows") or [])), _done(), OK)
     if kind == "console.reconciled":
@@ -167,7 +167,7 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "interlock.verdict":
         what = action_words(g("action") or "", sku, price=g("price"), title_of=title_of)
         if g("verdict") == "block":
-            return Line(what, "⛔ " + translate("EventWords", "blocked: {rules}").format(rules=_rules(g("rules"))), BLOCK)
+            return Line(what, "✖ " + translate("EventWords", "blocked: {rules}").format(rules=_rules(g("rules"))), BLOCK)
         return Line(what, "⚠ " + translate("EventWords", "needs a second look: {rules}").format(rules=_rules(g("rules"))), CONFIRM)
     if kind == "interlock.confirmed":
         return Line(translate("EventWords", "Confirmed after a second look: {rules}").format(rules=_rules(g("rules"))), "✓", CONFIRM)
@@ -179,12 +179,12 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "interlock.override_refused":
         why = g("why") or ""
         why = t(OVERRIDE_WHY[why]) if why in OVERRIDE_WHY else why
-        return Line(translate("EventWords", "Supervisor override refused: {why}").format(why=why), "⛔", BLOCK)
+        return Line(translate("EventWords", "Supervisor override refused: {why}").format(why=why), "✖", BLOCK)
     if kind == "interlock.breaker_tripped":
         rule = f"breaker_{g('rule')}"
         return Line(alert_title(rule, g("values") or {}, sku, title_of),
-                    "⛔ " + translate("EventWords", "taken off sale") if g("pause_action", "unlist") == "unlist" else
-                    "⛔ " + translate("EventWords", "price put back"), FAIL)
+                    "✖ " + translate("EventWords", "taken off sale") if g("pause_action", "unlist") == "unlist" else
+                    "✖ " + translate("EventWords", "price put back"), FAIL)
 
     # ---- alerts -------------------------------------------------------------------------------------
     if kind == "alert.raised":

@@ -151,6 +151,7 @@ class EventFeed(Retranslating, QWidget):
         self._last_seq = 0
 
         self.filter = QComboBox()
+        self.filter.setMaximumHeight(24)
         for key, _label in FILTERS:
             self.filter.addItem("", key)
         self.filter.currentIndexChanged.connect(self._set_filter)

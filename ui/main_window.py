@@ -177,12 +177,16 @@ class MainWindow(Retranslating, QMainWindow):
             self.tabifyDockWidget(self.docks["metrics"], self.docks["stream"])
             self.docks["metrics"].raise_()
             self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [300, 400], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["feed"]], [170], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["feed"]], [215], Qt.Orientation.Vertical)
         else:
             self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
             self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [420, 640], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["feed"]], [230], Qt.Orientation.Vertical)
             self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [520, 300], Qt.Orientation.Vertical)
+        # transient messages only: the bar takes no room while it has nothing to say
+        bar = self.statusBar()
+        bar.messageChanged.connect(lambda text: bar.setVisible(bool(text)))
+        bar.hide()
         self.view_menu.addSeparator()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
@@ -265,6 +269,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         self.settings.sync()
+        self._ticker.stop()
         if self.cue_screen is not None:
             self.cue_screen.close()
         super().closeEvent(event)

@@ -51,6 +51,16 @@ def clock_text(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
+def off_list_words(pct_off: float | None) -> tuple[str, bool]:
+    """("35.0 % off list", False) or ("+434.9 % ABOVE list", True): a price above its list price is a markup,
+    never a negative discount."""
+    if pct_off is None:
+        return "—", False
+    if pct_off < 0:
+        return translate("Words", "+{pct} ABOVE the list price").format(pct=pct(-pct_off)), True
+    return translate("Words", "{pct} off").format(pct=pct(pct_off)), False
+
+
 def offset_words(offset_s: float | None) -> tuple[str, str]:
     """How far the show is from its plan, the same on the strip and the run-of-show panel:
     ("2:32 behind", "behind") / ("2:32 ahead", "ahead") / ("on time", "on_time"); no sign — the word says it."""
@@ -142,7 +152,7 @@ def finding_words(rule: str, values: dict[str, Any] | None, settings: Any = None
     v = values or {}
     g = v.get
     if rule == "invalid_input":
-        return translate("Words", "a value could not be read: {field}").format(field=g("field") or "?")
+        return translate("Words", "a value could not be read: {field}").format(field=word_for(FIELDS, g("field") or "?"))
     if rule == "net_price_nonpositive":
         return translate("Words", "net price {net} after every discount is not above zero").format(net=yuan(g("net_price")))
     if rule == "below_floor":
@@ -200,6 +210,17 @@ def finding_words(rule: str, values: dict[str, Any] | None, settings: Any = None
     return w(text) if text else rule
 
 
+FIELDS = {   # the console's field codes (invalid_input names the one it could not read)
+    "price": QT_TRANSLATE_NOOP("Words", "price"), "list_price": QT_TRANSLATE_NOOP("Words", "list price"),
+    "live_price": QT_TRANSLATE_NOOP("Words", "live price"), "cost": QT_TRANSLATE_NOOP("Words", "cost"),
+    "floor_price": QT_TRANSLATE_NOOP("Words", "floor price"), "stock": QT_TRANSLATE_NOOP("Words", "stock"),
+    "offer_price": QT_TRANSLATE_NOOP("Words", "flash price"), "offer_qty": QT_TRANSLATE_NOOP("Words", "offer quantity"),
+    "offer": QT_TRANSLATE_NOOP("Words", "flash offer"), "per_buyer_limit": QT_TRANSLATE_NOOP("Words", "per-buyer limit"),
+    "sku": QT_TRANSLATE_NOOP("Words", "product"), "coupon": QT_TRANSLATE_NOOP("Words", "coupon"),
+    "coupon_qty": QT_TRANSLATE_NOOP("Words", "coupon quantity"),
+    "displayed_stock": QT_TRANSLATE_NOOP("Words", "shown stock"),
+}
+
 RULE_NAMES = {   # the rule in a few words (banners, the feed's short form)
     "invalid_input": QT_TRANSLATE_NOOP("Words", "unreadable value"),
     "net_price_nonpositive": QT_TRANSLATE_NOOP("Words", "net price zero or less"),
@@ -229,8 +250,10 @@ def rule_name(rule: str) -> str:
 
 
 def _factor(f: Any) -> str:
+    """The power of ten a ratio is near (the rule trips within a tolerance of 10×, 100×, 1000×)."""
+    import math
     try:
-        return f"{round(float(f)):g}"
+        return f"{10 ** max(1, round(math.log10(float(f)))):g}"
     except (TypeError, ValueError):
         return "10"
 
@@ -268,11 +291,13 @@ def action_words(kind: str, sku: str | None = None, *, price: int | None = None,
     prod = _product(sku, title_of)
     unit = translate("Words", "yuan")
     if kind in ("price", "revert"):
+        if price is None:
+            return f"{verb} {prod}".strip()
         move = (f"{plain_yuan(before)} → {plain_yuan(price)} {unit}" if before is not None
                 else f"→ {plain_yuan(price)} {unit}")
         return f"{verb} {prod} {move}".strip()
     if kind == "offer_start":
-        text = f"{verb} {prod} {plain_yuan(price)} {unit}"
+        text = f"{verb} {prod} {plain_yuan(price)} {unit}" if price is not None else f"{verb} {prod}"
         if duration_s:
             text += " · " + clock_text(duration_s)
         if qty:

@@ -60,7 +60,7 @@ Resume it where the journal says it was: segment and timers, listings, prices an
     </message>
     <message>
         <source>Off list price</source>
-        <translation>相对划线价折扣</translation>
+        <translation>相对划线价</translation>
     </message>
     <message>
         <source>Margin left over the floor</source>
@@ -238,6 +238,10 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>不确定上一次操作是否生效</translation>
     </message>
     <message>
+        <source>the shop may not show what was sent</source>
+        <translation>店铺显示的可能不是下发的内容</translation>
+    </message>
+    <message>
         <source>LOCKED</source>
         <translation>已锁定</translation>
     </message>
@@ -294,10 +298,10 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>解锁 {sku}</translation>
     </message>
     <message>
-        <source>{product} was locked: {why}
+        <source>{product} is locked: the shop may not show what was sent.
 
 Did you check it in the shop&apos;s back office? Unlocking takes what the shop shows now as the truth.</source>
-        <translation>{product} 已被锁定：{why}
+        <translation>{product} 已被锁定：店铺显示的可能不是下发的内容。
 
 你已经在店铺后台核对过了吗？解锁后以店铺当前显示的状态为准。</translation>
     </message>
@@ -1423,12 +1427,8 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>提词屏</translation>
     </message>
     <message>
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <source>Export…</source>
-        <translation>导出…</translation>
+        <source>File…</source>
+        <translation>文件…</translation>
     </message>
     <message>
         <source>{m} min without a price anchor ({span})</source>
@@ -1449,6 +1449,14 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Run of show: {what}</source>
         <translation>直播脚本：{what}</translation>
+    </message>
+    <message>
+        <source>Import a run of show…</source>
+        <translation>导入直播脚本…</translation>
+    </message>
+    <message>
+        <source>Export the run of show…</source>
+        <translation>导出直播脚本…</translation>
     </message>
     <message>
         <source>Control API: {url}</source>
@@ -1656,7 +1664,7 @@ The stream and the shop carry on without the console, its interlocks and its ale
     </message>
     <message>
         <source>Stream guard is not configured. Put a guard.toml in the data folder (example: resources/guard.example.toml), or set [guard] config in settings.toml.</source>
-        <translation>推流守护未配置。请在数据目录放置 guard.toml（示例：resources/guard.example.toml），或在 settings.toml 的 [guard] 中设置 config。</translation>
+        <translation>推流守护未配置。请在数据目录放置 guard.toml（示例：resources/guard.example.toml），或在 settings.toml 中设置 [guard] config。</translation>
     </message>
     <message>
         <source>Talk track while on backup: {text}</source>
@@ -1735,7 +1743,7 @@ The stream and the shop carry on without the console, its interlocks and its ale
     </message>
     <message>
         <source>Off list price</source>
-        <translation>相对划线价折扣</translation>
+        <translation>相对划线价</translation>
     </message>
     <message>
         <source>Margin left over the floor</source>
@@ -1776,6 +1784,14 @@ The stream and the shop carry on without the console, its interlocks and its ale
 </context>
 <context>
     <name>Words</name>
+    <message>
+        <source>+{pct} ABOVE the list price</source>
+        <translation>比划线价高 +{pct}（加价）</translation>
+    </message>
+    <message>
+        <source>{pct} off</source>
+        <translation>低 {pct}</translation>
+    </message>
     <message>
         <source>on time</source>
         <translation>准时</translation>
@@ -2107,6 +2123,58 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>the product is locked until someone checks it at the shop and unlocks it</source>
         <translation>商品已锁定，需要有人在店铺后台核对并解锁</translation>
+    </message>
+    <message>
+        <source>price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <source>list price</source>
+        <translation>划线价</translation>
+    </message>
+    <message>
+        <source>live price</source>
+        <translation>直播价</translation>
+    </message>
+    <message>
+        <source>cost</source>
+        <translation>成本</translation>
+    </message>
+    <message>
+        <source>floor price</source>
+        <translation>底价</translation>
+    </message>
+    <message>
+        <source>stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>flash price</source>
+        <translation>秒杀价</translation>
+    </message>
+    <message>
+        <source>offer quantity</source>
+        <translation>秒杀数量</translation>
+    </message>
+    <message>
+        <source>flash offer</source>
+        <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>per-buyer limit</source>
+        <translation>每人限购</translation>
+    </message>
+    <message>
+        <source>coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>coupon quantity</source>
+        <translation>券数量</translation>
+    </message>
+    <message>
+        <source>shown stock</source>
+        <translation>展示库存</translation>
     </message>
     <message>
         <source>unreadable value</source>

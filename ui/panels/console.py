@@ -186,7 +186,8 @@ class ConsolePanel(Retranslating, QWidget):
         else:
             now = ("", None, "", None)
         if p.locked or uncertain:
-            why = p.lock_reason or self.tr("not known whether the last action applied")
+            why = self.tr("not known whether the last action applied") if uncertain and not p.locked else \
+                self.tr("the shop may not show what was sent")
             listed = (self.tr("LOCKED"), theme.ON_AIR, self.tr("Locked: {why}. Check it at the shop, then unlock "
                                                             "(Ctrl+U).").format(why=why), None)
         elif p.listed:
@@ -354,10 +355,11 @@ class ConsolePanel(Retranslating, QWidget):
                       theme.WARNING)
             return
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Unlock {sku}").format(sku=sku),
-                          self.tr("{product} was locked: {why}\n\nDid you check it in the shop's back office? "
-                                  "Unlocking takes what the shop shows now as the truth.")
-                          .format(product=f"{sku} {p.title}", why=p.lock_reason),
+                          self.tr("{product} is locked: the shop may not show what was sent.\n\nDid you check it in "
+                                  "the shop's back office? Unlocking takes what the shop shows now as the truth.")
+                          .format(product=f"{sku} {p.title}"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setDetailedText(p.lock_reason)    # the console's own record, for whoever checks
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.last_dialog = box
         if box.exec() == QMessageBox.StandardButton.Yes:

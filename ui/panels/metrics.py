@@ -209,7 +209,10 @@ class TileGrid(QWidget):
             self.grid.addWidget(t, i // columns, i % columns)
 
     def resizeEvent(self, ev) -> None:
-        self._place(max(1, min(4, self.width() // TILE_MIN_W)))
+        columns = max(1, min(4, self.width() // TILE_MIN_W))
+        self._place(columns)
+        for t in self.tiles:   # two columns (1366×768): no sparklines, so the charts below keep their room
+            t.spark.setVisible(columns > 2)
         super().resizeEvent(ev)
 
     def minimumSizeHint(self):
@@ -238,6 +241,7 @@ class MetricsPanel(Retranslating, QWidget):
         self._build_tiles(root)
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(True)
+        self.tabs.setMinimumHeight(250)   # the dock scrolls rather than squeeze the charts to a sliver
         root.addWidget(self.tabs, 1)
         self._build_trends()
         self._build_skus()

@@ -11,9 +11,10 @@ import html
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGridLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSizePolicy,
+                               QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QMessageBox,
+                               QPushButton, QSizePolicy,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from controlroom.rundown.display import format_countdown
@@ -36,8 +37,7 @@ BUTTONS = (("toggle", QT_TRANSLATE_NOOP("RundownPanel", "Start/pause"), ("Space"
            ("message", QT_TRANSLATE_NOOP("RundownPanel", "Message"), ("M",)),
            ("clear", QT_TRANSLATE_NOOP("RundownPanel", "Clear msg"), ("Shift+M",)),
            ("cue", QT_TRANSLATE_NOOP("RundownPanel", "Cue screen"), ()),
-           ("import", QT_TRANSLATE_NOOP("RundownPanel", "Import…"), ()),
-           ("export", QT_TRANSLATE_NOOP("RundownPanel", "Export…"), ()))
+           ("file", QT_TRANSLATE_NOOP("RundownPanel", "File…"), ()))
 
 
 def _local(iso: str | None, plus_s: float = 0.0) -> str:
@@ -94,25 +94,24 @@ class RundownPanel(Retranslating, QWidget):
         self._table_key = None
         self._own_cue_screen = None
         self._state: dict | None = None
-        self.setStyleSheet(f"background:{theme.PANEL}; color:{theme.TEXT};"
-                           f" QPushButton {{ padding: 5px 4px; }}")
+        self.setObjectName("rundownPanel")
+        self.setStyleSheet(f"#rundownPanel {{ background:{theme.PANEL}; color:{theme.TEXT}; }}"
+                           f" QPushButton {{ padding: 2px 2px; }}")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(4)
 
+        head = QHBoxLayout()
         self.now_label = QLabel()
         self.now_label.setWordWrap(True)
-        self.now_label.setStyleSheet("font-size:15px; font-weight:bold;")
-        lay.addWidget(self.now_label)
-
+        self.now_label.setStyleSheet("font-size:14px; font-weight:bold;")
+        self.now_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head.addWidget(self.now_label, 1)
         self.timer_label = QLabel("--:--")
-        f = QFont()
-        f.setFamilies(["DejaVu Sans Mono", "Noto Sans Mono CJK SC"])
-        f.setPixelSize(48)
-        f.setBold(True)
-        self.timer_label.setFont(f)
+        self.timer_font = f"font-family:{theme.MONO}; font-size:40px; font-weight:700;"
         self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        lay.addWidget(self.timer_label)
+        head.addWidget(self.timer_label)
+        lay.addLayout(head)
 
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
@@ -126,8 +125,8 @@ class RundownPanel(Retranslating, QWidget):
         self.next_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid.addWidget(self.status_label, 0, 0)
         grid.addWidget(self.offset_label, 0, 1)
-        grid.addWidget(self.next_label, 1, 0)
-        grid.addWidget(self.end_label, 1, 1)
+        grid.addWidget(self.end_label, 1, 0, 1, 2)
+        grid.addWidget(self.next_label, 2, 0, 1, 2)
         lay.addLayout(grid)
 
         self.cadence_label = QLabel()
@@ -156,7 +155,7 @@ class RundownPanel(Retranslating, QWidget):
                  "minus": lambda: self._act(self.runner.add_time, -60),
                  "plus": lambda: self._act(self.runner.add_time, 60), "message": self.ask_message,
                  "clear": lambda: self._act(self.runner.clear_message), "cue": self.open_cue_screen,
-                 "import": self.import_file, "export": self.export_file}
+                 "file": lambda: None}
         self.buttons: dict[str, QPushButton] = {}
         self.shortcuts: dict[str, list[QShortcut]] = {}
         bgrid = QGridLayout()
@@ -165,7 +164,14 @@ class RundownPanel(Retranslating, QWidget):
             b = QPushButton()
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Space must reach the shortcut, not a focused button
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            b.clicked.connect(slots[key])
+            b.setMinimumHeight(38)
+            if key == "file":   # import/export are rare: one button with a menu keeps the panel short
+                menu = QMenu(b)
+                self.import_action = menu.addAction("", self.import_file)
+                self.export_action = menu.addAction("", self.export_file)
+                b.setMenu(menu)
+            else:
+                b.clicked.connect(slots[key])
             bgrid.addWidget(b, i // 3, i % 3)
             self.buttons[key] = b
             for seq in keys:
@@ -193,10 +199,13 @@ class RundownPanel(Retranslating, QWidget):
             if key == "cue":
                 keys = ("F11",)
             shown = QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText) if keys else ""
-            self.buttons[key].setText(f"{text} {shown}".strip())
+            # two lines (words, then the key): the panel is narrow at 1366×768 and nothing may be cut
+            self.buttons[key].setText(f"{text}\n{shown}" if shown else text)
             self.buttons[key].setToolTip(f"{text} ({shown})" if shown else text)
             for sc in self.shortcuts.get(key, []):
                 sc.setWhatsThis(self.tr("Run of show: {what}").format(what=text))
+        self.import_action.setText(self.tr("Import a run of show…"))
+        self.export_action.setText(self.tr("Export the run of show…"))
         if self.api_label is not None:
             self.api_label.setText(self.tr("Control API: {url}").format(url=self.room.control_api.url))
         if self.runner is None:
@@ -278,7 +287,7 @@ class RundownPanel(Retranslating, QWidget):
         colour = PHASE_COLOURS.get(phase, theme.TEXT)
         ended = status == "ended"
         self.timer_label.setText(format_countdown(s.get("remaining_s", 0)) if seg and not ended else "--:--")
-        self.timer_label.setStyleSheet(f"color:{theme.IDLE if ended else colour};")
+        self.timer_label.setStyleSheet(self.timer_font + f"color:{theme.IDLE if ended else colour};")
         status_colour = theme.ON_AIR if status == "running" else theme.WARNING if status == "paused" else theme.IDLE
         overtime = self.tr("OVERTIME") if phase == "overtime" and not ended else ""
         status_name = html.escape(self.tr("Status"))
@@ -317,6 +326,7 @@ class RundownPanel(Retranslating, QWidget):
                                        f"{html.escape(msg['text'])}</span>")
         else:
             self.message_label.setText("")
+        self.message_label.setVisible(bool(self.message_label.text()))
         self._update_table(s)
 
     def _update_table(self, s: dict) -> None:
