@@ -39,6 +39,8 @@ MONO = ["DejaVu Sans Mono", "Noto Sans Mono CJK SC"]
 PHASE_COLOURS = {"idle": theme.IDLE, "normal": "#f2f4f7", "warning": theme.WARNING, "danger": theme.ON_AIR,
                  "overtime": theme.ON_AIR}
 MIN_FRACTION = 0.04          # nothing smaller than 4 % of the screen height
+LOW_STOCK = 50               # 仅剩 N 件 turns red
+FEW_LEFT = 200               # above this the stock is just "in stock", not a 仅剩 N 件 call to buy
 FLASH_S = 2.0
 PRODUCT_REREAD_S = 0.5       # the console is read at most twice a second; the offer timer is extrapolated between
 # the bands (fractions of the height)
@@ -114,6 +116,11 @@ class CueScreen(Retranslating, QWidget):
         self._product_read_at = -1e18
         self.drawn: list[tuple[str, QRectF]] = []     # the texts of the last paint and where (tests, checks)
         bridge.event.connect(self._on_event)
+        # alerts for the host raised before this window opened still wait for an acknowledgement
+        for a in list(rt.alerts.open_alerts.values()) if rt.alerts is not None else []:
+            if getattr(a, "to_cue", False):
+                self._alert_payloads[a.alert_id] = alert_of(a)
+                self.alerts[a.alert_id] = (self._alert_words(alert_of(a)), float("inf"))
         room = rt.rundown
         if room is not None:
             self._take_state(room.runner.snapshot())
@@ -481,10 +488,13 @@ class CueScreen(Retranslating, QWidget):
             self._text(p, QRectF(m + 0.35 * w, row.top(), 0.2 * w, row.height()), yuan(pv.list_fen), 0.06,
                        theme.TEXT_DIM, mono=True, strike=True, align=left)
         if pv.stock is not None:
-            low = pv.stock <= 50
-            self._text(p, QRectF(0.56 * w, row.top(), w - 0.56 * w - m, row.height()),
-                       self.tr("Only {n} left").format(n=pv.stock), 0.08, theme.ON_AIR if low else "#ffffff",
-                       align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            box = QRectF(0.56 * w, row.top(), w - 0.56 * w - m, row.height())
+            if pv.stock <= FEW_LEFT:
+                self._text(p, box, self.tr("Only {n} left").format(n=pv.stock), 0.08,
+                           theme.ON_AIR if pv.stock <= LOW_STOCK else "#ffffff", align=right)
+            else:
+                self._text(p, box, self.tr("In stock: {n}").format(n=pv.stock), 0.05, theme.TEXT_DIM, align=right)
         if offer_on:
             words = (self.tr("Offer price paused, {t} left") if pv.offer_paused
                      else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s))

@@ -146,10 +146,12 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         return Line(action_words("displayed_stock", sku, shown=g("shown"), title_of=title_of), _done(), OK)
     if kind == "console.action_failed":
         what = action_words(g("action") or "", sku, title_of=title_of) if g("action") else prod
-        return Line(what, "✗ " + translate("EventWords", "failed — nothing changed at the shop"), FAIL)
+        return Line(what + " — " + translate("EventWords", "nothing changed at the shop"),
+                    "✖ " + translate("EventWords", "failed"), FAIL)
     if kind == "console.readback_mismatch":
         what = action_words(g("action") or "", sku, title_of=title_of) if g("action") else prod
-        return Line(what, "✗ " + translate("EventWords", "the shop shows something else: product locked"), FAIL)
+        return Line(what + " — " + translate("EventWords", "the shop shows something else: product locked"),
+                    "✖ " + translate("EventWords", "mismatch"), FAIL)
     if kind == "console.sku_locked":
         return Line(translate("EventWords", "Locked {product}").format(product=prod), translate("EventWords", "until someone checks it"), FAIL)
     if kind == "console.sku_unlocked":
@@ -165,10 +167,11 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
 
     # ---- interlocks -------------------------------------------------------------------------------
     if kind == "interlock.verdict":
-        what = action_words(g("action") or "", sku, price=g("price"), title_of=title_of)
+        # the rules go with the action (the long part); the result column stays short
+        what = action_words(g("action") or "", sku, price=g("price"), title_of=title_of) + " — " + _rules(g("rules"))
         if g("verdict") == "block":
-            return Line(what, "✖ " + translate("EventWords", "blocked: {rules}").format(rules=_rules(g("rules"))), BLOCK)
-        return Line(what, "⚠ " + translate("EventWords", "needs a second look: {rules}").format(rules=_rules(g("rules"))), CONFIRM)
+            return Line(what, "✖ " + translate("EventWords", "blocked"), BLOCK)
+        return Line(what, "⚠ " + translate("EventWords", "to confirm"), CONFIRM)
     if kind == "interlock.confirmed":
         return Line(translate("EventWords", "Confirmed after a second look: {rules}").format(rules=_rules(g("rules"))), "✓", CONFIRM)
     if kind == "interlock.cancelled":
@@ -212,7 +215,7 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "rundown.offer_ended":
         return Line(translate("EventWords", "Countdown offer from the run of show ended: {product}").format(product=prod), "", INFO)
     if kind == "rundown.offer_failed":
-        return Line(translate("EventWords", "Countdown offer from the run of show failed: {product}").format(product=prod), "✗", FAIL)
+        return Line(translate("EventWords", "Countdown offer from the run of show failed: {product}").format(product=prod), "✖", FAIL)
     if kind == "cue.message":
         return Line(translate("EventWords", "Message to the host ({style}): {text}").format(style=word_for(MESSAGE_STYLES, g("style")),
                                                                     text=g("text") or ""), "", INFO)
@@ -228,16 +231,16 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
                     translate("EventWords", "in {ms} ms").format(ms=g("detect_to_switch_ms")), WARN)
     if kind == "stream.failover_failed":
         return Line(translate("EventWords", "FAILOVER FAILED: the backup did not go live ({method})").format(
-            method=word_for(METHODS, g("method"))), "✗ " + translate("EventWords", "failed"), FAIL)
+            method=word_for(METHODS, g("method"))), "✖ " + translate("EventWords", "failed"), FAIL)
     if kind == "stream.returned":
         return Line(translate("EventWords", "Stream back on the primary"), _done(), OK)
     if kind == "stream.return_failed":
-        return Line(translate("EventWords", "RETURN TO PRIMARY FAILED: back on the backup"), "✗ " + translate("EventWords", "failed"), FAIL)
+        return Line(translate("EventWords", "RETURN TO PRIMARY FAILED: back on the backup"), "✖ " + translate("EventWords", "failed"), FAIL)
     if kind == "stream.switching":
         return Line(translate("EventWords", "Switching the stream to the backup") if g("direction") == "to_backup"
                     else translate("EventWords", "Switching the stream back to the primary"), "…", WARN)
     if kind == "stream.no_remedy":
-        return Line(translate("EventWords", "Stream FAILED and no failover applies"), "✗", FAIL)
+        return Line(translate("EventWords", "Stream FAILED and no failover applies"), "✖", FAIL)
     if kind == "stream.held":
         return Line(translate("EventWords", "Primary FAILED: manual hold is on, not switching"), "⚠", FAIL)
     if kind == "stream.health":

@@ -174,10 +174,14 @@ class EventFeed(Retranslating, QWidget):
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.view.horizontalHeader()
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        # time, who and result fit their widest text; sized when rows arrive (ResizeToContents misses rows a
+        # proxy inserts later, which cut "✖ 已拦截" to "✖ 已…")
+        self._fit = QTimer(self)
+        self._fit.setSingleShot(True)
+        self._fit.setInterval(150)
+        self._fit.timeout.connect(self.fit_columns)
         hh.setMinimumSectionSize(40)
         self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.view.verticalHeader().setMinimumSectionSize(ROW_HEIGHT)
@@ -215,6 +219,7 @@ class EventFeed(Retranslating, QWidget):
         self.details.setPlaceholderText(self.tr("Select an event to see everything it recorded."))
         self.model.reword()
         self._update_count()
+        self._fit.start()
 
     def _title_of(self, sku: str) -> str:
         title = self._titles.get(sku)
@@ -248,8 +253,13 @@ class EventFeed(Retranslating, QWidget):
             return
         self._last_seq = ev.seq
         self.model.add_event(ev)
+        self._fit.start()
         if self.follow:
             QTimer.singleShot(0, self.view.scrollToBottom)  # after the view has laid out the new row
+
+    def fit_columns(self) -> None:
+        for c in (0, 1, 3):
+            self.view.resizeColumnToContents(c)
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.view.verticalScrollBar()

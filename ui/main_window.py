@@ -176,13 +176,9 @@ class MainWindow(Retranslating, QMainWindow):
             # 1366×768: metrics and stream health share one column as tabs rather than clip each other
             self.tabifyDockWidget(self.docks["metrics"], self.docks["stream"])
             self.docks["metrics"].raise_()
-            self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [300, 400], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["feed"]], [215], Qt.Orientation.Vertical)
         else:
             self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
-            self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [420, 640], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["feed"]], [230], Qt.Orientation.Vertical)
-            self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [520, 300], Qt.Orientation.Vertical)
+        self._size_docks()
         # transient messages only: the bar takes no room while it has nothing to say
         bar = self.statusBar()
         bar.messageChanged.connect(lambda text: bar.setVisible(bool(text)))
@@ -191,6 +187,23 @@ class MainWindow(Retranslating, QMainWindow):
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self._action(self.view_menu, QT_TRANSLATE_NOOP("MainWindow", "Reset layout"), self.reset_layout)
+
+    def _size_docks(self) -> None:
+        """The default proportions (also after the first show: sizes given before the window has its size are lost)."""
+        if self.compact:
+            self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [300, 400], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["feed"]], [215], Qt.Orientation.Vertical)
+        else:
+            self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [420, 620], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["feed"]], [230], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [560, 240], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not isinstance(self.settings.value("state"), QByteArray):   # the operator's own layout wins
+                QTimer.singleShot(0, self._size_docks)
 
     def _menu(self, text: str):
         menu = self.menubar.addMenu(self.tr(text))

@@ -377,7 +377,7 @@ def alert_title(rule: str, values: dict | None, sku: str | None = None, title_of
             value=yuan(g("uv_value")), category=yuan(g("category")))
     if rule == "breaker_order_rate":
         return translate("Words", "CIRCUIT BREAKER on {product}: {orders} orders in {s} s, more than {allowed} allowed").format(
-            product=prod, orders=g("orders"), s=f"{g('window_s') or 0:g}", allowed=g("allowed"))
+            product=prod, orders=g("orders"), s=f"{g('window_s') or 0:g}", allowed=f"{g('allowed') or 0:g}")
     if rule == "breaker_sale_below_floor":
         return translate("Words", "CIRCUIT BREAKER on {product}: sold at {price}, below the floor {floor}").format(
             product=prod, price=yuan(g("avg_price")), floor=yuan(g("floor")))

@@ -381,6 +381,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>仅剩 {n} 件</translation>
     </message>
     <message>
+        <source>In stock: {n}</source>
+        <translation>库存 {n} 件</translation>
+    </message>
+    <message>
         <source>Offer price paused, {t} left</source>
         <translation>限时价已暂停，剩余 {t}</translation>
     </message>
@@ -555,12 +559,12 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>停止讲解</translation>
     </message>
     <message>
-        <source>failed — nothing changed at the shop</source>
-        <translation>失败 — 店铺未作任何改动</translation>
-    </message>
-    <message>
         <source>the shop shows something else: product locked</source>
         <translation>店铺回读不一致：商品已锁定</translation>
+    </message>
+    <message>
+        <source>mismatch</source>
+        <translation>回读不一致</translation>
     </message>
     <message>
         <source>Locked {product}</source>
@@ -587,12 +591,12 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>中控已按日志恢复：{n} 个商品，{offers} 个进行中的秒杀，{locked} 个锁定</translation>
     </message>
     <message>
-        <source>blocked: {rules}</source>
-        <translation>已拦截：{rules}</translation>
+        <source>blocked</source>
+        <translation>已拦截</translation>
     </message>
     <message>
-        <source>needs a second look: {rules}</source>
-        <translation>需要确认：{rules}</translation>
+        <source>to confirm</source>
+        <translation>待确认</translation>
     </message>
     <message>
         <source>Confirmed after a second look: {rules}</source>
@@ -689,6 +693,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>failed</source>
         <translation>失败</translation>
+    </message>
+    <message>
+        <source>nothing changed at the shop</source>
+        <translation>店铺未作任何改动</translation>
     </message>
     <message>
         <source>Stream back on the primary</source>
