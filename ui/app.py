@@ -40,24 +40,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from controlroom.journal import JournalTooNew
     from controlroom.runtime import Runtime
     from ui import i18n
-    from ui.style import stylesheet
+    from ui.style import apply as apply_look
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Control Room")
     app.setOrganizationName("ControlRoom")
-    app.setStyle("Fusion")
-    app.setStyleSheet(stylesheet())
-    families = set(QFontDatabase.families())
-    for fam in ("Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"):
-        if fam in families:
-            app.setFont(QFont(fam, 10))
-            break
+    apply_look(app)
 
     try:
         rt = Runtime.create(args.data_dir, show_dir=Path(args.show) if args.show else None, seed=args.seed)

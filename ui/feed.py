@@ -172,6 +172,7 @@ class EventFeed(Retranslating, QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.setWordWrap(False)
+        self.view.setStyleSheet("QTableView { font-size: 12px; }")   # compact rows: more of the log in sight
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -183,8 +184,10 @@ class EventFeed(Retranslating, QWidget):
         self._fit.setInterval(150)
         self._fit.timeout.connect(self.fit_columns)
         hh.setMinimumSectionSize(40)
-        self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.view.verticalHeader().setMinimumSectionSize(ROW_HEIGHT)
+        vh = self.view.verticalHeader()
+        vh.setMinimumSectionSize(ROW_HEIGHT)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(ROW_HEIGHT)
         self.view.selectionModel().currentRowChanged.connect(self._show_details)
         # Follow the newest event unless the operator scrolled up to read something; back at the bottom, follow again.
         self.follow = True

@@ -104,9 +104,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.bridge = bridge or QtBridge(rt.bus, self)
         self.setObjectName("ControlRoomMain")
         app = QApplication.instance()
-        if app is not None and not app.styleSheet():  # the dark studio theme, also when embedded in tests
-            from ui.style import stylesheet
-            app.setStyleSheet(stylesheet())
+        if app is not None and not app.styleSheet():  # the dark studio look, also when embedded in tests
+            from ui.style import apply
+            apply(app)
         self.resize(1600, 960)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
@@ -173,9 +173,12 @@ class MainWindow(Retranslating, QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         if self.compact:
-            # 1366×768: metrics and stream health share one column as tabs rather than clip each other
+            # 1366×768: metrics and stream health share one column as tabs rather than clip each other; both keep
+            # the column's width (raising a tab must not shrink the column to that panel's own wish)
             self.tabifyDockWidget(self.docks["metrics"], self.docks["stream"])
             self.docks["metrics"].raise_()
+            for name in ("metrics", "stream"):
+                self.docks[name].widget().setMinimumWidth(380)
         else:
             self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
         self._size_docks()
@@ -192,7 +195,7 @@ class MainWindow(Retranslating, QMainWindow):
         """The default proportions (also after the first show: sizes given before the window has its size are lost)."""
         if self.compact:
             self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [300, 400], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["feed"]], [215], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["feed"]], [225], Qt.Orientation.Vertical)
         else:
             self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [420, 620], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["feed"]], [230], Qt.Orientation.Vertical)

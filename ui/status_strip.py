@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from ui import theme
@@ -20,6 +21,11 @@ from ui.i18n import Retranslating
 from ui.words import SEVERITIES, offset_words, stream_headline, word_for
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+def _elide(label: QLabel, text: str, px: int) -> str:
+    """Plain text cut to px pixels of the label's font with an ellipsis (the whole text goes in the tooltip)."""
+    return QFontMetrics(label.font()).elidedText(text, Qt.TextElideMode.ElideRight, px)
 
 
 def _pill(text: str, colour: str, fg: str = "#0b0c0e") -> str:
@@ -40,12 +46,9 @@ class StatusStrip(Retranslating, QFrame):
                            f"QToolButton#startButton {{ background:#16324f; border-color:{theme.ACCENT}; }}")
         self.clock = self._label(mono=True, big=True)
         self.session = self._label()
-        self.session.setMaximumWidth(330)
         self.segment = self._label(mono=True)
-        self.segment.setMaximumWidth(300)
         self.offset = self._label(mono=True)
         self.stream = self._label()
-        self.stream.setMaximumWidth(360)
         self.alerts = self._label()
         self.journal = self._label()
         lay = QHBoxLayout(self)
@@ -182,7 +185,7 @@ class StatusStrip(Retranslating, QFrame):
                 "ready": lambda: _pill(self.tr("READY"), theme.IDLE, "#ffffff"),
                 "on_air": lambda: _pill(self.tr("ON AIR"), theme.ON_AIR, "#ffffff"),
                 "not_streaming": lambda: _pill(self.tr("STARTED · NOT STREAMING"), theme.WARNING)}[state]()
-        title = s.title if len(s.title) <= 18 else s.title[:17] + "…"
+        title = _elide(self.session, s.title, 150 if self.width() < 1700 else 320)
         self.session.setText(f"{pill} &nbsp;{html.escape(title)}")
         self.session.setToolTip(s.title)
 
@@ -198,9 +201,9 @@ class StatusStrip(Retranslating, QFrame):
             self.segment.setText(f"<span style='color:{theme.TEXT_DIM}'>{html.escape(none)}</span>")
             self.offset.setText("")
             return
-        title = f"{seg.get('cue', '')} {seg.get('title', '')}".strip()
-        if len(title) > 16:
-            title = title[:15] + "…"
+        full = f"{seg.get('cue', '')} {seg.get('title', '')}".strip()
+        title = _elide(self.segment, full, 150 if self.width() < 1700 else 320)
+        self.segment.setToolTip(full)
         if st.get("status") == "ended":
             ended = self.tr("Run of show ended")
             self.segment.setText(f"<span style='color:{theme.TEXT_DIM}'>{html.escape(ended)}</span>")
@@ -218,10 +221,11 @@ class StatusStrip(Retranslating, QFrame):
         theme.set_failed("stream", level == "FAILED")
         colour = theme.IDLE if level in ("IDLE", "UNKNOWN") else (
             theme.ok_colour() if level == "HEALTHY" else theme.colour_for(level))
+        short = _elide(self.stream, words, 200 if self.width() < 1700 else 420)
         if snap.get("on_backup"):
-            text = _pill(words, theme.ON_AIR, "#ffffff")
+            text = _pill(short, theme.ON_AIR, "#ffffff")
         else:
-            text = f"<span style='color:{colour}'>● {html.escape(words)}</span>"
+            text = f"<span style='color:{colour}'>● {html.escape(short)}</span>"
         if snap.get("hold"):
             text += " " + _pill(self.tr("HOLD"), theme.WARNING)
         self.stream.setText(text)

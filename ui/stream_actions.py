@@ -36,9 +36,9 @@ class StreamActions(QObject):
         self.update_from(self.snapshot())
 
     def retranslate(self) -> None:
-        self.fail_over.setText(self.tr("F9 Fail over now"))
+        self.fail_over.setText(self.tr("F9 Fail over"))
         self.fail_over.setToolTip(self.tr("Switch the live stream to the backup now (F9)"))
-        self.return_.setText(self.tr("F10 Return to primary"))
+        self.return_.setText(self.tr("F10 Return"))
         self.return_.setToolTip(self.tr("Put the primary stream back on air (F10)"))
 
     def snapshot(self) -> dict:

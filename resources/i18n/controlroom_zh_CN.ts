@@ -178,10 +178,6 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>状态</translation>
     </message>
     <message>
-        <source>List / unlist</source>
-        <translation>上架/下架</translation>
-    </message>
-    <message>
         <source>Price</source>
         <translation>改价</translation>
     </message>
@@ -206,7 +202,11 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>撤销改价</translation>
     </message>
     <message>
-        <source>Checked: unlock</source>
+        <source>List/unlist</source>
+        <translation>上架/下架</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
         <translation>核对后解锁</translation>
     </message>
     <message>
@@ -1604,15 +1604,15 @@ The stream and the shop carry on without the console, its interlocks and its ale
 <context>
     <name>StreamActions</name>
     <message>
-        <source>F9 Fail over now</source>
-        <translation>F9 切到备用</translation>
-    </message>
-    <message>
         <source>Switch the live stream to the backup now (F9)</source>
         <translation>立即把直播推流切到备用（F9）</translation>
     </message>
     <message>
-        <source>F10 Return to primary</source>
+        <source>F9 Fail over</source>
+        <translation>F9 切到备用</translation>
+    </message>
+    <message>
+        <source>F10 Return</source>
         <translation>F10 切回主路</translation>
     </message>
     <message>

@@ -48,6 +48,11 @@ def main(argv: list[str]) -> int:
 
     later(6000, lambda: shoot(win, "main.png"))
 
+    def stream_tab():
+        win.docks["stream"].raise_()
+        QTimer.singleShot(300, lambda: (shoot(win, "stream.png"), win.docks["metrics"].raise_()))
+    later(6200, stream_tab)
+
     def ticket():
         t = rt.console.request(Action("price", "LIP-001", price=65000))
         dlg = TicketDialog(t, win, product=rt.console.product("LIP-001"), settings=rt.console.settings)

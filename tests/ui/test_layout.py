@@ -28,6 +28,15 @@ def test_at_1366x768_every_price_column_and_every_action_is_in_sight(qtbot, main
     win.start_show()
     qtbot.waitUntil(lambda: win.rt.console.pinned() is not None, timeout=5000)
     qtbot.wait(300)
+    # a long outcome line (a block with three rules) must not widen the window past the screen
+    from datetime import datetime, timezone
+    win.console._status_line = (datetime.now(timezone.utc), "interlock.verdict",
+                                {"sku": "LIP-001", "action": "price", "verdict": "block",
+                                 "rules": ["above_list", "power_of_ten_change", "price_band", "discount_over_70"]})
+    win.console._show_status()
+    qtbot.wait(50)
+    assert win.minimumSizeHint().width() <= 1366 and win.minimumSizeHint().height() <= 768   # fits the screen
+    assert win.width() <= 1366
     console = win.console
     table = console.table
     assert not table.horizontalScrollBar().isVisible()
@@ -47,6 +56,15 @@ def test_at_1366x768_every_price_column_and_every_action_is_in_sight(qtbot, main
         assert b.isVisible() and _inside_window(win, b) and _button_text_fits(b), b.text()
     for b in win.strip.stream_buttons:
         assert b.isVisible() and _inside_window(win, b)
+    win.strip.refresh()
+    for label in (win.strip.session, win.strip.segment, win.strip.offset, win.strip.stream, win.strip.alerts,
+                  win.strip.journal, win.strip.clock):     # the strip says it all, nothing cut off
+        assert label.width() >= label.sizeHint().width() - 1, label.text()
+        assert _inside_window(win, label)
+    rundown_table = rundown.table
+    for key in (0, 1, 3, 4):                              # cue, title, planned, start in sight
+        left = rundown_table.horizontalHeader().sectionViewportPosition(key)
+        assert left + rundown_table.columnWidth(key) <= rundown_table.viewport().width() + 1, key
     win.grab().save(str(tmp_path / f"main_1366_{code}.png"))
 
 

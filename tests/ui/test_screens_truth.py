@@ -207,6 +207,7 @@ def test_breaker_trip_is_a_red_banner_that_stays_until_acknowledged(qtbot, main_
                                     title="Circuit breaker on LIP-001: offer paused (unlist)",
                                     values={"orders": 40, "window_s": 60.0, "allowed": 20.0}, to_cue=True))
     qtbot.waitUntil(lambda: a.alert_id in win.banners.banners, timeout=3000)
+    assert win.minimumSizeHint().width() <= 1366 and win.width() <= 1366     # a banner never widens the window
     text = " ".join(win.banners.texts())
     assert "CIRCUIT BREAKER" in text and "LIP-001" in text and "What to do" in text
     win.strip.refresh()

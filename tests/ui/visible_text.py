@@ -108,10 +108,14 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
 
 def problems(texts, allowed_extra: set[str] = frozenset()) -> list[str]:
     """English words and raw keys in texts meant for a zh_CN operator."""
-    allowed = ALLOWED | data_words() | set(allowed_extra)
+    data = data_words()
+    allowed = ALLOWED | data | set(allowed_extra)
     found = []
     for where, text in texts:
         bare = PATHISH.sub(" ", text)
+        # data cut short to fit ("Evening Beauty…" → "Ev…") is still data
+        bare = re.sub(r"([A-Za-z]+)…", lambda m: " " if any(d.startswith(m.group(1)) for d in data) else m.group(0),
+                      bare)
         for key in RAW_KEY.findall(bare):
             found.append(f"raw key {key!r} in {where}: {text!r}")
         for word in WORD.findall(bare):

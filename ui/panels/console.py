@@ -37,14 +37,40 @@ COL = {key: i for i, (key, _) in enumerate(COLUMNS)}
 NUMERIC = ("list", "live", "net", "stock", "offer")
 
 # (id, label, key); shown on the buttons, bound once each (window-wide, so they work wherever the focus is)
-ACTIONS = (("listing", QT_TRANSLATE_NOOP("ConsolePanel", "List / unlist"), "L"),
+ACTIONS = (("listing", QT_TRANSLATE_NOOP("ConsolePanel", "List/unlist"), "L"),
            ("price", QT_TRANSLATE_NOOP("ConsolePanel", "Price"), "P"),
            ("offer", QT_TRANSLATE_NOOP("ConsolePanel", "Flash offer"), "O"),
            ("coupon", QT_TRANSLATE_NOOP("ConsolePanel", "Coupon"), "C"),
            ("pin", QT_TRANSLATE_NOOP("ConsolePanel", "Explain"), "E"),
            ("stock", QT_TRANSLATE_NOOP("ConsolePanel", "Shown stock"), "S"),
            ("revert", QT_TRANSLATE_NOOP("ConsolePanel", "Undo price"), "Ctrl+Z"),
-           ("unlock", QT_TRANSLATE_NOOP("ConsolePanel", "Checked: unlock"), "Ctrl+U"))
+           ("unlock", QT_TRANSLATE_NOOP("ConsolePanel", "Unlock"), "Ctrl+U"))
+
+
+class ElidedLabel(QLabel):
+    """One line that gives way to the window (cut with … at its width; the whole line in the tooltip): a long
+    outcome must never widen the console past the screen."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40)))
 
 
 def _fmt_countdown(s: float | None) -> str:
@@ -104,9 +130,7 @@ class ConsolePanel(Retranslating, QWidget):
             self.buttons[key] = b
             self.shortcuts[aid] = sc
         lay.addLayout(grid)
-        self.status = QLabel("")
-        self.status.setWordWrap(False)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = ElidedLabel()
         lay.addWidget(self.status)
         self.last_ticket = None
         self.last_dialog = None
@@ -261,8 +285,8 @@ class ConsolePanel(Retranslating, QWidget):
         utc, kind, data = self._status_line
         line = event_words.describe(kind, data, self._title_of)
         when = utc.astimezone().strftime("%H:%M:%S ") if utc is not None else ""
-        self.status.setText(f"{when}{line.what}  {line.result}".strip())
-        self.status.setToolTip(self.status.text())
+        # the result first: it is what a glance needs, and it survives being cut at the right
+        self.status.setText(f"{when}{line.result}  {line.what}".strip())
         colour = tone_colour(line.tone) or theme.TEXT
         self.status.setStyleSheet(f"color:{colour};")
 

@@ -216,6 +216,11 @@ class RundownPanel(Retranslating, QWidget):
         self._table_key = None
         self.update_state(self._state or self.runner.snapshot())
 
+    def resizeEvent(self, ev) -> None:
+        # narrow (1366×768): the kind gives way (it is in the "Now" line); title, planned and start stay
+        self.table.setColumnHidden(2, self.width() < 340)
+        super().resizeEvent(ev)
+
     # ---- actions ---------------------------------------------------------------------------------
     def _act(self, fn, *args) -> None:
         if self.runner is None:

@@ -47,28 +47,26 @@ class StreamPanel(Retranslating, QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         root.setSpacing(6)
-        head = QHBoxLayout()
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
         self.method_label = QLabel()
         self.method_label.setStyleSheet(f"color: {theme.TEXT_DIM};")
-        head.addWidget(self.state_label, 1)
-        head.addWidget(self.method_label)
-        root.addLayout(head)
+        root.addWidget(self.state_label)
+        root.addWidget(self.method_label)
         # the switches first: a failover must never be a scroll away
         buttons = QHBoxLayout()
         self.fail_btn = QPushButton()
         self.fail_btn.setObjectName("failOverBig")
-        self.fail_btn.setMinimumHeight(44)
-        self.fail_btn.setStyleSheet(f"QPushButton {{ background: {theme.ON_AIR}; color: white; font-size: 15px;"
+        self.fail_btn.setMinimumHeight(52)
+        self.fail_btn.setStyleSheet(f"QPushButton {{ background: {theme.ON_AIR}; color: white; font-size: 14px;"
                                     f" font-weight: bold; }} QPushButton:disabled {{ background: {theme.PANEL_ALT};"
                                     f" color: {theme.TEXT_DIM}; }}")
         self.fail_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.fail_btn.clicked.connect(self._fail_over)
         self.return_btn = QPushButton()
-        self.return_btn.setMinimumHeight(44)
+        self.return_btn.setMinimumHeight(52)
         self.return_btn.setStyleSheet(f"QPushButton {{ background: #16324f; border-color: {theme.ACCENT}; color: white;"
-                                      f" font-size: 15px; font-weight: bold; }} QPushButton:disabled {{ background:"
+                                      f" font-size: 14px; font-weight: bold; }} QPushButton:disabled {{ background:"
                                       f" {theme.PANEL_ALT}; color: {theme.TEXT_DIM}; }}")
         self.return_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.return_btn.clicked.connect(self._return)
@@ -104,8 +102,9 @@ class StreamPanel(Retranslating, QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.fail_btn.setText(self.tr("FAIL OVER NOW") + "  (F9)")
-        self.return_btn.setText(self.tr("RETURN TO PRIMARY") + "  (F10)")
+        # two lines (words, then the key): the panel is one narrow column at 1366×768
+        self.fail_btn.setText(self.tr("FAIL OVER NOW") + "\nF9")
+        self.return_btn.setText(self.tr("RETURN TO PRIMARY") + "\nF10")
         self.hold_box.setText(self.tr("Manual hold (no automatic switch)"))
         if self.charts is not None:
             for key, (pw, _curves, empty) in self.plots.items():
