@@ -277,8 +277,9 @@ class EventFeed(Retranslating, QWidget):
         self.details.setPlainText(head + "\n" + json.dumps(row.payload, ensure_ascii=False, indent=1, default=str))
 
     def _set_filter(self) -> None:
+        self.proxy.beginFilterChange()
         self.proxy.category = self.filter.currentData()
-        self.proxy.invalidateRowsFilter()
+        self.proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         self._update_count()
 
     def _update_count(self) -> None:
