@@ -11,7 +11,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from ui.i18n import translate
 from ui.words import (ACTION_VERBS, LEVELS, METHODS, MESSAGE_STYLES, SEVERITIES, action_words, alert_title,
-                      clock_text, coupon_words, kind_word, plain_yuan, rule_name, word_for)
+                      clock_text, coupon_words, kind_word, plain_yuan, rule_name, word_for, yuan)
 
 TitleOf = Callable[[str], str]
 
@@ -68,6 +68,9 @@ REASONS = {
     "returned": QT_TRANSLATE_NOOP("EventWords", "stream back on primary"),
     "order_rate": QT_TRANSLATE_NOOP("EventWords", "circuit breaker: orders too fast"),
     "sale_below_floor": QT_TRANSLATE_NOOP("EventWords", "circuit breaker: sold below the floor"),
+    "offer_over_quantity": QT_TRANSLATE_NOOP("EventWords", "circuit breaker: offer sold over its quantity"),
+    "sold_out": QT_TRANSLATE_NOOP("EventWords", "offer quantity sold"),
+    "reconcile": QT_TRANSLATE_NOOP("EventWords", "brought in line with the journal"),
 }
 
 
@@ -77,7 +80,10 @@ def label(kind: str) -> str:
 
 
 def _reason(code: Any) -> str:
-    text = REASONS.get(str(code)) if code else None
+    code = str(code or "")
+    if code.startswith("breaker:"):          # "breaker:<rule>"
+        code = code.split(":", 1)[1]
+    text = REASONS.get(code) if code else None
     return t(text) if text else (str(code) if code else "")
 
 
@@ -164,6 +170,32 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         return Line(translate("EventWords", "Console restored from the journal: {n} products, {offers} running offers, {locked} locked")
                     .format(n=g("products") or 0, offers=len(g("offers") or {}), locked=len(g("locked") or {})),
                     "", INFO)
+
+    if kind == "console.intent":
+        # journaled before the shop is called; its outcome follows on its own line
+        cmd = g("command") or {}
+        what = action_words(cmd.get("kind") or "", cmd.get("sku") or sku, price=cmd.get("price"),
+                            duration_s=cmd.get("duration_s"), qty=cmd.get("quantity"), coupon=cmd.get("spec"),
+                            shown=cmd.get("shown"), title_of=title_of)
+        return Line(what, "⋯ " + translate("EventWords", "sent"), INFO)
+    if kind == "console.action_uncertain":
+        what = action_words(g("action") or "", sku, title_of=title_of) if g("action") else prod
+        return Line(what + " — " + translate("EventWords", "not known whether it applied: product locked"),
+                    "? " + translate("EventWords", "uncertain"), FAIL)
+    if kind == "console.plan_failed":
+        return Line(translate("EventWords", "Price plan could not be imported"), "✖ " + translate("EventWords", "failed"),
+                    FAIL)
+    if kind == "console.synced":
+        return Line(translate("EventWords", "Read the shop: {n} products").format(n=len(g("products") or [])), "",
+                    INFO)
+    if kind == "console.gift_set":
+        return Line(translate("EventWords", "Gift value of {product}: {value}").format(
+            product=prod, value=yuan(g("gift_value"))), "✓ " + translate("EventWords", "applied"), OK)
+    if kind == "console.bundle_set":
+        return Line(translate("EventWords", "Bundle items' value of {product}: {value}").format(
+            product=prod, value=yuan(g("items_sum"))), "✓ " + translate("EventWords", "applied"), OK)
+    if kind == "interlock.overrides_locked":
+        return Line(translate("EventWords", "Supervisor overrides locked after wrong PINs"), "✖", FAIL)
 
     # ---- interlocks -------------------------------------------------------------------------------
     if kind == "interlock.verdict":

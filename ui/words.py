@@ -280,7 +280,12 @@ ACTION_VERBS = {
     "offer_stop": QT_TRANSLATE_NOOP("Words", "Stop flash offer"),
     "coupon_issue": QT_TRANSLATE_NOOP("Words", "Issue coupon"), "coupon_stop": QT_TRANSLATE_NOOP("Words", "Stop coupon"),
     "pin": QT_TRANSLATE_NOOP("Words", "Explain"), "displayed_stock": QT_TRANSLATE_NOOP("Words", "Show stock"),
+    # the typed commands' kinds (controlroom.commerce.commands)
+    "offer": QT_TRANSLATE_NOOP("Words", "Start flash offer"), "coupon": QT_TRANSLATE_NOOP("Words", "Issue coupon"),
+    "stock": QT_TRANSLATE_NOOP("Words", "Show stock"), "restore": QT_TRANSLATE_NOOP("Words", "Restore price"),
+    "gift": QT_TRANSLATE_NOOP("Words", "Set gift value"), "bundle": QT_TRANSLATE_NOOP("Words", "Set bundle value"),
 }
+_KIND = {"offer": "offer_start", "coupon": "coupon_issue", "stock": "displayed_stock", "restore": "revert"}
 
 
 def action_words(kind: str, sku: str | None = None, *, price: int | None = None, before: int | None = None,
@@ -288,6 +293,7 @@ def action_words(kind: str, sku: str | None = None, *, price: int | None = None,
                  coupon_id: str | None = None, shown: int | None = None, title_of: TitleOf | None = None) -> str:
     """"Change price LIP-001 丝绒口红 69.00 → 59.00 元" — what an action does, for tickets and the feed."""
     verb = word_for(ACTION_VERBS, kind)
+    kind = _KIND.get(kind, kind)
     prod = _product(sku, title_of)
     unit = translate("Words", "yuan")
     if kind in ("price", "revert"):
@@ -326,15 +332,18 @@ def coupon_words(spec: dict) -> str:
 def action_from(action: Any, title_of: TitleOf | None = None, before: int | None = None) -> str:
     """action_words for a console Action-like object (kind, sku, price, duration_s, qty, coupon, …)."""
     g = lambda k: getattr(action, k, None)  # noqa: E731
-    coupon = g("coupon")
+    coupon = g("coupon") if g("coupon") is not None else g("spec")
     if coupon is not None and not isinstance(coupon, dict):
         coupon = {k: getattr(coupon, k, None) for k in ("threshold", "amount", "total_qty", "sku")}
-    return action_words(g("kind"), g("sku"), price=g("price"), before=before, duration_s=g("duration_s"),
-                        qty=g("qty"), coupon=coupon, coupon_id=g("coupon_id"), shown=g("shown"), title_of=title_of)
+    sku = g("sku") if g("sku") is not None else (coupon or {}).get("sku")
+    qty = g("qty") if g("qty") is not None else g("quantity")
+    return action_words(g("kind"), sku, price=g("price"), before=before, duration_s=g("duration_s"),
+                        qty=qty, coupon=coupon, coupon_id=g("coupon_id"), shown=g("shown"), title_of=title_of)
 
 
 # ---- alerts -------------------------------------------------------------------------------------------
-SAFETY_RULES = ("breaker_order_rate", "breaker_sale_below_floor", "readback_mismatch", "sku_uncertain",
+SAFETY_RULES = ("breaker_order_rate", "breaker_sale_below_floor", "breaker_offer_over_quantity", "readback_mismatch",
+                "sku_uncertain", "action_uncertain", "overrides_locked", "plan_unreadable",
                 "stream_failover_failed", "stream_return_failed", "stream_no_remedy", "stream_held",
                 "stream_failover", "journal_error", "action_failed")
 
@@ -381,6 +390,21 @@ def alert_title(rule: str, values: dict | None, sku: str | None = None, title_of
     if rule == "breaker_sale_below_floor":
         return translate("Words", "CIRCUIT BREAKER on {product}: sold at {price}, below the floor {floor}").format(
             product=prod, price=yuan(g("avg_price")), floor=yuan(g("floor")))
+    if rule == "breaker_offer_over_quantity":
+        return translate("Words", "CIRCUIT BREAKER on {product}: the offer sold {sold}, more than its {quantity}").format(
+            product=prod, sold=g("sold") if g("sold") is not None else "—",
+            quantity=g("quantity") if g("quantity") is not None else "—")
+    if rule == "action_uncertain":
+        return translate("Words", "{product}: not known whether the last action applied; the product is locked").format(
+            product=prod)
+    if rule == "overrides_locked":
+        return translate("Words", "Supervisor overrides locked after wrong PINs")
+    if rule == "plan_unreadable":
+        return translate("Words", "Price plan not imported: no floors or costs, so nothing can be judged")
+    if rule == "plan_rows_blocked":
+        return translate("Words", "Price plan: some products cannot be listed (see the feed)")
+    if rule == "rundown_offer_blocked":
+        return translate("Words", "Run of show: some countdown offers would be blocked (see the feed)")
     if rule == "readback_mismatch":
         return translate("Words", "READ-BACK MISMATCH on {product}: the shop shows something else; the product is locked").format(
             product=prod)
@@ -430,6 +454,16 @@ ALERT_TODO = {
         "Words", "Look at the product in the shop's back office, then unlock it in the console (Ctrl+U)."),
     "sku_uncertain": QT_TRANSLATE_NOOP(
         "Words", "Wait for the read-back, or look at the product in the shop's back office, then unlock it."),
+    "action_uncertain": QT_TRANSLATE_NOOP(
+        "Words", "Wait for the read-back, or look at the product in the shop's back office, then unlock it."),
+    "breaker_offer_over_quantity": QT_TRANSLATE_NOOP(
+        "Words", "The offer was stopped. Check the quantity and stock at the shop before selling on."),
+    "overrides_locked": QT_TRANSLATE_NOOP("Words", "Wait until the lock ends; a supervisor checks who typed the PIN."),
+    "plan_unreadable": QT_TRANSLATE_NOOP("Words", "Fix products.csv (floor or cost for every product) and import it "
+                                                  "again; until then blocked products stay off sale."),
+    "plan_rows_blocked": QT_TRANSLATE_NOOP("Words", "Fix those rows in products.csv and import the plan again."),
+    "rundown_offer_blocked": QT_TRANSLATE_NOOP("Words", "Fix the offer prices in the run of show before the segment "
+                                                        "starts, or run them by hand."),
     "action_failed": QT_TRANSLATE_NOOP("Words", "Nothing changed at the shop. Try again, or do it in the shop's "
                                                 "back office."),
     "rundown_offer_failed": QT_TRANSLATE_NOOP("Words", "Start or stop the offer by hand in the console (O)."),

@@ -531,6 +531,18 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>熔断：成交价低于底价</translation>
     </message>
     <message>
+        <source>circuit breaker: offer sold over its quantity</source>
+        <translation>熔断：秒杀超卖</translation>
+    </message>
+    <message>
+        <source>offer quantity sold</source>
+        <translation>秒杀数量已售完</translation>
+    </message>
+    <message>
+        <source>brought in line with the journal</source>
+        <translation>按日志对齐</translation>
+    </message>
+    <message>
         <source>applied</source>
         <translation>已生效</translation>
     </message>
@@ -589,6 +601,38 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Console restored from the journal: {n} products, {offers} running offers, {locked} locked</source>
         <translation>中控已按日志恢复：{n} 个商品，{offers} 个进行中的秒杀，{locked} 个锁定</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>not known whether it applied: product locked</source>
+        <translation>不确定是否生效：商品已锁定</translation>
+    </message>
+    <message>
+        <source>uncertain</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Price plan could not be imported</source>
+        <translation>价格计划无法导入</translation>
+    </message>
+    <message>
+        <source>Read the shop: {n} products</source>
+        <translation>读取店铺：{n} 个商品</translation>
+    </message>
+    <message>
+        <source>Gift value of {product}: {value}</source>
+        <translation>{product} 的赠品价值：{value}</translation>
+    </message>
+    <message>
+        <source>Bundle items&apos; value of {product}: {value}</source>
+        <translation>{product} 的组合单品合计：{value}</translation>
+    </message>
+    <message>
+        <source>Supervisor overrides locked after wrong PINs</source>
+        <translation>PIN 多次输错，主管放行已被锁定</translation>
     </message>
     <message>
         <source>blocked</source>
@@ -2309,6 +2353,18 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>展示库存</translation>
     </message>
     <message>
+        <source>Restore price</source>
+        <translation>恢复价格</translation>
+    </message>
+    <message>
+        <source>Set gift value</source>
+        <translation>设置赠品价值</translation>
+    </message>
+    <message>
+        <source>Set bundle value</source>
+        <translation>设置组合价值</translation>
+    </message>
+    <message>
         <source>yuan</source>
         <translation>元</translation>
     </message>
@@ -2371,6 +2427,26 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>CIRCUIT BREAKER on {product}: sold at {price}, below the floor {floor}</source>
         <translation>熔断 {product}：成交价 {price} 低于底价 {floor}</translation>
+    </message>
+    <message>
+        <source>CIRCUIT BREAKER on {product}: the offer sold {sold}, more than its {quantity}</source>
+        <translation>熔断 {product}：秒杀卖出 {sold} 件，超过设定的 {quantity} 件</translation>
+    </message>
+    <message>
+        <source>Supervisor overrides locked after wrong PINs</source>
+        <translation>PIN 多次输错，主管放行已被锁定</translation>
+    </message>
+    <message>
+        <source>Price plan not imported: no floors or costs, so nothing can be judged</source>
+        <translation>价格计划未导入：没有底价或成本，无法判断</translation>
+    </message>
+    <message>
+        <source>Price plan: some products cannot be listed (see the feed)</source>
+        <translation>价格计划：部分商品不能上架（见事件流）</translation>
+    </message>
+    <message>
+        <source>Run of show: some countdown offers would be blocked (see the feed)</source>
+        <translation>直播脚本：部分限时优惠会被拦截（见事件流）</translation>
     </message>
     <message>
         <source>READ-BACK MISMATCH on {product}: the shop shows something else; the product is locked</source>
@@ -2459,6 +2535,26 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Wait for the read-back, or look at the product in the shop&apos;s back office, then unlock it.</source>
         <translation>等待回读结果，或在店铺后台查看该商品后解锁。</translation>
+    </message>
+    <message>
+        <source>The offer was stopped. Check the quantity and stock at the shop before selling on.</source>
+        <translation>秒杀已停止。继续销售前请在店铺核对数量和库存。</translation>
+    </message>
+    <message>
+        <source>Wait until the lock ends; a supervisor checks who typed the PIN.</source>
+        <translation>等待锁定结束；请主管核实是谁输入了 PIN。</translation>
+    </message>
+    <message>
+        <source>Fix products.csv (floor or cost for every product) and import it again; until then blocked products stay off sale.</source>
+        <translation>修正 products.csv（每个商品都要有底价或成本）后重新导入；在此之前被拦截的商品保持下架。</translation>
+    </message>
+    <message>
+        <source>Fix those rows in products.csv and import the plan again.</source>
+        <translation>修正 products.csv 里的这些行后重新导入价格计划。</translation>
+    </message>
+    <message>
+        <source>Fix the offer prices in the run of show before the segment starts, or run them by hand.</source>
+        <translation>在环节开始前修正直播脚本里的优惠价格，或手动执行。</translation>
     </message>
     <message>
         <source>Nothing changed at the shop. Try again, or do it in the shop&apos;s back office.</source>
