@@ -163,7 +163,7 @@ class MarkerLayer:
         self._labelled: list[pg.InfiniteLine] = []
         if label_kinds:
             # labels that would overlap are hidden (the line and its tooltip stay): no smear of titles
-            self._declutter_timer = QTimer()
+            self._declutter_timer = QTimer(plot)   # dies with the plot (a parentless timer fired into a dead one)
             self._declutter_timer.setSingleShot(True)
             self._declutter_timer.setInterval(50)
             self._declutter_timer.timeout.connect(self.declutter)
