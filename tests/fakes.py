@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from controlroom.stream.ports import (StreamEvent, StreamStatus, SwitcherRequestFailed, SwitcherTimeout,
-                                      SwitcherUnavailable)
+from controlroom.stream.ports import (StreamEvent, StreamStatus, SwitcherClosed, SwitcherRefused,
+                                      SwitcherRequestFailed, SwitcherTimeout, SwitcherUnavailable)
 
 
 class FakeSwitcher:
@@ -36,6 +36,7 @@ class FakeSwitcher:
         self.target: tuple[str, str] | None = None
         self.picture = "moving"        # moving | black | still
         self.missing_next = 0          # the next N status readings lack their stats (None)
+        self.stop_fails = 0            # the next N StopStream requests fail (OBS answered, the stop did not take)
         self.no_screenshot = False
         self.connected = False
         self.calls: list[tuple] = []
@@ -58,7 +59,7 @@ class FakeSwitcher:
         self.thread_ids.add(threading.get_ident())
         if not self.alive:
             self.connected = False
-            raise SwitcherUnavailable(f"{self.name}: connection refused")
+            raise SwitcherClosed(f"{self.name}: connection closed by OBS")
         if self.frozen:
             self.connected = False
             if hasattr(self.clock, "advance"):
@@ -114,7 +115,7 @@ class FakeSwitcher:
             self.calls.append(("connect",))
             self.thread_ids.add(threading.get_ident())
             if not self.alive:
-                raise SwitcherUnavailable(f"{self.name}: connection refused")
+                raise SwitcherRefused(f"{self.name}: connection refused")   # nothing listens: the process is gone
             if self.frozen:
                 if hasattr(self.clock, "advance"):
                     self.clock.advance(timeout)
@@ -127,6 +128,7 @@ class FakeSwitcher:
     def status(self, timeout: float) -> StreamStatus:
         with self._lock:
             self._check(timeout)
+            self.calls.append(("status",))
             self._tick()
             if self.ingest_stalled and self.active:
                 self.congestion = min(1.0, self.congestion + 0.25)
@@ -146,6 +148,7 @@ class FakeSwitcher:
     def program_fingerprint(self, timeout: float) -> bytes | None:
         with self._lock:
             self._check(timeout)
+            self.calls.append(("fingerprint",))
             if self.no_screenshot:
                 return None
             if self.picture == "black":
@@ -174,6 +177,9 @@ class FakeSwitcher:
         with self._lock:
             self._check(timeout)
             self.calls.append(("stop",))
+            if self.stop_fails > 0:
+                self.stop_fails -= 1
+                raise SwitcherRequestFailed("StopStream failed (injected)", 700)
             if not self.active:
                 raise SwitcherRequestFailed("output not running", 501)
             self.active = self.reconnecting = False

@@ -528,3 +528,57 @@ def stream_headline(snap: dict | None) -> tuple[str, str]:
         lv = levels.get(active or "", "UNKNOWN")
         return lv if lv in ("HEALTHY", "DEGRADED") else "UNKNOWN", base
     return "IDLE", base
+
+
+# ---- the guard's signal words ("412 kbps", "frozen 3 s") in the current language --------------------------------
+# The guard describes each signal with a short phrase from a closed set (controlroom/stream/signals.py); the numbers
+# are kept, the words are translated. A phrase not in the set is shown as it is.
+SIGNAL_WORDS = (
+    (r"not connected yet", QT_TRANSLATE_NOOP("Words", "not connected yet")),
+    (r"answering", QT_TRANSLATE_NOOP("Words", "answering")),
+    (r"frozen: no answer ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "frozen: no answer {0} s")),
+    (r"lost ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "lost {0} s")),
+    (r"reconnecting ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "reconnecting {0} s")),
+    (r"reconnecting", QT_TRANSLATE_NOOP("Words", "reconnecting")),
+    (r"stopped", QT_TRANSLATE_NOOP("Words", "stopped")),
+    (r"live", QT_TRANSLATE_NOOP("Words", "live")),
+    (r"standby", QT_TRANSLATE_NOOP("Words", "standby")),
+    (r"no data", QT_TRANSLATE_NOOP("Words", "no data")),
+    (r"measuring", QT_TRANSLATE_NOOP("Words", "measuring")),
+    (r"flat ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "no bytes for {0} s")),
+    (r"low ([\d.]+) kbps", QT_TRANSLATE_NOOP("Words", "low {0} kbps")),
+    (r"([\d.]+) kbps", QT_TRANSLATE_NOOP("Words", "{0} kbps")),
+    (r"([\d.]+) % dropped", QT_TRANSLATE_NOOP("Words", "{0} % dropped")),
+    (r"([\d.]+) % lagged", QT_TRANSLATE_NOOP("Words", "{0} % lagged")),
+    (r"ok", QT_TRANSLATE_NOOP("Words", "ok")),
+    (r"no screenshot", QT_TRANSLATE_NOOP("Words", "no screenshot")),
+    (r"black ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "black for {0} s")),
+    (r"frozen ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "frozen for {0} s")),
+    (r"black", QT_TRANSLATE_NOOP("Words", "black")),
+    (r"moving", QT_TRANSLATE_NOOP("Words", "moving")),
+    (r"still", QT_TRANSLATE_NOOP("Words", "still")),
+    (r"no probe yet", QT_TRANSLATE_NOOP("Words", "no probe yet")),
+    (r"no frame yet", QT_TRANSLATE_NOOP("Words", "no frame yet")),
+    (r"no frames ([\d.]+) s", QT_TRANSLATE_NOOP("Words", "no frames for {0} s")),
+    (r"frames arriving", QT_TRANSLATE_NOOP("Words", "frames arriving")),
+)
+
+
+def signal_words(word: str) -> str:
+    import re
+    text = str(word or "").strip()
+    if not text or text == "—" or re.fullmatch(r"[\d.]+", text):
+        return text
+    for pattern, source in SIGNAL_WORDS:
+        m = re.fullmatch(pattern, text)
+        if m:
+            return translate("Words", source).format(*m.groups())
+    return text
+
+
+def reason_words(reason: str) -> str:
+    """A guard's reason "bitrate: flat 3.0 s" in words: the signal's name and its phrase."""
+    name, sep, word = str(reason).partition(": ")
+    if sep and name in SIGNALS:
+        return translate("Words", "{signal}: {state}").format(signal=word_for(SIGNALS, name), state=signal_words(word))
+    return signal_words(reason)

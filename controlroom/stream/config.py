@@ -8,6 +8,7 @@ Errors name the file and the key, and nothing is half-loaded.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,9 @@ class Ingest:
         return found if found else self.key
 
     def describe(self) -> str:
-        """For the journal and the screen: the URL only."""
-        return self.url
+        """For the journal, logs and the screen: the URL with its auth masked (and the key, wherever it is)."""
+        from controlroom.stream.urls import mask_url
+        return mask_url(self.url, (self.key, self.resolved_key()))
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class Scenes:
 
 @dataclass(frozen=True)
 class Thresholds:
-    hold_s: float = 2.0                 # a primary FAILED this long (from the fault's onset) fails over
+    hold_s: float = 2.0                 # a SOFT failure this long (from the fault's onset) fails over
+    hard_confirm_s: float = 0.15        # a HARD failure (OBS gone, output RECONNECTING/STOPPED unasked) this long
     auto_return: bool = False           # return to primary by itself (otherwise the operator does)
     return_dwell_s: float = 60.0        # primary healthy this long before an automatic return
     min_switch_interval_s: float = 5.0  # between two automatic switches
@@ -87,6 +90,22 @@ class Thresholds:
     probe_url: str | None = None        # optional viewer-side pull (the playback URL, or the ingest in tests)
     probe_stall_s: float = 2.0          # no frame from the probe this long = FAILED
     reconnect_backoff_max_s: float = 2.0  # reconnect to a lost OBS with backoff + jitter up to this
+
+
+# [thresholds] key -> (lowest, highest, lowest excluded). Every number must be finite and in range: a nan
+# compares false with everything, so `hold_s = nan` used to leave a FAILED primary on air for ever, and an
+# absurdly large value disarms the guard just as well.
+_RANGES: dict[str, tuple[float, float, bool]] = {
+    "hold_s": (0, 60, True), "hard_confirm_s": (0, 5, False), "return_dwell_s": (0, 3600, False),
+    "min_switch_interval_s": (0, 600, False), "request_timeout_s": (0, 10, True), "poll_interval_s": (0, 10, True),
+    "bitrate_window_s": (0, 120, True), "bytes_flat_s": (0, 60, True), "min_bitrate_kbps": (0, 1e6, False),
+    "congestion_warn": (0, 1, False), "congestion_fail": (0, 1, True), "frame_window_s": (0, 600, True),
+    "frame_drop_warn_pct": (0, 100, False), "frame_drop_fail_pct": (0, 100, True),
+    "render_lag_warn_pct": (0, 100, False), "screenshot_interval_s": (0, 60, False), "black_luma": (0, 255, False),
+    "black_after_s": (0, 600, False), "frozen_after_s": (0, 3600, False), "frozen_tolerance": (0, 255, False),
+    "start_verify_s": (0, 60, True), "start_retries": (0, 100, False), "stop_verify_s": (0, 60, False),
+    "probe_stall_s": (0, 60, True), "reconnect_backoff_max_s": (0, 60, False),
+}
 
 
 @dataclass(frozen=True)
@@ -136,9 +155,15 @@ class GuardConfig:
     def load(cls, path: str | Path) -> "GuardConfig":
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except OSError as e:
             raise GuardConfigError(f"{path}: cannot read the guard config: {e.strerror or e}") from e
+        try:
+            text = raw.decode("utf-8-sig")     # a BOM (Windows Notepad) is fine; GBK is not
+        except UnicodeDecodeError as e:
+            line = raw[:e.start].count(b"\n") + 1
+            raise GuardConfigError(f"{path}: not UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}, line {line});"
+                                   f" save the file as UTF-8") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -191,10 +216,18 @@ class GuardConfig:
             want = type(getattr(defaults, key)) if getattr(defaults, key) is not None else str
             values[key] = _coerce(val, want, source, "[thresholds]", key)
         th = dataclasses.replace(defaults, **values)
-        for key in ("hold_s", "request_timeout_s", "poll_interval_s", "bitrate_window_s", "frame_window_s",
-                    "start_verify_s"):
-            if getattr(th, key) <= 0:
-                raise GuardConfigError(f"{source}: [thresholds] {key} must be greater than 0, got {getattr(th, key)}")
+        for key, (lo, hi, lo_open) in _RANGES.items():
+            v = getattr(th, key)
+            # `not (lo <= v)` also catches nan: nan compares false with everything
+            if not math.isfinite(v) or not (lo < v if lo_open else lo <= v) or not v <= hi:
+                floor = f"greater than {lo:g}" if lo_open else f"at least {lo:g}"
+                raise GuardConfigError(f"{source}: [thresholds] {key} must be a finite number {floor} and at most"
+                                       f" {hi:g}, got {v!r}")
+        if th.hard_confirm_s > th.hold_s:
+            raise GuardConfigError(f"{source}: [thresholds] hard_confirm_s ({th.hard_confirm_s}) must not be longer"
+                                   f" than hold_s ({th.hold_s})")
+        if th.probe_url is not None and "://" not in th.probe_url:
+            raise GuardConfigError(f"{source}: [thresholds] probe_url must be a URL (scheme://host/...)")
         if th.return_dwell_s < th.hold_s:
             raise GuardConfigError(f"{source}: [thresholds] return_dwell_s ({th.return_dwell_s}) must be at least"
                                    f" hold_s ({th.hold_s})")
@@ -253,8 +286,9 @@ def _ingest(t: dict, prefix: str, source: str, sec: str) -> Ingest | None:
                 raise GuardConfigError(f"{source}: {sec} {prefix}_{k} given without {prefix}_url")
         return None
     if not url.startswith(("rtmp://", "rtmps://", "srt://")):
+        from controlroom.stream.urls import mask_url
         raise GuardConfigError(f"{source}: {sec} {prefix}_url must start with rtmp://, rtmps:// or srt://,"
-                               f" got {url!r}")
+                               f" got {mask_url(url)!r}")
     return Ingest(url=url, key=_get(t, f"{prefix}_key", str, "", source, sec),
                   key_env=_get(t, f"{prefix}_key_env", str, None, source, sec),
                   key_keyring=_get(t, f"{prefix}_key_keyring", str, None, source, sec))

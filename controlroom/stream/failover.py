@@ -2,10 +2,17 @@
 (for the instance workers) and notes (for the journal). No threads, no I/O.
 
 States: STANDBY (the primary is not on air: nothing to guard), ON_PRIMARY, FAILING_OVER, ON_BACKUP,
-RETURNING. Never flaps: a failure must last hold_s from its onset; automatic switches are at least
-min_switch_interval_s apart; returning is manual unless auto_return, and then only after the primary
-has been HEALTHY for return_dwell_s. Manual hold blocks every automatic switch; manual "fail over
-now" and "return" always run.
+RETURNING. Never flaps: a failure must last from its onset hard_confirm_s when the evidence is HARD
+(the OBS process gone, OBS's own RECONNECTING / unasked STOPPED: see signals.py) and hold_s when it
+is only SOFT; automatic switches are at least min_switch_interval_s apart; returning is manual unless
+auto_return, and then only after the primary has been HEALTHY for return_dwell_s. Manual hold blocks
+every automatic switch; manual "fail over now" and "return" always run.
+
+Never two encoders (method backup_encoder): the encoder a switch takes off the air (the primary on a
+failover, the backup on a return) is FENCED until a switch puts it back. A fenced encoder is stopped
+first thing whenever a connection to it opens again (`on_connected`: a frozen primary that thawed, an
+unreachable one that came back) and whenever its output shows active — live or reconnecting, which is
+OBS's auto-reconnect about to publish — at most every FENCE_RETRY_S. The guard journals and alerts.
 """
 from __future__ import annotations
 
@@ -15,9 +22,11 @@ from typing import Any
 
 from controlroom.stream.config import GuardConfig, Ingest
 from controlroom.stream.signals import FAILED, HEALTHY, Health
+from controlroom.stream.urls import mask_url
 
 STANDBY, ON_PRIMARY, FAILING_OVER, ON_BACKUP, RETURNING = (
     "STANDBY", "ON_PRIMARY", "FAILING_OVER", "ON_BACKUP", "RETURNING")
+FENCE_RETRY_S = 0.5     # a fenced encoder still on air is stopped again this often (a stop may not take)
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Command:
 
     def describe(self) -> str:
         if self.op == "set_target":
-            return f"{self.instance}: stream to {self.args.get('server')}"
+            return f"{self.instance}: stream to {mask_url(str(self.args.get('server')), (self.args.get('key'),))}"
         if self.op == "scene":
             return f"{self.instance}: program scene {self.args.get('scene')!r}"
         return f"{self.instance}: {self.op} stream"
@@ -88,6 +97,8 @@ class FailoverMachine:
         self._refused_episode: float | None = None   # onset of a fault we already said we cannot fix
         self._held_episode: float | None = None
         self._backup_fail_episode: float | None = None
+        self.fenced: dict[str, float] = {}        # encoder -> when a switch took it off the air
+        self._fence_stop_at: dict[str, float] = {}
 
     # ---- what others read ------------------------------------------------------------------------
     @property
@@ -108,6 +119,41 @@ class FailoverMachine:
         """After a crash: the journal said whether we were on the backup."""
         self.state = ON_BACKUP if on_backup else STANDBY
         self.last_switch = last_switch
+        method = (last_switch or {}).get("method") or self.cfg.method
+        if on_backup and method == "backup_encoder" and self.cfg.backup:
+            self.fenced = {self.cfg.primary.name: float("-inf")}
+
+    # ---- never two encoders ----------------------------------------------------------------------
+    def on_connected(self, now: float, name: str) -> Command | None:
+        """A connection to `name` just opened. A fenced encoder gets a stop before anything else is asked of
+        it: a primary that froze (or dropped off the network) while we failed over may be publishing again."""
+        if name not in self.fenced or self._plan_touches(name):
+            return None
+        return self._fence_stop(now, name, "answers again")
+
+    def _fence_stop(self, now: float, name: str, why: str) -> Command:
+        self._fence_stop_at[name] = now
+        on_air = self.active if self.active != name else ""
+        return Command(next(self._ids), name, "stop", {"fence": True, "why": why, "on_air": on_air})
+
+    def _plan_touches(self, name: str) -> bool:
+        return self.plan is not None and any(s.instance == name for s in self.plan.steps)
+
+    def _check_fences(self, now: float, healths: dict[str, Health]) -> None:
+        for name in list(self.fenced):
+            h = healths.get(name)
+            if h is None or not h.reachable or not h.active or self._plan_touches(name):
+                continue
+            if now - self._fence_stop_at.get(name, float("-inf")) < FENCE_RETRY_S:
+                continue
+            why = "reconnecting (OBS auto-reconnect)" if not h.live else "live"
+            self._out.append(self._fence_stop(now, name, why))
+
+    def _fence(self, now: float, off_air: str, on_air: str) -> None:
+        """A backup_encoder switch begins: `off_air` must stay off until a switch puts it back."""
+        self.fenced.pop(on_air, None)
+        self._fence_stop_at.pop(off_air, None)
+        self.fenced[off_air] = now
 
     # ---- manual ---------------------------------------------------------------------------------
     def set_hold(self, now: float, on: bool, actor: str) -> None:
@@ -155,6 +201,8 @@ class FailoverMachine:
         else:
             self.primary_ok_since = None
 
+        if self.fenced:
+            self._check_fences(now, healths)
         if self.plan is not None:
             self._advance(now, healths)
             return
@@ -168,9 +216,11 @@ class FailoverMachine:
         if self.state == ON_PRIMARY:
             if not prim.live and not prim.active and prim.level != FAILED:
                 self.state = STANDBY         # stopped on purpose (STOPPING seen): nothing to guard
+                self.fenced.clear()          # the show is over: what the operator does next is theirs
                 self._out.append(Note("stream.disarmed", "guard", {"instance": prim.instance}))
                 return
-            if prim.level == FAILED and prim.failed_since is not None and now - prim.failed_since >= self.th.hold_s:
+            tier = self._due(now, prim)
+            if tier is not None:
                 if self.hold:
                     if self._held_episode != prim.failed_since:
                         self._held_episode = prim.failed_since
@@ -181,7 +231,8 @@ class FailoverMachine:
                 if self.last_switch_at is not None and now - self.last_switch_at < self.th.min_switch_interval_s:
                     return
                 self._begin_failover(now, prim, "guard", {"instance": prim.instance, "level": prim.level,
-                                                          "reasons": list(prim.reasons), "cause": prim.cause},
+                                                          "reasons": list(prim.reasons), "cause": prim.cause,
+                                                          **self._tier_words(now, prim, tier)},
                                      cause=prim.cause or "ingest")
             return
         if self.state == ON_BACKUP:
@@ -190,17 +241,33 @@ class FailoverMachine:
             spaced = self.last_switch_at is None or now - self.last_switch_at >= self.th.min_switch_interval_s
             bk = self.cfg.backup
             bh = healths.get(bk.name) if (bk and self.cfg.method == "backup_encoder") else None
-            if bh is not None and bh.level == FAILED and bh.failed_since is not None \
-                    and now - bh.failed_since >= self.th.hold_s and prim.reachable and spaced:
+            btier = self._due(now, bh) if bh is not None else None
+            if btier is not None and prim.reachable and spaced:
                 if self._backup_fail_episode != bh.failed_since:
                     self._backup_fail_episode = bh.failed_since
                     self._begin_return(now, "guard", {"instance": bh.instance, "reasons": list(bh.reasons),
-                                                      "cause": "backup failed"})
+                                                      "cause": "backup failed",
+                                                      **self._tier_words(now, bh, btier)})
                 return
             if self.th.auto_return and self.cfg.method != "backup_scene" and spaced \
                     and self.primary_ok_since is not None and now - self.primary_ok_since >= self.th.return_dwell_s:
                 self._begin_return(now, "guard", {"auto_return": True,
                                                   "healthy_for_s": round(now - self.primary_ok_since, 1)})
+
+    def _due(self, now: float, h: Health) -> str | None:
+        """"hard" / "soft" when a FAILED health has lasted its tier's hold, else None."""
+        if h.level != FAILED:
+            return None
+        if h.hard_since is not None and now - h.hard_since >= self.th.hard_confirm_s:
+            return "hard"
+        if h.failed_since is not None and now - h.failed_since >= self.th.hold_s:
+            return "soft"
+        return None
+
+    def _tier_words(self, now: float, h: Health, tier: str) -> dict[str, Any]:
+        since = h.hard_since if tier == "hard" else h.failed_since
+        return {"tier": tier, "hold_s": self.th.hard_confirm_s if tier == "hard" else self.th.hold_s,
+                "failed_for_s": round(now - since, 3)}
 
     # ---- plans ----------------------------------------------------------------------------------
     def _begin_failover(self, now: float, prim: Health | None, actor: str, trigger: dict[str, Any],
@@ -251,6 +318,8 @@ class FailoverMachine:
         else:
             steps.append(_Step(p.name, "scene", {"scene": cfg.scenes.backup}))
             target = f"scene {cfg.scenes.backup}"
+        if method == "backup_encoder":
+            self._fence(now, p.name, cfg.backup.name)
         self.plan = _Plan("failover", method, steps, trigger, actor, now, detected, onset, target, rollback)
         self.state = FAILING_OVER
         self._out.append(Note("stream.switching", actor, {
@@ -284,6 +353,8 @@ class FailoverMachine:
                 return
             steps.append(_Step(p.name, "scene", {"scene": cfg.scenes.program}))
             target = f"scene {cfg.scenes.program}"
+        if method == "backup_encoder":
+            self._fence(now, cfg.backup.name, p.name)
         self.plan = _Plan("return", method, steps, trigger, actor, now, now, now, target)
         self.state = RETURNING
         self._out.append(Note("stream.switching", actor, {"direction": "to_primary", "method": method,
@@ -359,6 +430,7 @@ class FailoverMachine:
             else:
                 self.state = ON_PRIMARY
                 self.last_switch_at = now     # a failed attempt also waits min_switch_interval_s
+                self.fenced.pop(self.cfg.primary.name, None)   # the backup never went live: the primary is all
                 self._out.append(Note("stream.failover_failed", plan.actor, {**payload, "error": error}))
         else:
             if ok:

@@ -20,9 +20,10 @@ from typing import Any
 from controlroom.clock import Clock, SystemClock
 from controlroom.stream.config import GuardConfig
 from controlroom.stream.failover import Command, FailoverMachine, Note
-from controlroom.stream.ports import (Switcher, SwitcherError, SwitcherRequestFailed, SwitcherTimeout,
-                                      SwitcherUnavailable)
+from controlroom.stream.ports import (Switcher, SwitcherClosed, SwitcherError, SwitcherRefused,
+                                      SwitcherRequestFailed, SwitcherTimeout, SwitcherUnavailable)
 from controlroom.stream.signals import FAILED, HEALTHY, Health, HealthMonitor
+from controlroom.stream.urls import mask_text, mask_url
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ _ALERTS = {
     "stream.no_remedy": ("stream_no_remedy", "critical", "Stream FAILED and no failover applies", True),
     "stream.held": ("stream_held", "critical", "Primary FAILED: manual hold is on, not switching", True),
     "stream.alarm": ("stream_alarm", "warning", "Stream stats missing (UNKNOWN)", False),
+    "stream.second_encoder": ("stream_second_encoder", "warning",
+                              "A second encoder came back on air: the guard stopped it", False),
+    "stream.second_encoder_failed": ("stream_second_encoder_failed", "critical",
+                                     "TWO ENCODERS ON AIR: the guard could not stop one", False),
 }
 
 
@@ -74,6 +79,16 @@ class StreamGuard:
         self._last_publish = float("-inf")
         self._rng = random.Random()
         self._started = False
+        # once per episode (until the encoder is seen off the air): a fence stop that stopped a running output
+        # was told, and a fence stop that failed was told
+        self._fence_told: set[str] = set()
+        self._fence_failing: set[str] = set()
+        keys = set()
+        for i in config.instances:
+            for ing in (i.ingest, i.backup_ingest):
+                if ing is not None:
+                    keys.update((ing.key, ing.resolved_key()))
+        self._secrets = tuple(k for k in keys if k and len(k) >= 3)
 
     # ---- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -89,12 +104,15 @@ class StreamGuard:
             started["probe"] = self._probe_url()
         self._note(Note("stream.guard_started", "guard", started))
         for name in self.monitors:
+            listen = getattr(self.switchers[name], "set_event_listener", None)
+            if callable(listen):
+                # an OBS event (RECONNECTING: the fastest sign of a broken ingest) wakes the worker at once
+                listen(lambda _ev, w=self._wake[name]: w.set())
             t = threading.Thread(target=self._worker, args=(name,), name=f"stream-guard-{name}", daemon=True)
             self._threads[name] = t
             t.start()
 
     def _probe_url(self) -> str:
-        from controlroom.stream.probe import mask_url
         d = getattr(self.probe, "describe", None)
         text = str(d()) if callable(d) else "configured"
         return mask_url(text) if "://" in text else text
@@ -137,23 +155,9 @@ class StreamGuard:
                 break
             self._execute(name, sw, cmd)
 
-        now = self.clock.monotonic()
-        if not conn["connected"]:
-            if now < conn["next_attempt"]:
-                self._evaluate()
-                return
-            sent = now
-            try:
-                sw.connect(th.request_timeout_s)
-                conn["connected"], conn["failures"] = True, 0
-                conn["next_poll"] = float("-inf")
-            except SwitcherTimeout as e:
-                self._lost(name, "timeout", sent, str(e), backoff=False)
-            except (SwitcherError, OSError) as e:
-                self._lost(name, "unavailable", sent, str(e), backoff=True)
-            if not conn["connected"]:
-                self._evaluate()
-                return
+        if not self._connect(name):
+            self._evaluate()
+            return
 
         try:
             events = sw.drain_events()
@@ -161,13 +165,20 @@ class StreamGuard:
             events = []
             log.debug("drain_events %s: %s", name, e)
         if events:
+            lost = False
             with self._lock:
                 t = self.clock.monotonic()
                 for ev in events:
                     mon.event(t, ev)
                     if ev.kind in ("EVENTS_LOST", "EXIT_STARTED"):
+                        lost = True
                         conn["connected"] = False
                         conn["next_attempt"] = t + self._backoff(conn)
+            # OBS closed the connection: look again at once (the first retry is not delayed) — refused
+            # means the process is gone, which is the hard evidence the short confirmation waits for
+            if lost and not self._connect(name):
+                self._evaluate()
+                return
 
         now = self.clock.monotonic()
         if conn["connected"] and now >= conn["next_poll"]:
@@ -180,6 +191,10 @@ class StreamGuard:
                 self._record_series(name)
             except SwitcherTimeout as e:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
+            except SwitcherRefused as e:
+                self._lost(name, "refused", sent, str(e), backoff=True)
+            except SwitcherClosed as e:
+                self._lost(name, "closed", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError as e:
@@ -195,6 +210,10 @@ class StreamGuard:
                     mon.fingerprint(self.clock.monotonic(), fp)
             except SwitcherTimeout as e:
                 self._lost(name, "timeout", sent, str(e), backoff=False)
+            except SwitcherRefused as e:
+                self._lost(name, "refused", sent, str(e), backoff=True)
+            except SwitcherClosed as e:
+                self._lost(name, "closed", sent, str(e), backoff=True)
             except (SwitcherUnavailable, OSError) as e:
                 self._lost(name, "unavailable", sent, str(e), backoff=True)
             except SwitcherError:
@@ -202,9 +221,43 @@ class StreamGuard:
                     mon.fingerprint(self.clock.monotonic(), None)
         self._evaluate()
 
+    def _connect(self, name: str) -> bool:
+        """Connected (now or already); False while backing off or when the attempt failed."""
+        conn, sw = self._conn[name], self.switchers[name]
+        if conn["connected"]:
+            return True
+        now = self.clock.monotonic()
+        if now < conn["next_attempt"]:
+            return False
+        try:
+            sw.connect(self.th.request_timeout_s)
+        except SwitcherTimeout as e:
+            self._lost(name, "timeout", now, str(e), backoff=False)
+            return False
+        except SwitcherRefused as e:
+            self._lost(name, "refused", now, str(e), backoff=True)
+            return False
+        except (SwitcherError, OSError) as e:
+            self._lost(name, "unavailable", now, str(e), backoff=True)
+            return False
+        conn["connected"], conn["failures"] = True, 0
+        conn["next_poll"] = float("-inf")
+        with self._lock:
+            self.monitors[name].answered(now, self.clock.monotonic())   # the handshake is an answer
+            fence = self.machine.on_connected(self.clock.monotonic(), name)
+        if fence is not None:
+            # an encoder we took off the air answers again: stop it before anything else we ask of it
+            self._execute(name, sw, fence)
+        return conn["connected"]
+
     def _backoff(self, conn: dict) -> float:
+        """0 for the first retry after a loss (the hard-fault confirmation needs a prompt second look),
+        then 50 ms doubling up to reconnect_backoff_max_s: several looks within hard_confirm_s, so an
+        OBS whose websocket server merely restarted answers again before anything switches."""
         conn["failures"] += 1
-        base = min(0.25 * 2 ** (conn["failures"] - 1), self.th.reconnect_backoff_max_s)
+        if conn["failures"] == 1:
+            return 0.0
+        base = min(0.05 * 2 ** (conn["failures"] - 2), self.th.reconnect_backoff_max_s)
         return base * self._rng.uniform(0.8, 1.2)   # jitter: two guards never hammer OBS in step
 
     def _lost(self, name: str, how: str, sent: float, detail: str, backoff: bool) -> None:
@@ -216,12 +269,15 @@ class StreamGuard:
         with self._lock:
             if how == "timeout":
                 mon.timed_out(sent, now, detail)
+            elif how == "refused":
+                mon.refused(sent, now, detail)
             else:
-                mon.unavailable(sent, now, detail)
+                mon.unavailable(sent, now, detail, closed=how == "closed")
 
     def _execute(self, name: str, sw: Switcher, cmd: Command) -> None:
         t0 = self.clock.monotonic()
         ok, err = True, ""
+        was_running = True
         if cmd.op == "stop":
             with self._lock:
                 self.monitors[name].set_expect_live(False)
@@ -243,20 +299,52 @@ class StreamGuard:
             # starting a running output / stopping a stopped one already gives the state we want
             if (cmd.op == "start" and e.code == OUTPUT_RUNNING) or (cmd.op == "stop" and e.code == OUTPUT_NOT_RUNNING):
                 ok = True
+                was_running = cmd.op == "start"
             else:
                 ok, err = False, f"{e} (code {e.code})"
         except SwitcherTimeout as e:
             ok, err = False, f"timeout: {e}"
             self._lost(name, "timeout", t0, str(e), backoff=False)
+        except SwitcherRefused as e:
+            ok, err = False, f"refused: {e}"
+            self._lost(name, "refused", t0, str(e), backoff=True)
+        except SwitcherClosed as e:
+            ok, err = False, f"closed: {e}"
+            self._lost(name, "closed", t0, str(e), backoff=True)
         except (SwitcherError, OSError) as e:
             ok, err = False, f"unavailable: {e}"
             self._lost(name, "unavailable", t0, str(e), backoff=True)
         done = self.clock.monotonic()
         with self._lock:
             self.machine.command_done(done, cmd.id, ok, err)
+        ms = round((done - t0) * 1000, 1)
         self._note(Note("stream.command", "guard", {"instance": name, "op": cmd.op, "what": cmd.describe(),
-                                                    "ok": ok, "error": err, "ms": round((done - t0) * 1000, 1)}))
+                                                    "ok": ok, "error": err, "ms": ms}))
+        if cmd.args.get("fence"):
+            self._fence_result(name, cmd, ok, err, was_running, ms)
         self._evaluate()
+
+    def _fence_result(self, name: str, cmd: Command, ok: bool, err: str, was_running: bool, ms: float) -> None:
+        """Journal and tell the operator about a fenced encoder that was on air again — once per episode."""
+        on_air = cmd.args.get("on_air") or "the other encoder"
+        why = cmd.args.get("why", "")
+        if ok and was_running:
+            self._fence_failing.discard(name)
+            if name in self._fence_told:
+                return               # OBS is still stopping from our first stop: the same episode
+            self._fence_told.add(name)
+            self._note(Note("stream.second_encoder", "guard", {
+                "instance": name, "on_air": on_air, "why": why, "stopped": True, "ms": ms,
+                "message": f"{name} was on air again ({why}) while {on_air} is live: stopped it in {ms:.0f} ms."
+                           f" Two encoders must not publish for one room; use RETURN to go back to {name}."}))
+        elif ok:
+            self._fence_failing.discard(name)    # it was not running after all: nothing to tell
+        elif name not in self._fence_failing:
+            self._fence_failing.add(name)
+            self._note(Note("stream.second_encoder_failed", "guard", {
+                "instance": name, "on_air": on_air, "why": why, "stopped": False, "error": err,
+                "message": f"{name} is on air again ({why}) while {on_air} is live and could not be stopped:"
+                           f" {err}. Stop it in OBS now; the guard keeps trying."}))
 
     # ---- evaluation --------------------------------------------------------------------------------
     def _evaluate(self) -> None:
@@ -282,6 +370,9 @@ class StreamGuard:
                     self.monitors[active].probe_unavailable(now, f"probe error: {type(e).__name__}")
             healths = {n: m.assess(now) for n, m in self.monitors.items()}
             self._health = healths
+            for n in list(self._fence_told):
+                if healths[n].reachable and not healths[n].active:
+                    self._fence_told.discard(n)          # off the air: the next time it comes back is news
             for n, h in healths.items():
                 notes += self._health_notes(now, n, h)
             self.machine.step(now, healths)
@@ -315,7 +406,7 @@ class StreamGuard:
                 self._pending_level.pop(name, None)
                 notes.append(Note("stream.health", "guard", {
                     "instance": name, "level": h.level, "prev": prev, "reasons": list(h.reasons),
-                    "cause": h.cause, "values": h.values}))
+                    "cause": h.cause, "hard": h.hard_since is not None, "values": h.values}))
         else:
             self._pending_level.pop(name, None)
         missing = h.missing
@@ -390,6 +481,7 @@ class StreamGuard:
         last = dict(m.last_switch) if m.last_switch else None
         return {"configured": True, "state": m.state, "method": self.config.method, "active": m.active,
                 "on_backup": m.on_backup, "hold": m.hold, "instances": inst, "last_switch": last,
+                "fenced": sorted(m.fenced),
                 "switching": None if plan is None else {"kind": plan.kind, "target": plan.target,
                                                         "elapsed_s": round(now - plan.started_at, 2)},
                 "talk_track": self.config.stall_talk_track, "config": self.config.source,
@@ -405,8 +497,19 @@ class StreamGuard:
             return {"url": self._probe_url()}
 
     # ---- journal, alerts ---------------------------------------------------------------------------
+    def _masked(self, v: Any) -> Any:
+        """Every URL in what the guard journals, logs or publishes goes through the one mask (and the stream
+        keys, should an error message quote one)."""
+        if isinstance(v, str):
+            return mask_text(v, self._secrets) if "://" in v else v
+        if isinstance(v, dict):
+            return {k: self._masked(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [self._masked(x) for x in v]
+        return v
+
     def _note(self, note: Note) -> None:
-        payload = dict(note.payload)
+        payload = self._masked(dict(note.payload))
         now = self.clock.monotonic()
         for k in ("onset", "detected", "switched"):
             if f"{k}_mono" in payload:

@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from controlroom.stream.config import GuardConfig, GuardConfigError
+from controlroom.stream.urls import mask_text
 
 
 def build_switchers(config: GuardConfig) -> dict[str, Any]:
@@ -35,6 +36,24 @@ def build_probe(config: GuardConfig, clock=None):
     return probe.start() if probe is not None else None
 
 
+def load_alert_sinks(ddir) -> list:
+    """The chat webhooks of settings.toml [alert_sinks] (the same sinks as the app). ValueError, naming the
+    file, for a settings file that is unreadable, not UTF-8, or has a bad [alert_sinks] table."""
+    from controlroom.adapters import create_alert_sinks
+    from controlroom.settings import Settings
+    path = ddir / Settings.FILENAME
+    try:
+        sinks = create_alert_sinks(Settings(path))
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 (byte at offset {e.start}); save the file as UTF-8") from None
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:           # SettingsError and the sinks' own validation
+        text = str(e)
+        raise ValueError(text if str(path) in text else f"{path}: {text}") from None
+    return sinks
+
+
 def _line(kind: str, payload: dict[str, Any]) -> str | None:
     if kind == "stream.health":
         why = "; ".join(payload.get("reasons") or []) or "ok"
@@ -46,12 +65,30 @@ def _line(kind: str, payload: dict[str, Any]) -> str | None:
                 f" in {payload.get('detect_to_switch_ms')} ms after detection; trigger {payload.get('trigger')}")
     if kind == "stream.returned":
         return f"RETURNED to primary ({payload.get('method')}) in {payload.get('detect_to_switch_ms')} ms"
-    if kind in ("stream.failover_failed", "stream.return_failed", "stream.no_remedy", "stream.held"):
-        return f"{kind.split('.')[1].upper()}: {payload.get('error') or payload.get('message') or ''}"
+    if kind in ("stream.failover_failed", "stream.return_failed", "stream.no_remedy", "stream.held",
+                "stream.second_encoder", "stream.second_encoder_failed"):
+        return f"{kind.split('.')[1].upper()}: {payload.get('message') or payload.get('error') or ''}"
     if kind in ("stream.armed", "stream.disarmed", "stream.switching", "stream.guard_started",
                 "stream.guard_stopped"):
         return f"{kind.split('.')[1]} {payload.get('instance') or payload.get('target') or ''}".rstrip()
+    if kind == "stream.command":
+        ok = "ok" if payload.get("ok") else f"FAILED: {payload.get('error')}"
+        return f"command {payload.get('what')}: {ok} ({payload.get('ms')} ms)"
+    if kind == "stream.alarm_cleared":
+        return f"alarm cleared {payload.get('instance', '')}"
+    if kind.startswith("stream.manual."):
+        return f"manual {kind.rsplit('.', 1)[1]}: {payload.get('result', payload)}"
+    if kind == "alert.raised":
+        return f"ALERT {str(payload.get('severity', '')).upper()} {payload.get('title', '')}" + \
+            (f" — {payload['detail']}" if payload.get("detail") else "")
+    if kind.startswith("stream.") or kind.startswith("alert."):
+        return f"{kind} {payload}"        # every event gets a line, even kinds added later
     return None
+
+
+# printed even with --quiet: what an operator on the spare machine must never miss
+LOUD = ("stream.failover", "stream.returned", "stream.failover_failed", "stream.return_failed", "stream.no_remedy",
+        "stream.held", "stream.second_encoder", "stream.second_encoder_failed", "alert.raised")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guard: {e}", file=sys.stderr)
         return 2
 
-    from controlroom.adapters import create_alert_sinks
     from controlroom.alerts import AlertRouter
-    from controlroom.settings import Settings
     from controlroom.bus import EventBus
     from controlroom.clock import SystemClock
     from controlroom.journal import Journal
@@ -77,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     from controlroom.stream.guard import StreamGuard
 
     ddir = data_dir(args.data_dir)
+    try:
+        sinks = load_alert_sinks(ddir)
+    except ValueError as e:
+        # before any session is journaled: a guard that cannot tell anyone does not start half-configured
+        print(f"guard: {e}", file=sys.stderr)
+        return 2
     clock = SystemClock()
     bus = EventBus()
     journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
@@ -84,16 +125,27 @@ def main(argv: list[str] | None = None) -> int:
     sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
     journal.start_session(sid, actor="guard")
     # the spare machine's alerts reach the same chat webhooks as the app's (settings.toml [alert_sinks])
-    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}",
-                         sinks=create_alert_sinks(Settings(ddir / Settings.FILENAME)))
+    alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}", sinks=sinks)
 
     def show(topic: str, ev) -> None:
         line = _line(ev.kind, ev.payload)
-        if line and (not args.quiet or ev.kind in ("stream.failover", "stream.returned", "stream.failover_failed")):
+        if line and (not args.quiet or ev.kind in LOUD):
             ts = ev.utc.astimezone().strftime("%H:%M:%S")
             print(f"{ts} {line}", flush=True)
 
+    def delivery(topic: str, d) -> None:
+        # a failover nobody hears is a failure: say where each alert went, and loudly when it did not
+        if topic == "alert.delivered":
+            if not args.quiet:
+                print(f"alert {d.get('alert_id')} sent to {d.get('sink')}", flush=True)
+        else:
+            print(f"ALERT {d.get('alert_id')} NOT DELIVERED to {d.get('sink')}: {mask_text(d.get('error', ''))}",
+                  flush=True)
+
     bus.subscribe(show, "journal.stream.")
+    bus.subscribe(show, "journal.alert.")
+    bus.subscribe(delivery, "alert.delivered")
+    bus.subscribe(delivery, "alert.sink_failed")
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:
@@ -107,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"guard: watching {', '.join(f'{i.name} ({i.role}) {i.host}:{i.port}' for i in config.instances)};"
           f" method {config.method}; probe {probe.describe() if probe else 'off'};"
           f" journal {journal.path} session {sid}. Ctrl-C stops.", flush=True)
+    print(f"guard: alerts to {', '.join(getattr(k, 'name', '?') for k in sinks)}" if sinks else
+          "guard: alerts go to the journal only: no webhook in settings.toml [alert_sinks] (see README)", flush=True)
     guard.start()
     try:
         while not stop.wait(0.2):

@@ -34,7 +34,7 @@ from obsws_python.error import OBSSDKError, OBSSDKRequestError, OBSSDKTimeoutErr
 from obsws_python.subs import Subs
 
 from controlroom.stream.ports import (
-    StreamEvent, StreamStatus, SwitcherError, SwitcherRequestFailed, SwitcherTimeout,
+    StreamEvent, StreamStatus, SwitcherClosed, SwitcherError, SwitcherRefused, SwitcherRequestFailed, SwitcherTimeout,
     SwitcherUnavailable,
 )
 
@@ -62,6 +62,8 @@ _OUTPUT_STATES = {
 
 _TIMEOUT_ERRORS = (websocket.WebSocketTimeoutException, socket.timeout, TimeoutError, OBSSDKTimeoutError)
 _LINK_ERRORS = (websocket.WebSocketException, OSError, OBSSDKError, ValueError, KeyError, TypeError)
+# the peer closed or reset the connection (EOF, RST, a broken pipe): evidence the process may be gone
+_CLOSED_ERRORS = (websocket.WebSocketConnectionClosedException, ConnectionError)
 
 
 class _Secret:
@@ -170,7 +172,7 @@ class ObsSwitcher:
         except _TIMEOUT_ERRORS as e:
             raise SwitcherTimeout(self._msg("connect timed out", e)) from None
         except ConnectionRefusedError as e:
-            raise SwitcherUnavailable(self._msg("connection refused", e)) from None
+            raise SwitcherRefused(self._msg("connection refused", e)) from None
         except OBSSDKError as e:
             raise SwitcherUnavailable(self._msg("handshake failed (wrong password?)", e)) from None
         except _LINK_ERRORS as e:
@@ -278,6 +280,9 @@ class ObsSwitcher:
         except _TIMEOUT_ERRORS as e:
             self._discard_req()
             raise SwitcherTimeout(self._msg(f"{request_type} timed out after {timeout:.2f} s", e)) from None
+        except _CLOSED_ERRORS as e:
+            self._discard_req()
+            raise SwitcherClosed(self._msg(f"{request_type}: connection closed by OBS", e)) from None
         except _LINK_ERRORS as e:
             self._discard_req()
             raise SwitcherUnavailable(self._msg(f"{request_type}: connection lost", e)) from None

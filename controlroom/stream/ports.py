@@ -6,8 +6,9 @@ it. Contract with the guard:
   (obsws_python's ReqClient is not thread-safe.) Only `drain_events()` may be called from that
   same thread to collect events that the adapter's event thread queued.
 - Every call is bounded by a timeout. A call that times out raises `SwitcherTimeout` and the adapter
-  discards its client (a late reply would otherwise answer the next request). A lost or refused
-  connection raises `SwitcherUnavailable`. The next call reconnects (with backoff inside `connect`).
+  discards its client (a late reply would otherwise answer the next request). A lost connection
+  raises `SwitcherUnavailable` — `SwitcherClosed` when OBS closed or reset it, `SwitcherRefused` when a
+  connect was refused. The next call reconnects (with backoff inside `connect`).
 - Money is not involved; time is the guard's injected monotonic clock, stamped by the guard.
 """
 from __future__ import annotations
@@ -26,6 +27,16 @@ class SwitcherTimeout(SwitcherError):
 
 class SwitcherUnavailable(SwitcherError):
     """No connection: OBS is not running, refused us, or the socket closed."""
+
+
+class SwitcherClosed(SwitcherUnavailable):
+    """OBS closed (or reset) an open connection. Half of the HARD evidence: if the reconnect is refused or
+    not answered either, the process is gone. A parse error or a failed handshake is not a closure."""
+
+
+class SwitcherRefused(SwitcherUnavailable):
+    """A connect was refused (ECONNREFUSED): nothing listens on OBS's port, the process is gone. The guard
+    treats it as HARD evidence (no blip produces it), unlike a timeout or a handshake that went wrong."""
 
 
 class SwitcherRequestFailed(SwitcherError):

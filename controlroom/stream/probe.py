@@ -24,52 +24,19 @@ import sys
 import threading
 from collections import deque
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from controlroom.clock import Clock, SystemClock
+from controlroom.stream.urls import MASK, mask_text, mask_url, url_secrets  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-MASK = "***"
-
-
-def mask_url(url: str) -> str:
-    """The URL without secrets: password, the last path segment (the stream key / room id) when the
-    path has more than one segment, and every query value (auth tokens)."""
-    try:
-        p = urlsplit(url)
-    except ValueError:
-        return MASK
-    netloc = p.netloc
-    if "@" in netloc:
-        user, host = netloc.rsplit("@", 1)
-        netloc = f"{user.split(':', 1)[0]}:{MASK}@{host}" if ":" in user else f"{user}@{host}"
-    segs = p.path.split("/")
-    if len([s for s in segs if s]) > 1:
-        for i in range(len(segs) - 1, -1, -1):
-            if segs[i]:
-                stem, dot, ext = segs[i].rpartition(".")
-                segs[i] = f"{MASK}.{ext}" if dot and stem and len(ext) <= 4 else MASK
-                break
-    query = urlencode([(k, MASK) for k, _ in parse_qsl(p.query, keep_blank_values=True)], safe="*")
-    if p.query and not query:
-        query = MASK
-    return urlunsplit((p.scheme, netloc, "/".join(segs), query, ""))
 
 
 def _scrub(text: str, url: str, masked: str) -> str:
     if url and url in text:
         text = text.replace(url, masked)
     # ffmpeg sometimes prints the URL re-assembled or only the key: drop any secret part on its own
-    p = urlsplit(url)
-    secrets = [s for s in p.path.split("/") if s][-1:] if len([s for s in p.path.split("/") if s]) > 1 else []
-    secrets += [v for _, v in parse_qsl(p.query)]
-    if p.password:
-        secrets.append(p.password)
-    for s in secrets:
-        if len(s) >= 3:
-            text = text.replace(s, MASK)
-    return text
+    return mask_text(text, url_secrets(url))
 
 
 def _pdeathsig():

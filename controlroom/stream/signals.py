@@ -4,6 +4,14 @@ Each signal keeps the ONSET of its current failure (`since`), so the failover ho
 when the fault began (the send time of the first unanswered request, the last reading where bytes
 still grew), not from when a poll happened to notice it. Missing figures are UNKNOWN: they raise an
 alarm but never count as a failure (NOALBS #125: false switches on briefly missing stats).
+
+Two tiers of FAILED (issue 13). HARD evidence is what a blip cannot produce: the OBS process gone
+(a connection refused; the connection closed by OBS and a reconnect not answered either) and OBS's
+own output events RECONNECTING or STOPPED-without-STOPPING (the ingest dropped or refused the
+stream; OBS's reconnect gave up). `Health.hard_since` carries its onset and the failover waits only
+`hard_confirm_s`. Everything else is SOFT (timeouts: a frozen OBS may thaw; congestion, dropped
+frames, flat bytes, a probe stall, an output not active in a poll that may race an operator's
+stop) and waits `hold_s`.
 """
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ class Signal:
     word: str                      # short, for people: "live", "reconnecting", "frozen 1.2 s", "412 kbps"
     value: float | None = None
     since: float | None = None     # onset of the current failure (monotonic), FAILED only
+    hard: bool = False             # FAILED on evidence a blip cannot produce (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -47,10 +56,12 @@ class Health:
     live_since: float | None = None
     stopped_at: float | None = None     # last STREAM_STOPPED seen
     missing: tuple[str, ...] = ()
+    hard_since: float | None = None     # earliest onset among HARD FAILED signals (None: only soft evidence)
 
     def as_dict(self) -> dict[str, Any]:
         return {"level": self.level, "reasons": list(self.reasons), "values": dict(self.values),
-                "cause": self.cause, "reachable": self.reachable, "live": self.live, "active": self.active,
+                "cause": self.cause, "hard": self.hard_since is not None, "reachable": self.reachable,
+                "live": self.live, "active": self.active,
                 "missing": list(self.missing),
                 "signals": {n: {"level": s.level, "word": s.word, "value": s.value} for n, s in self.signals.items()}}
 
@@ -73,6 +84,8 @@ class HealthMonitor:
         # link
         self._link = "unknown"              # unknown | ok | frozen | dead
         self._link_since: float | None = None
+        self._link_closed = False           # OBS closed the connection (not our discarding after a timeout)
+        self._link_hard = False             # ... and it did not answer again (refused, or no answer)
         self._link_detail = ""
         self._last_answer: float | None = None
         # output
@@ -113,19 +126,34 @@ class HealthMonitor:
         self._probe_error: str | None = None
         # episode
         self._detected_at: float | None = None
+        self._born: float | None = None       # first assessment: the start-up grace for "not seen yet"
 
     # ---- observations: the link ----------------------------------------------------------------
     def answered(self, sent_at: float, now: float) -> None:
         self._link, self._link_since, self._link_detail = "ok", None, ""
+        self._link_closed = self._link_hard = False
         self._last_answer = now
 
     def timed_out(self, sent_at: float, now: float, detail: str = "") -> None:
-        """A request sent at sent_at got no answer: OBS frozen, overloaded, or the link stalled."""
+        """A request sent at sent_at got no answer: OBS frozen, overloaded, or the link stalled (soft).
+        After OBS closed the connection, no answer to the reconnect is the second half of HARD evidence."""
+        if self._link_closed:
+            self._fail_link("dead", sent_at, detail or "closed, and the reconnect is not answered")
+            self._link_hard = True
+            return
         self._fail_link("frozen", sent_at, detail or "request timed out")
 
-    def unavailable(self, sent_at: float, now: float, detail: str = "") -> None:
-        """The connection is lost or refused: OBS is not running (or not reachable)."""
+    def unavailable(self, sent_at: float, now: float, detail: str = "", closed: bool = False) -> None:
+        """The connection is lost or could not be opened: soft. `closed`: OBS closed or reset an open
+        connection — then a reconnect that is refused or not answered makes it HARD."""
         self._fail_link("dead", sent_at, detail or "connection lost")
+        if closed:
+            self._link_closed = True
+
+    def refused(self, sent_at: float, now: float, detail: str = "") -> None:
+        """A connect was refused: nothing listens on OBS's port any more. HARD: the process is gone."""
+        self._fail_link("dead", sent_at, detail or "connection refused")
+        self._link_closed = self._link_hard = True
 
     def _fail_link(self, kind: str, at: float, detail: str) -> None:
         if self._link not in ("frozen", "dead"):
@@ -168,6 +196,7 @@ class HealthMonitor:
             self._stopping = False
         elif k in ("EVENTS_LOST", "EXIT_STARTED"):
             self._fail_link("dead", now, "OBS exited" if k == "EXIT_STARTED" else "event connection lost")
+            self._link_closed = True
         self._update_live(now)
 
     def status(self, sent_at: float, now: float, st: StreamStatus) -> None:
@@ -287,7 +316,8 @@ class HealthMonitor:
         else:
             dur = now - (self._link_since or now)
             word = ("frozen: no answer" if self._link == "frozen" else "lost") + f" {dur:.1f} s"
-            sig["link"] = Signal("link", FAILED, word, round(dur, 3), self._link_since)
+            sig["link"] = Signal("link", FAILED, word, round(dur, 3), self._link_since,
+                                 hard=self._link_hard and self._link == "dead")
         values["link"] = self._link
 
         active = self._active
@@ -299,10 +329,12 @@ class HealthMonitor:
             if self._reconnecting_since is not None:
                 d = now - self._reconnecting_since
                 sig["output"] = Signal("output", FAILED, f"reconnecting {d:.1f} s", round(d, 3),
-                                       self._reconnecting_since)
+                                       self._reconnecting_since, hard=True)
             elif self.expect_live and (self._stopped_unexpected_since is not None or self._not_active_since):
                 since = min(x for x in (self._stopped_unexpected_since, self._not_active_since) if x is not None)
-                sig["output"] = Signal("output", FAILED, "stopped", round(now - since, 3), since)
+                # OBS's own STOPPED without STOPPING is hard; a poll saying "not active" alone is not
+                sig["output"] = Signal("output", FAILED, "stopped", round(now - since, 3), since,
+                                       hard=self._stopped_unexpected_since is not None)
             elif active:
                 sig["output"] = Signal("output", HEALTHY, "live")
             else:
@@ -421,7 +453,16 @@ class HealthMonitor:
 
     def _classify(self, now: float, sig: dict[str, Signal], values: dict[str, Any], active: bool) -> Health:
         failed = [s for s in sig.values() if s.level == FAILED]
-        missing = tuple(n for n, s in sig.items() if s.level == UNKNOWN)
+        if self._born is None:
+            self._born = now
+        # "not connected yet" / "no screenshot yet" right after the start is not missing data: no alarm (and no
+        # webhook) at every guard start; the same after the first connection's grace is worth an alarm
+        th = self.th
+        grace = now - self._born < th.request_timeout_s + th.poll_interval_s + th.screenshot_interval_s + 0.5
+        pending = {"link"} if self._link == "unknown" else set()
+        if not self._fp_seen and not self._fp_missing:
+            pending.add("picture")
+        missing = tuple(n for n, s in sig.items() if s.level == UNKNOWN and not (grace and n in pending))
         if sig["link"].level == FAILED:
             level = FAILED
             cause = "encoder_frozen" if self._link == "frozen" else "encoder_dead"
@@ -433,6 +474,7 @@ class HealthMonitor:
             cause = next((CAUSE[s.name] for s in failed if s.name in CAUSE), None)
         reasons = tuple(f"{s.name}: {s.word}" for s in sig.values() if s.level in (FAILED, DEGRADED, UNKNOWN))
         failed_since = min((s.since for s in failed if s.since is not None), default=None)
+        hard_since = min((s.since for s in failed if s.hard and s.since is not None), default=None)
         if level == FAILED:
             if self._detected_at is None:
                 self._detected_at = now
@@ -441,7 +483,8 @@ class HealthMonitor:
         live = active and self._reconnecting_since is None and self._link == "ok"
         return Health(self.name, level, reasons, sig, values, failed_since if level == FAILED else None,
                       self._detected_at, cause if level == FAILED else None, self._link == "ok", active, live,
-                      self._live_since if live else None, self._stopped_at, missing)
+                      self._live_since if live else None, self._stopped_at, missing,
+                      hard_since if level == FAILED else None)
 
 
 def _pct(dq: deque) -> float | None:

@@ -2453,6 +2453,118 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>回读不一致 {product}：店铺显示的与下发的不同，商品已锁定</translation>
     </message>
     <message>
+        <source>not connected yet</source>
+        <translation>尚未连接</translation>
+    </message>
+    <message>
+        <source>answering</source>
+        <translation>有应答</translation>
+    </message>
+    <message>
+        <source>frozen: no answer {0} s</source>
+        <translation>卡死：{0} 秒无应答</translation>
+    </message>
+    <message>
+        <source>lost {0} s</source>
+        <translation>断开 {0} 秒</translation>
+    </message>
+    <message>
+        <source>reconnecting {0} s</source>
+        <translation>重连中 {0} 秒</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>推流中</translation>
+    </message>
+    <message>
+        <source>standby</source>
+        <translation>待机</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>measuring</source>
+        <translation>测量中</translation>
+    </message>
+    <message>
+        <source>no bytes for {0} s</source>
+        <translation>{0} 秒无数据流出</translation>
+    </message>
+    <message>
+        <source>low {0} kbps</source>
+        <translation>偏低 {0} kbps</translation>
+    </message>
+    <message>
+        <source>{0} kbps</source>
+        <translation>{0} kbps</translation>
+    </message>
+    <message>
+        <source>{0} % dropped</source>
+        <translation>丢帧 {0} %</translation>
+    </message>
+    <message>
+        <source>{0} % lagged</source>
+        <translation>渲染滞后 {0} %</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>no screenshot</source>
+        <translation>无截图</translation>
+    </message>
+    <message>
+        <source>black for {0} s</source>
+        <translation>黑屏 {0} 秒</translation>
+    </message>
+    <message>
+        <source>frozen for {0} s</source>
+        <translation>画面静止 {0} 秒</translation>
+    </message>
+    <message>
+        <source>black</source>
+        <translation>黑屏</translation>
+    </message>
+    <message>
+        <source>moving</source>
+        <translation>画面正常</translation>
+    </message>
+    <message>
+        <source>still</source>
+        <translation>画面静止</translation>
+    </message>
+    <message>
+        <source>no probe yet</source>
+        <translation>尚无拉流检测</translation>
+    </message>
+    <message>
+        <source>no frame yet</source>
+        <translation>尚未收到画面</translation>
+    </message>
+    <message>
+        <source>no frames for {0} s</source>
+        <translation>{0} 秒无画面</translation>
+    </message>
+    <message>
+        <source>frames arriving</source>
+        <translation>画面正常</translation>
+    </message>
+    <message>
+        <source>{signal}: {state}</source>
+        <translation>{signal}：{state}</translation>
+    </message>
+    <message>
         <source>{product}: not known whether the last action applied; the product is locked</source>
         <translation>{product}：不确定上一次操作是否生效，商品已锁定</translation>
     </message>

@@ -1,13 +1,16 @@
-"""Fault -> switch latency of the stream guard against real OBS Studio instances, and false switches.
+"""Fault -> backup live latency of the stream guard against real OBS Studio instances, and false switches.
 
-    .venv/bin/python tests/bench/bench_failover.py [--runs N] [--blip-seconds S]
+    .venv/bin/python tests/bench/bench_failover.py [--runs N] [--blip-seconds S] [--faults a,b]
 
 Re-executes itself inside a private network namespace (`unshare --net`, loopback only: OBS calls
-home and obs-websocket listens on all interfaces). For each fault kind it builds a fresh testbed
-(nginx-rtmp ingests A and B, a primary OBS on A, a hot-standby backup OBS, the StreamGuard with
-its default thresholds), injects the fault and measures until OUR OWN websocket client sees the
-backup encoder live and the ingest's /stat shows its publisher. Then a healthy stream with injected
-blips counts false switches. Prints one JSON object.
+home and obs-websocket listens on all interfaces). For each fault kind (ingest killed, primary OBS
+killed, primary OBS frozen, ingest frozen with the viewer probe) it builds a fresh testbed (nginx-rtmp
+ingests A and B, a primary OBS on A, a hot-standby backup OBS, the StreamGuard configured only
+through a guard.toml with the default thresholds), injects the fault and measures until OUR OWN
+websocket client sees the backup encoder live and the ingest's /stat shows its publisher. Then the
+soak: a healthy stream for --blip-seconds (300 by default) with Switcher-level blips every 3 s and
+0.3-s stalls of the primary OBS and 0.4-s stalls of the primary ingest (SIGSTOP/SIGCONT) every 5 s
+each, the viewer probe on, counts false failovers. Prints one JSON object (with the load average).
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ if str(ROOT) not in sys.path:
 from tests.integration.obs.harness import Testbed, in_private_netns, missing_tools  # noqa: E402
 
 MARK = "CONTROLROOM_OBS_NETNS"
+# issue 13's goals, fault -> backup live, median
+GOALS = {"ingest_killed": 1.2, "primary_obs_killed": 1.2, "primary_obs_frozen": 2.5, "ingest_frozen": 2.5}
 
 
 def _reexec_in_netns() -> int:
@@ -43,7 +48,7 @@ def _reexec_in_netns() -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per fault kind")
-    ap.add_argument("--blip-seconds", type=float, default=60.0, help="healthy stream with blips, seconds")
+    ap.add_argument("--blip-seconds", type=float, default=300.0, help="the soak: healthy stream with blips, seconds")
     ap.add_argument("--faults", default="", help="comma-separated subset of fault kinds")
     args = ap.parse_args()
 
@@ -59,6 +64,7 @@ def main() -> int:
     kinds = [k for k in (args.faults.split(",") if args.faults else FAULTS)]
     report: dict = {"runs_per_fault": args.runs, "faults": {}, "unit": "seconds from fault to backup on air"}
     t_start = time.monotonic()
+    report["loadavg_start"] = os.getloadavg()
     for kind in kinds:
         lat, onset_ms, detect_ms, errors, reasons = [], [], [], [], set()
         for i in range(args.runs):
@@ -74,7 +80,7 @@ def main() -> int:
             finally:
                 bed.close()
         report["faults"][kind] = {
-            "budget_s": FAULTS[kind][1],
+            "budget_s": FAULTS[kind][1], "tier": FAULTS[kind][3], "goal_median_s": GOALS[kind],
             "n": len(lat), "failed_runs": len(errors), "errors": errors[:3],
             "median_s": round(statistics.median(lat), 3) if lat else None,
             "max_s": round(max(lat), 3) if lat else None,
@@ -88,14 +94,14 @@ def main() -> int:
         b = run_blips(bed, args.blip_seconds)
     finally:
         bed.close()
-    report["blips"] = {"seconds": args.blip_seconds, "injected": b["injected"], "false_switches": b["failovers"],
-                       "alarms": b["alarms"], "failed_health_episodes": b["failed_health"]}
-    report["false_switch_count"] = b["failovers"]
-    hard = [report["faults"][k]["median_s"] for k in ("ingest_killed", "primary_obs_killed", "primary_obs_frozen")
-            if k in report["faults"] and report["faults"][k]["median_s"] is not None]
-    report["hard_fault_median_s_max"] = max(hard) if hard else None
-    report["target_hard_fault_median_s"] = 3.0
+    report["soak"] = {"seconds": args.blip_seconds, "injected": b["injected"], "false_failovers": b["failovers"],
+                      "alarms": b["alarms"], "failed_health_episodes": b["failed_health"],
+                      "hard_failed_health_episodes": b["hard_health"]}
+    report["false_failover_count"] = b["failovers"]
+    report["summary"] = {k: f"median {v['median_s']} s, max {v['max_s']} s (goal median <= {v['goal_median_s']} s)"
+                         for k, v in report["faults"].items()}
     report["wall_s"] = round(time.monotonic() - t_start, 1)
+    report["loadavg_end"] = os.getloadavg()
     print(json.dumps(report, indent=2))
     return 0
 

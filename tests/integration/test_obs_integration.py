@@ -24,7 +24,7 @@ from controlroom.stream.ports import SwitcherTimeout, SwitcherUnavailable
 from tests.integration.obs.harness import missing_tools
 
 ROOT = Path(__file__).resolve().parents[2]
-INNER_TIMEOUT_S = int(os.environ.get("CONTROLROOM_OBS_TIMEOUT", "900"))
+INNER_TIMEOUT_S = int(os.environ.get("CONTROLROOM_OBS_TIMEOUT", "1800"))
 
 
 def _netns_prefix() -> list[str] | None:

@@ -70,3 +70,23 @@ def test_panel_shows_the_viewer_probe(qtbot):
     assert "no frames for 4.2 s" in panel.probe_label.text()
     panel.refresh(base)
     assert panel.probe_label.isHidden()
+
+
+def test_panel_text_masks_urls_with_the_one_masking_function(qtbot):
+    """Whatever reaches the panel, its text shows URLs through controlroom.stream.urls.mask_url (issue 13)."""
+    from ui.panels.stream import StreamPanel
+    from controlroom.bus import EventBus
+    from ui.bridge import QtBridge
+    rt = SimpleNamespace(stream=None, bus=EventBus())
+    panel = StreamPanel(rt, QtBridge(rt.bus))
+    qtbot.addWidget(panel)
+    raw = "rtmp://u:pw-5150@push.example.com/live/sk-zz-9?txSecret=ts-77&txTime=66AA"
+    snap = {"configured": True, "state": "FAILING_OVER", "method": "backup_encoder", "instances": {},
+            "last_switch": None, "on_backup": False, "hold": False,
+            "switching": {"kind": "failover", "target": raw, "elapsed_s": 0.2},
+            "probe": {"url": raw, "last_frame_age_s": 0.3, "starts": 1}}
+    panel.refresh(snap)
+    text = panel.last_label.text() + panel.probe_label.text()
+    for secret in ("pw-5150", "sk-zz-9", "ts-77", "66AA"):
+        assert secret not in text, text
+    assert "push.example.com/live/***" in text

@@ -14,15 +14,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QStackedLayout,
                                QVBoxLayout, QWidget)
 
+from controlroom.stream.urls import mask_text
 from ui import theme
 from ui.i18n import Retranslating
-from ui.words import LEVELS, METHODS, ROLES, SIGNALS, stream_headline, word_for
+from ui.words import LEVELS, METHODS, ROLES, SIGNALS, reason_words, signal_words, stream_headline, word_for
 
 HISTORY_S = 60
-
-# URLs are shown masked once i13-guard's controlroom.stream.urls lands on main (merge: use its mask_text)
-def mask_text(text: str) -> str:
-    return text
    # the charts show the last minute; series times are seconds before now (negative)
 
 
@@ -209,7 +206,7 @@ class StreamPanel(Retranslating, QWidget):
         restarts = self.tr("restarts {n}").format(n=max(0, int(probe.get("starts") or 0) - 1))
         probe_name = self.tr("Viewer probe")
         self.probe_label.setText(f"<span style='color:{colour}'>●</span> {probe_name}: {word} "
-                                 f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url', ''))} · "
+                                 f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url') or '')} · "
                                  f"{restarts}</span>")
         self.probe_label.setVisible(True)
 
@@ -235,7 +232,9 @@ class StreamPanel(Retranslating, QWidget):
             row = 1
             for sname, sig in (inst.get("signals") or {}).items():
                 grid.addWidget(QLabel(word_for(SIGNALS, sname)), row, 0)
-                grid.addWidget(_light(sig["level"], mask_text(str(sig.get("word", "")))), row, 1)
+                light = _light(sig["level"], signal_words(mask_text(str(sig.get("word", "")))))
+                light.setToolTip(mask_text(str(sig.get("word", ""))))
+                grid.addWidget(light, row, 1)
                 row += 1
             self.instances_layout.addWidget(box)
 
@@ -256,14 +255,17 @@ class StreamPanel(Retranslating, QWidget):
             pass
         direction = self.tr("to backup") if last.get("direction") == "to_backup" else self.tr("to primary")
         trig = last.get("trigger") or {}
-        why = mask_text("; ".join(trig.get("reasons", [])) or trig.get("reason") or "")
+        why = mask_text("; ".join(reason_words(r) for r in trig.get("reasons", [])) or "")
+        if not why and trig.get("reason"):
+            self.last_label.setToolTip(mask_text(str(trig.get("reason"))))    # free text: the tooltip, not the line
         if trig.get("manual") and not why:
             why = self.tr("by hand")
         self.last_label.setText(self.tr("Last switch: {when} {direction} · {method} · detection to switch {ms} ms")
                                 .format(when=when, direction=direction, method=word_for(METHODS, last.get("method")),
                                         ms=last.get("detect_to_switch_ms"))
                                 + (f"\n{why}" if why else ""))
-        self.last_label.setToolTip(why)
+        if why:
+            self.last_label.setToolTip(why)
 
     def _render_charts(self, snap) -> None:
         if self.charts is None:

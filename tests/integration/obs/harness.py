@@ -167,6 +167,9 @@ class ObsInstance:
 
 MAIN_SCENE = "Main"
 BACKUP_SCENE = "Backup"
+BLACK_SCENE = "Black"            # a black colour source: what a dead camera or a closed capture looks like
+FROZEN_SCENE = "Frozen"          # a media source the tests pause: a picture that stops moving
+FROZEN_MEDIA = "Frozen pattern"
 STREAM_KEY = "test"
 
 
@@ -495,7 +498,9 @@ def _input(kind: str, versioned: str, name: str, settings: dict) -> dict:
 
 def scene_collection(clip: Path) -> dict:
     """Main = a blue background with a moving test pattern; Backup = an orange background with a
-    smaller pattern (the "loop with the product card"). No audio devices: no PulseAudio needed."""
+    smaller pattern (the "loop with the product card"); Black = a black colour source; Frozen = a grey
+    background with the pattern, which the picture tests pause (TriggerMediaInputAction). No audio
+    devices: no PulseAudio needed."""
     media = {"local_file": str(clip), "is_local_file": True, "looping": True,
              "restart_on_activate": False, "close_when_inactive": False, "hw_decode": False,
              "clear_on_media_end": False}
@@ -505,7 +510,7 @@ def scene_collection(clip: Path) -> dict:
         "current_program_scene": MAIN_SCENE,
         "current_transition": "Cut",
         "transition_duration": 0,
-        "scene_order": [{"name": MAIN_SCENE}, {"name": BACKUP_SCENE}],
+        "scene_order": [{"name": MAIN_SCENE}, {"name": BACKUP_SCENE}, {"name": BLACK_SCENE}, {"name": FROZEN_SCENE}],
         "groups": [],
         "quick_transitions": [],
         "transitions": [],
@@ -516,12 +521,19 @@ def scene_collection(clip: Path) -> dict:
         "sources": [
             _scene(MAIN_SCENE, [_item("Main colour", 1), _item("Main pattern", 2, 40, 20, 0.75)]),
             _scene(BACKUP_SCENE, [_item("Backup colour", 1), _item("Backup pattern", 2, 200, 100, 0.3)]),
+            _scene(BLACK_SCENE, [_item("Black colour", 1)]),
+            _scene(FROZEN_SCENE, [_item("Frozen colour", 1), _item(FROZEN_MEDIA, 2, 0, 0, 1.0)]),
             _input("color_source", "color_source_v3", "Main colour",
                    {"color": 0xFFC06030, "width": 320, "height": 180}),
             _input("color_source", "color_source_v3", "Backup colour",
                    {"color": 0xFF30A0F0, "width": 320, "height": 180}),
             _input("ffmpeg_source", "ffmpeg_source", "Main pattern", media),
             _input("ffmpeg_source", "ffmpeg_source", "Backup pattern", media),
+            _input("color_source", "color_source_v3", "Black colour",
+                   {"color": 0xFF000000, "width": 320, "height": 180}),
+            _input("color_source", "color_source_v3", "Frozen colour",
+                   {"color": 0xFF808080, "width": 320, "height": 180}),
+            _input("ffmpeg_source", "ffmpeg_source", FROZEN_MEDIA, media),
         ],
     }
 

@@ -10,20 +10,23 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from controlroom.stream.ports import StreamStatus, SwitcherTimeout, SwitcherUnavailable
+from controlroom.stream.ports import StreamStatus, SwitcherRequestFailed, SwitcherTimeout, SwitcherUnavailable
 from tests.integration.obs.harness import (
-    BACKUP_SCENE, MAIN_SCENE, STREAM_KEY, Ingest, ObsInstance, PlaybackProbe, Testbed,
-    set_small_tcp_buffers,
-    wait_until,
+    BACKUP_SCENE, BLACK_SCENE, FROZEN_MEDIA, FROZEN_SCENE, MAIN_SCENE, STREAM_KEY, Ingest, ObsInstance,
+    PlaybackProbe, Testbed, set_small_tcp_buffers, wait_until,
 )
 
-HARD_FAULT_BUDGET_S = 3.0
-FROZEN_INGEST_BUDGET_S = 5.0
+# Issue 13's goals are medians (kills <= 1.2 s, frozen OBS / frozen ingest with the probe <= 2.5 s); the
+# bench reports them. CI holds every single kill to the goal itself (measured ~0.4 s: a 3x margin on a
+# loaded machine) and the soft faults to 3.0 s (measured ~2.1-2.3 s: hold_s 2.0 plus the switch).
+HARD_FAULT_BUDGET_S = 1.2
+SOFT_FAULT_BUDGET_S = 3.0
 
 
 def _toml_value(v) -> str:
@@ -226,18 +229,19 @@ def fault_freeze_ingest(rig: GuardRig) -> None:
     rig.a.proc.signal(signal.SIGSTOP)
 
 
+# kind -> (inject, budget per run, rig options, the tier that must switch it)
 FAULTS = {
-    "ingest_killed": (fault_kill_ingest, HARD_FAULT_BUDGET_S, {}),
-    "primary_obs_killed": (fault_kill_primary, HARD_FAULT_BUDGET_S, {}),
-    "primary_obs_frozen": (fault_stop_primary, HARD_FAULT_BUDGET_S, {}),
-    "ingest_frozen": (fault_freeze_ingest, FROZEN_INGEST_BUDGET_S, {"small_tcp_buffers": True, "probe": True}),
+    "ingest_killed": (fault_kill_ingest, HARD_FAULT_BUDGET_S, {}, "hard"),
+    "primary_obs_killed": (fault_kill_primary, HARD_FAULT_BUDGET_S, {}, "hard"),
+    "primary_obs_frozen": (fault_stop_primary, SOFT_FAULT_BUDGET_S, {}, "soft"),
+    "ingest_frozen": (fault_freeze_ingest, SOFT_FAULT_BUDGET_S, {"small_tcp_buffers": True, "probe": True}, "soft"),
 }
 
 
 def run_fault(bed: Testbed, fault: str, *, settle_s: float = 2.0, method: str = "backup_encoder",
               timeout_s: float = 15.0) -> Outcome:
     """Primary live and guarded, settle, inject `fault`, measure until the backup is on air."""
-    inject, _budget, opts = FAULTS[fault]
+    inject, _budget, opts, _tier = FAULTS[fault]
     rig = GuardRig(bed, method=method, **opts)
     try:
         rig.start_primary_streaming()
@@ -314,7 +318,52 @@ class BlipSwitcher:
         return self.real.program_fingerprint(timeout)
 
 
-def run_blips(bed: Testbed, duration_s: float) -> dict:
+class ProcessStaller:
+    """SIGSTOP/SIGCONT on a schedule, by PID: the primary OBS for `obs_stall_s` (its websocket and its
+    output stall, then catch up) and the primary ingest for `ingest_stall_s` (nothing moves on it), each
+    once every `every_s`, half a period apart. Blips a healthy show meets: never a reason to switch."""
+
+    def __init__(self, rig: "GuardRig", every_s: float = 5.0, obs_stall_s: float = 0.3,
+                 ingest_stall_s: float = 0.4):
+        self.rig = rig
+        self.every_s, self.obs_stall_s, self.ingest_stall_s = every_s, obs_stall_s, ingest_stall_s
+        self.injected = {"obs_stall": 0, "ingest_stall": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="staller", daemon=True)
+
+    def start(self) -> "ProcessStaller":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _stall(self, proc, seconds: float, kind: str) -> None:
+        proc.signal(signal.SIGSTOP)
+        try:
+            self.injected[kind] += 1
+            time.sleep(seconds)          # not interruptible: a stall is always short and always ends
+        finally:
+            proc.signal(signal.SIGCONT)
+
+    def _run(self) -> None:
+        # on a fixed timetable (the stalls themselves do not stretch the period): OBS at 1/4, ingest at 3/4
+        t0, k = time.monotonic(), 0
+        while True:
+            for frac, proc, secs, kind in ((0.25, self.rig.primary.proc, self.obs_stall_s, "obs_stall"),
+                                           (0.75, self.rig.a.proc, self.ingest_stall_s, "ingest_stall")):
+                if self._stop.wait(max(0.0, t0 + (k + frac) * self.every_s - time.monotonic())):
+                    return
+                self._stall(proc, secs, kind)
+            k += 1
+
+
+def run_blips(bed: Testbed, duration_s: float, *, stalls: bool = True, probe: bool = True) -> dict:
+    """A healthy show with blips for `duration_s`: the Switcher-level ones (a 0.5-s congestion spike, a
+    reading without stats, a status timeout, a missing screenshot; one every 3 s) and, with `stalls`,
+    0.3-s stalls of the primary OBS and 0.4-s stalls of the primary ingest (SIGSTOP/SIGCONT, each every
+    5 s). With `probe` the viewer-side probe watches too (it sees every ingest stall)."""
     wrapped: dict[str, BlipSwitcher] = {}
 
     def wrap(sw):
@@ -323,22 +372,180 @@ def run_blips(bed: Testbed, duration_s: float) -> dict:
         wrapped["primary"] = BlipSwitcher(sw)
         return wrapped["primary"]
 
-    rig = GuardRig(bed, wrap=wrap)
+    rig = GuardRig(bed, wrap=wrap, probe=probe)
+    staller = None
     try:
         rig.start_primary_streaming()
         rig.start_guard()
         wrapped["primary"].t0 = time.monotonic()
+        if stalls:
+            staller = ProcessStaller(rig).start()
         end = time.monotonic() + duration_s
         off_air = 0
         while time.monotonic() < end:
             time.sleep(1.0)
-            if not rig.primary_on_air():
-                off_air += 1
+            if rig.count("stream.failover"):
+                break                     # a false switch: no need to sit out the rest
+        if staller is not None:
+            staller.stop()
+        time.sleep(1.0)
+        if not rig.primary_on_air():
+            off_air += 1
+        injected = dict(wrapped["primary"].injected)
+        if staller is not None:
+            injected.update(staller.injected)
         return {"failovers": rig.count("stream.failover"), "switching": rig.count("stream.switching"),
-                "alarms": rig.count("stream.alarm"), "injected": dict(wrapped["primary"].injected),
+                "alarms": rig.count("stream.alarm"), "injected": injected,
                 "state": rig.guard.state()["state"], "primary_off_air_checks": off_air,
+                "seconds": duration_s,
                 "failed_health": sum(1 for e in rig.events("stream.health")
-                                     if e.payload.get("instance") == "primary" and e.payload.get("level") == "FAILED")}
+                                     if e.payload.get("instance") == "primary" and e.payload.get("level") == "FAILED"),
+                "hard_health": sum(1 for e in rig.events("stream.health")
+                                   if e.payload.get("instance") == "primary" and e.payload.get("level") == "FAILED"
+                                   and e.payload.get("hard"))}
+    finally:
+        if staller is not None:
+            staller.stop()
+        rig.primary.proc.signal(signal.SIGCONT)
+        rig.a.proc.signal(signal.SIGCONT)
+        rig.close()
+
+
+# ---- never two encoders ----------------------------------------------------------------------------
+
+def run_thaw(bed: Testbed, frozen_for_s: float = 1.0) -> dict:
+    """Freeze the primary (SIGSTOP), let the guard fail over to the backup, keep it frozen a moment, thaw it
+    (SIGCONT) and measure until the primary's output is seen stopped by our own client and ingest A has no
+    publisher. A frozen OBS keeps its RTMP connection: thawed, it publishes again unless stopped."""
+    rig = GuardRig(bed)
+    res: dict = {}
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        time.sleep(1.0)
+        rig.primary.proc.signal(signal.SIGSTOP)
+        wait_until(rig.backup_on_air, 10, what="the backup on air after the primary froze")
+        wait_until(lambda: rig.count("stream.failover") == 1, 5, what="stream.failover journaled")
+        time.sleep(frozen_for_s)
+        res["a_publisher_while_frozen"] = rig.a.publishing(STREAM_KEY)   # the danger is real: it never left
+        t0 = time.monotonic()
+        rig.primary.proc.signal(signal.SIGCONT)
+        _, res["stopped_after_s"] = wait_until(lambda: _primary_off(rig), 10, interval=0.02,
+                                               what="the thawed primary stopped")
+        time.sleep(2.0)
+        res["still_off_after_2s"] = _primary_off(rig)
+        res["backup_on_air"] = rig.backup_on_air()
+        ev = rig.events("stream.second_encoder")
+        res["second_encoder"] = [dict(e.payload) for e in ev]
+        res["failovers"] = rig.count("stream.failover")
+        del t0
+        return res
+    finally:
+        rig.primary.proc.signal(signal.SIGCONT)
+        rig.close()
+
+
+def _primary_off(rig: "GuardRig") -> bool:
+    st = _status(rig.observer("primary"))
+    return bool(st is not None and not st.output_active and not rig.a.publishing(STREAM_KEY))
+
+
+class StopBlocker:
+    """Wraps the primary's real ObsSwitcher: while `blocked`, StopStream fails as if OBS answered with an
+    error (the stop did not take) — so the primary stays in OBS's own reconnect loop during the failover."""
+
+    def __init__(self, real):
+        self.real = real
+        self.name = real.name
+        self.blocked = True
+        self.refused = 0
+
+    def __getattr__(self, item):
+        return getattr(self.real, item)
+
+    def stop_stream(self, timeout: float) -> None:
+        if self.blocked:
+            self.refused += 1
+            raise SwitcherRequestFailed(f"{self.name}: StopStream failed (injected)", 700)
+        self.real.stop_stream(timeout)
+
+
+def run_auto_reconnect(bed: Testbed) -> dict:
+    """Ingest A dies; the guard fails over to the backup on B, but its stop of the primary does not take,
+    so OBS keeps reconnecting to A. A comes back and stops are allowed again: the guard must stop the
+    primary before (or as soon as) OBS's auto-reconnect puts it on air next to the backup."""
+    blockers: dict[str, StopBlocker] = {}
+
+    def wrap(sw):
+        if sw.name != "primary":
+            return sw
+        blockers["primary"] = StopBlocker(sw)
+        return blockers["primary"]
+
+    rig = GuardRig(bed, wrap=wrap)
+    res: dict = {}
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        time.sleep(1.0)
+        rig.a.proc.kill()
+        wait_until(rig.backup_on_air, 10, what="the backup on air after ingest A died")
+        wait_until(lambda: rig.count("stream.second_encoder_failed") >= 1, 5,
+                   what="the failed stop of the reconnecting primary journaled")
+        st = _status(rig.observer("primary"))
+        res["primary_reconnecting_while_blocked"] = bool(st and st.output_active)
+        bed.restart_ingest(rig.a)
+        t0 = time.monotonic()
+        blockers["primary"].blocked = False
+        _, res["stopped_after_s"] = wait_until(lambda: _primary_off(rig), 10, interval=0.02,
+                                               what="the primary stopped")
+        published = 0
+        end = time.monotonic() + 4.0      # OBS's own reconnect comes 1.7-2.1 s after the ingest is back
+        while time.monotonic() < end:
+            published += rig.a.publishing(STREAM_KEY)
+            time.sleep(0.1)
+        res["a_publishing_checks_after"] = published
+        res["backup_on_air"] = rig.backup_on_air()
+        res["refused_stops"] = blockers["primary"].refused
+        res["second_encoder"] = [dict(e.payload) for e in rig.events("stream.second_encoder")]
+        res["second_encoder_failed"] = [dict(e.payload) for e in rig.events("stream.second_encoder_failed")]
+        del t0
+        return res
+    finally:
+        rig.close()
+
+
+# ---- picture faults ------------------------------------------------------------------------------------
+
+PICTURE_TH = {"screenshot_interval_s": 0.5, "black_after_s": 1.5, "frozen_after_s": 3.0}
+
+
+def run_picture_fault(bed: Testbed, kind: str) -> dict:
+    """A black source or a frozen (paused) media source switched into the primary's program: the guard's
+    picture check sees it in the screenshots and switches the program to [scenes] backup."""
+    rig = GuardRig(bed, thresholds=PICTURE_TH)
+    res: dict = {}
+    try:
+        rig.start_primary_streaming()
+        rig.start_guard()
+        obs = rig.observer("primary")
+        time.sleep(PICTURE_TH["frozen_after_s"] + 1.5)     # the moving Main scene is never "frozen"
+        res["failovers_before"] = rig.count("stream.failover")
+        if kind == "black":
+            obs.request("SetCurrentProgramScene", {"sceneName": BLACK_SCENE}, 1.0)
+        else:
+            obs.request("SetCurrentProgramScene", {"sceneName": FROZEN_SCENE}, 1.0)
+            time.sleep(1.0)                               # moving first: the pause is what freezes it
+            obs.request("TriggerMediaInputAction", {"inputName": FROZEN_MEDIA,
+                                                    "mediaAction": "OBS_WEBSOCKET_MEDIA_INPUT_ACTION_PAUSE"}, 1.0)
+        _, res["switched_after_s"] = wait_until(
+            lambda: (_status(obs) or StreamStatus(False, False, None, None, None, None, None, None)).program_scene
+            == BACKUP_SCENE, 15, what=f"the program switched to {BACKUP_SCENE} after a {kind} picture")
+        evs, _ = wait_until(lambda: rig.events("stream.failover"), 5, what="stream.failover journaled")
+        res["failover"] = dict(evs[0].payload)
+        res["stream_active"] = bool((_status(obs) or StreamStatus(False, False, None, None, None, None, None,
+                                                                  None)).output_active)
+        return res
     finally:
         rig.close()
 
