@@ -4,6 +4,7 @@
   python main.py [--data-dir DIR] [--lang zh_CN|en] [--show DIR]   open the control room (GUI)
   python main.py export  [--session ID] --format csv|xlsx|parquet --out DIR
   python main.py preflight PLAN.csv [--json]
+  python main.py rehearse SCRIPT.jsonl [--show DIR] [--seed N] [--pin PIN] [--json]
   python main.py guard --config guard.toml
   python main.py recap [--session ID] --out DIR
 
@@ -20,6 +21,7 @@ COMMANDS = {
     "gui": "ui.app",
     "export": "controlroom.recap.export_cli",
     "preflight": "controlroom.commerce.preflight_cli",
+    "rehearse": "controlroom.commerce.rehearsal.cli",
     "guard": "controlroom.stream.headless",
     "recap": "ui.recap_cli",
 }

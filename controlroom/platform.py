@@ -5,26 +5,39 @@ All money crossing this port is integer minor units (分) of `Platform.currency`
 converts explicitly to its platform's unit. Writes return nothing trustworthy on real platforms
 (抖店 and TikTok Shop price changes return no body), so every write is followed by a `read_*`
 read-back that the console compares with what it commanded.
+
+Deadlines and retries: the adapter is the one retry owner. A call made inside `deadline(...)` must
+return or raise before the deadline: retries, backoff and a server's Retry-After are bounded by
+`time_left()`. The console never retries on its own; it reads back instead.
 """
 from __future__ import annotations
 
+import contextvars
+import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Iterator, Protocol, runtime_checkable
 
 
 class PlatformError(RuntimeError):
-    """The platform refused or failed a call. `retryable` says whether the same call may be retried."""
+    """The platform refused or failed a call. `retryable` says whether the same call may be retried;
+    `may_have_applied` whether a write that raised this could still have taken effect (the console
+    then reads back before it says anything)."""
 
     retryable = False
+    may_have_applied = False
 
 
 class PlatformTimeout(PlatformError):
     """No answer in time: the write may or may not have been applied. Retry with the SAME idempotency key."""
 
     retryable = True
+    may_have_applied = True
 
 
 class PlatformRateLimited(PlatformError):
+    """429: the shop did not take the request (nothing applied)."""
+
     retryable = True
 
     def __init__(self, message: str, retry_after: float = 1.0):
@@ -33,7 +46,50 @@ class PlatformRateLimited(PlatformError):
 
 
 class PlatformUnavailable(PlatformError):
+    """5xx or no connection: a 500 can come after the shop applied the write."""
+
     retryable = True
+    may_have_applied = True
+
+
+# ---- deadlines ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deadline:
+    """The moment (on `clock.monotonic()`) by which a platform call must have returned or raised."""
+    at: float
+    clock: object
+
+    def time_left(self) -> float:
+        return self.at - self.clock.monotonic()  # type: ignore[attr-defined]
+
+
+_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("platform_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float, clock) -> Iterator[Deadline]:
+    """Platform calls made inside this block (on this thread) must finish within `seconds`."""
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"deadline: seconds must be a finite number ≥ 0, got {seconds!r}")
+    d = Deadline(clock.monotonic() + float(seconds), clock)
+    outer = _deadline.get()
+    if outer is not None and outer.at < d.at:  # an inner deadline never extends the outer one
+        d = outer
+    token = _deadline.set(d)
+    try:
+        yield d
+    finally:
+        _deadline.reset(token)
+
+
+def current_deadline() -> Deadline | None:
+    return _deadline.get()
+
+
+def time_left(default: float | None = None) -> float | None:
+    """Seconds left before the current call's deadline (never below 0); `default` outside any deadline."""
+    d = _deadline.get()
+    return default if d is None else max(0.0, d.time_left())
 
 
 @dataclass(frozen=True)
@@ -47,6 +103,10 @@ class ProductState:
     listed: bool
     pinned: bool = False
     displayed_stock: int | None = None  # what the room shows as 仅剩N件, if set apart from stock
+    # the flash offer running on this SKU, if the platform runs offers itself (Capabilities.native_offers);
+    # None when there is none or the platform cannot tell. It lets a read-back settle an offer whose
+    # start call never answered (no offer id came back).
+    offer: "OfferState | None" = None
 
 
 @dataclass(frozen=True)
@@ -159,3 +219,16 @@ class Platform(Protocol):
     def read_products(self) -> list[ProductState]: ...
     def read_coupon(self, coupon_id: str) -> CouponState: ...
     def metrics(self) -> MetricsSnapshot: ...
+
+    # --- flash offers (Capabilities.native_offers); without them the console runs a timed price change
+    # with its own quantity cap and never calls these ---
+    capabilities: Capabilities
+    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str: ...
+    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None: ...
+    def read_offer(self, offer_id: str) -> OfferState: ...
+
+
+def capabilities_of(platform) -> Capabilities:
+    """The platform's Capabilities; an adapter written before they joined the port runs no offers itself."""
+    caps = getattr(platform, "capabilities", None)
+    return caps if isinstance(caps, Capabilities) else Capabilities()

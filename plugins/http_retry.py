@@ -6,6 +6,10 @@ the decision, so a platform call must give up (and say so) well before that, wha
 asks for in Retry-After. A Retry-After longer than what is left of the budget ends the retries at
 once and the caller reports the wait to the person.
 
+This is the one retry layer of a platform call: the console does not retry on top of it. Given a
+`deadline` (the action's, on the same monotonic clock), every attempt's timeouts are cut to what is
+left of it, and no wait — backoff or Retry-After — runs past it.
+
 Secrets: webhook URLs carry their token in the query (WeCom `key=`, DingTalk `access_token=`), and
 urllib3 logs every request line at DEBUG. `register_secret()` adds a value to a redaction filter
 installed on urllib3's logger and used by `redact()` for any text we put in a log or an exception.
@@ -136,6 +140,7 @@ def request_with_retry(session: requests.Session, method: str, url: str, *,
                        monotonic: Callable[[], float] = time.monotonic,
                        rng: random.Random | None = None,
                        trace: RetryTrace | None = None,
+                       deadline: float | None = None,
                        **kwargs) -> requests.Response:
     """Send with retries. Returns the last response (possibly still 429/5xx once retries are spent)
     or raises the last `requests` exception (Timeout, ConnectionError). `label` names the call in
@@ -152,8 +157,15 @@ def request_with_retry(session: requests.Session, method: str, url: str, *,
         resp: requests.Response | None = None
         exc: Exception | None = None
         server_wait: float | None = None
+        attempt_timeout = timeout
+        if deadline is not None:
+            left = deadline - monotonic()
+            if left <= 0:   # nothing sent this time; a read-back tells whether an earlier attempt landed
+                trace.gave_up_reason = "the action's deadline has passed"
+                raise requests.exceptions.ConnectTimeout("no time left before the action's deadline")
+            attempt_timeout = (max(0.001, min(timeout[0], left)), max(0.001, min(timeout[1], left)))
         try:
-            resp = session.request(method, url, timeout=timeout, **kwargs)
+            resp = session.request(method, url, timeout=attempt_timeout, **kwargs)
         except requests.exceptions.ConnectTimeout as e:  # not sent: always safe to retry
             exc = e
         except requests.exceptions.Timeout as e:
@@ -191,6 +203,10 @@ def request_with_retry(session: requests.Session, method: str, url: str, *,
         if elapsed + delay > policy.budget:
             trace.gave_up_reason = (f"{what}; next wait {delay:.2f} s would pass the "
                                     f"{policy.budget:g} s retry budget")
+            return _final(resp, exc)
+        if deadline is not None and monotonic() + delay >= deadline:
+            trace.gave_up_reason = (f"{what}; next wait {delay:.2f} s would pass the action's deadline "
+                                    f"({max(0.0, deadline - monotonic()):.2f} s left)")
             return _final(resp, exc)
         log.warning("%s: %s, retry %d/%d in %.2f s", label, what, attempt, policy.max_attempts - 1, delay)
         trace.waits.append(delay)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QSpinBox, QVBoxLayout, QWidget)
 
 from controlroom.commerce.money import MoneyError, format_money, parse_money
-from controlroom.commerce.service import Action
+from controlroom.commerce import commands as cmds
 from controlroom.platform import CouponSpec
 from ui import theme
 from ui.i18n import Retranslating, translate
@@ -37,7 +37,7 @@ def change_words(old: int | None, new: int | None) -> tuple[str, str]:
     return text, theme.TEXT
 
 
-class ProductHeader(QLabel):
+class ProductHeader(QLabel):  # noqa: D101
     """The product and where it stands now."""
 
     def __init__(self, parent=None):
@@ -140,6 +140,16 @@ class _Base(Retranslating, QDialog):
     def _settings(self):
         return getattr(self.svc, "settings", None)
 
+    def judge(self, cmd):
+        """The console's own verdict on `cmd` as things stand (no ticket, nothing journaled, no shop call); None
+        when it cannot be judged right now. A preview: the ticket judges again when it opens and when it is sent."""
+        for _ in range(2):      # the console's state may change under a read from the GUI thread: try again
+            try:
+                return self.svc.judge.verdict(cmd, journal_ok=self.svc.journal_ok)[0]
+            except Exception:  # noqa: BLE001 - a preview never breaks the dialog
+                continue
+        return None
+
     def _money(self, edit: QLineEdit, field: str) -> int | None:
         text = edit.text().strip()
         if not text:
@@ -208,25 +218,19 @@ class PriceDialog(_Base):
             return None
         return p.offer_price if p.offer_price is not None else p.price
 
-    def action(self) -> Action | None:
+    def action(self) -> cmds.SetPrice | cmds.StartOffer | None:
         fen = self._money(self.price, "price")
         if fen is None:
             return None
         if self.mode == "price":
-            return Action("price", self.sku, price=fen)
-        return Action("offer_start", self.sku, price=fen, duration_s=self.minutes.value() * 60,
-                      qty=self.qty.value() or None)
+            return cmds.SetPrice(self.sku, fen)
+        return cmds.StartOffer(self.sku, fen, self.minutes.value() * 60, self.qty.value() or None)
 
     def update_preview(self) -> None:
         action = self.action()
         fen = action.price if action else None
         change = change_words(self.current_live(), fen)
-        verdict = None
-        if action is not None:
-            try:
-                verdict, _ = self.svc.evaluate(action)
-            except Exception:  # noqa: BLE001 - a preview never breaks the dialog
-                verdict = None
+        verdict = self.judge(action) if action is not None else None
         self.preview.show_verdict(verdict, change, self._settings())
         self.error.setText("" if fen is not None or not self.price.text().strip()
                            else translate("ConsoleDialogs", "Not an amount in yuan, e.g. 59 or 59.90"))
@@ -276,12 +280,7 @@ class CouponDialog(_Base):
 
     def update_preview(self) -> None:
         spec = self.spec()
-        verdict = None
-        if spec is not None:
-            try:
-                verdict, _ = self.svc.evaluate(Action("coupon_issue", spec.sku, coupon=spec))
-            except Exception:  # noqa: BLE001
-                verdict = None
+        verdict = self.judge(cmds.IssueCoupon(spec)) if spec is not None else None
         self.preview.show_verdict(verdict, None, self._settings())
 
     def validate(self) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from ui import theme
 from ui.console_dialogs import change_words
 from ui.i18n import Retranslating
+from ui.words import COMMAND_KINDS as KINDS
 from ui.words import VERDICTS, action_from, finding_words, off_list_words, word_for, yuan
 
 MONO = f"font-family:{theme.MONO}; font-size:13pt;"
@@ -85,7 +86,8 @@ class TicketDialog(Retranslating, QDialog):
         t, v, p = self.ticket, self.ticket.verdict, self.product
         self.setWindowTitle(self.tr("Confirm action"))
         before = (p.offer_price if p.offer_price is not None else p.price) if p is not None else None
-        what = action_from(t.action, self._title_of, before if t.action.kind in ("price", "revert") else None)
+        kind = KINDS.get(t.action.kind, t.action.kind)
+        what = action_from(t.action, self._title_of, before if kind in ("price", "revert") else None)
         self.head.setText(f"{word_for(VERDICTS, v.verdict)} — {what}")
         names = {"now": self.tr("Live / net now"), "change": self.tr("Change"),
                  "net": self.tr("Net price after every discount"), "off": self.tr("Off list price"),
@@ -93,7 +95,7 @@ class TicketDialog(Retranslating, QDialog):
         for i, key in enumerate(("now", "change", "net", "off", "margin")):
             self.form.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().setText(names[key])
         self.values["now"].setText(f"{yuan(before)} / {yuan(p.net_price)}" if p is not None else "—")
-        new_price = t.action.price if t.action.kind in ("price", "revert", "offer_start") else None
+        new_price = getattr(t.action, "price", None) if kind in ("price", "revert", "offer_start") else None
         change = change_words(before, new_price) if new_price is not None else ("—", theme.TEXT)
         self.values["change"].setText(change[0])
         self.values["change"].setStyleSheet(MONO + f"color:{change[1]};")

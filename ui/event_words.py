@@ -185,6 +185,14 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "console.plan_failed":
         return Line(translate("EventWords", "Price plan could not be imported"), "✖ " + translate("EventWords", "failed"),
                     FAIL)
+    if kind == "console.rundown_preflight":
+        offers = g("offers") or []
+        bad = [o for o in offers if o.get("verdict") == "block"]
+        what = translate("EventWords", "Run of show's countdown offers checked: {n}").format(n=len(offers))
+        if bad:
+            return Line(what + " — " + "、".join(_prod(o.get("sku"), title_of) for o in bad),
+                        "✖ " + translate("EventWords", "{n} blocked").format(n=len(bad)), BLOCK)
+        return Line(what, "✓", OK)
     if kind == "console.synced":
         return Line(translate("EventWords", "Read the shop: {n} products").format(n=len(g("products") or [])), "",
                     INFO)
@@ -279,6 +287,12 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         lv = str(g("level") or "UNKNOWN")
         return Line(translate("EventWords", "{instance}: {level}").format(instance=g("instance") or "", level=word_for(LEVELS, lv)), "",
                     FAIL if lv == "FAILED" else WARN if lv == "DEGRADED" else INFO)
+    if kind == "stream.second_encoder":
+        return Line(translate("EventWords", "{instance} went on air again while {on_air} is live: stopped it").format(
+            instance=g("instance") or "", on_air=g("on_air") or ""), "⚠", WARN)
+    if kind == "stream.second_encoder_failed":
+        return Line(translate("EventWords", "TWO ENCODERS ON AIR: {instance} could not be stopped — stop it in OBS").format(
+            instance=g("instance") or ""), "✖", FAIL)
     if kind == "stream.alarm":
         return Line(translate("EventWords", "{instance}: stream figures missing").format(instance=g("instance") or ""), "", WARN)
     if kind.startswith("stream.manual."):

@@ -61,6 +61,7 @@ class FeedModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: deque[_Row] = deque(maxlen=MAX_ROWS)
         self.title_of = title_of
+        self._intents: dict[str, _Row] = {}   # idempotency key -> the "sent" row its outcome replaces
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self._rows)
@@ -102,6 +103,20 @@ class FeedModel(QAbstractTableModel):
 
     def add_event(self, ev) -> None:
         row = _Row(ev.seq, ev.kind, ev.actor, ev.utc, ev.payload or {}, category_of(ev.kind))
+        key = row.payload.get("key") if row.kind.startswith("console.") else None
+        if row.kind == "console.intent" and key:
+            self._intents[key] = row
+        elif key and key in self._intents:
+            # one line per action: the "sent" line gives way to its outcome (both stay in the journal)
+            sent = self._intents.pop(key)
+            try:
+                i = self._rows.index(sent)
+            except ValueError:
+                i = -1
+            if i >= 0:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self.endRemoveRows()
         if len(self._rows) == MAX_ROWS:
             self.beginRemoveRows(QModelIndex(), 0, 0)
             self._rows.popleft()
@@ -122,6 +137,7 @@ class FeedModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._rows.clear()
+        self._intents.clear()
         self.endResetModel()
 
     def kinds(self) -> list[str]:

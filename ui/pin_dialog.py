@@ -1,14 +1,16 @@
 """Set or change the supervisor's override PIN. Only its salted hash is stored (settings [supervisor] pin_hash);
-changing an existing PIN needs the current one. The change is journaled, never the PIN."""
+changing an existing PIN needs the current one. The change is journaled, never the PIN. It takes effect at
+once: the console reads the hash at every override, so the old PIN stops working the moment this is saved."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
-from controlroom.commerce.supervisor import SupervisorSettings, set_supervisor_pin, verify_pin
+from controlroom.commerce.supervisor import (MIN_PIN_LENGTH, SupervisorSettings, check_new_pin, set_supervisor_pin,
+                                             verify_pin)
 from ui import theme
 
 
-MIN_LEN = 4
+MIN_LEN = MIN_PIN_LENGTH
 
 
 class PinDialog(QDialog):
@@ -43,7 +45,7 @@ class PinDialog(QDialog):
         if self.current is not None and not verify_pin(self.stored, self.current.text()):
             return self.tr("The current PIN is wrong.")
         pin = self.new1.text()
-        if len(pin) < MIN_LEN or not pin.isdigit():
+        if len(pin) < MIN_LEN or not pin.isdigit() or check_new_pin(pin):
             return self.tr("The PIN must be at least {n} digits.").format(n=MIN_LEN)
         if pin != self.new2.text():
             return self.tr("The two new PINs differ.")

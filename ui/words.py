@@ -206,6 +206,13 @@ def finding_words(rule: str, values: dict[str, Any] | None, settings: Any = None
         return translate("Words", "the same SKU twice with different prices")
     if rule == "sku_locked":
         return translate("Words", "the product is locked until someone checks it at the shop and unlocks it")
+    if rule == "plan_blocked":
+        return translate("Words", "its row in the price plan is blocked: fix the plan and import it again")
+    if rule == "journal_unavailable":
+        return translate("Words", "the journal cannot be written: nothing is sent until it can")
+    if rule == "no_floor":
+        return translate("Words", "no floor price or cost is known for it: the net price cannot be checked against a "
+                                  "floor")
     text = RULE_NAMES.get(rule)
     return w(text) if text else rule
 
@@ -236,6 +243,9 @@ RULE_NAMES = {   # the rule in a few words (banners, the feed's short form)
     "offer_qty_over_stock": QT_TRANSLATE_NOOP("Words", "offer quantity above stock"),
     "duplicate_sku": QT_TRANSLATE_NOOP("Words", "duplicate SKU"),
     "sku_locked": QT_TRANSLATE_NOOP("Words", "product locked"),
+    "plan_blocked": QT_TRANSLATE_NOOP("Words", "blocked in the price plan"),
+    "journal_unavailable": QT_TRANSLATE_NOOP("Words", "journal cannot be written"),
+    "no_floor": QT_TRANSLATE_NOOP("Words", "no floor known"),
     "tiers_over_3": QT_TRANSLATE_NOOP("Words", "too many price tiers"),
     "bundle_over_85": QT_TRANSLATE_NOOP("Words", "bundle discount too small"),
     "gift_ratio": QT_TRANSLATE_NOOP("Words", "gift value out of range"),
@@ -285,7 +295,7 @@ ACTION_VERBS = {
     "stock": QT_TRANSLATE_NOOP("Words", "Show stock"), "restore": QT_TRANSLATE_NOOP("Words", "Restore price"),
     "gift": QT_TRANSLATE_NOOP("Words", "Set gift value"), "bundle": QT_TRANSLATE_NOOP("Words", "Set bundle value"),
 }
-_KIND = {"offer": "offer_start", "coupon": "coupon_issue", "stock": "displayed_stock", "restore": "revert"}
+COMMAND_KINDS = {"offer": "offer_start", "coupon": "coupon_issue", "stock": "displayed_stock", "restore": "revert"}
 
 
 def action_words(kind: str, sku: str | None = None, *, price: int | None = None, before: int | None = None,
@@ -293,7 +303,7 @@ def action_words(kind: str, sku: str | None = None, *, price: int | None = None,
                  coupon_id: str | None = None, shown: int | None = None, title_of: TitleOf | None = None) -> str:
     """"Change price LIP-001 丝绒口红 69.00 → 59.00 元" — what an action does, for tickets and the feed."""
     verb = word_for(ACTION_VERBS, kind)
-    kind = _KIND.get(kind, kind)
+    kind = COMMAND_KINDS.get(kind, kind)
     prod = _product(sku, title_of)
     unit = translate("Words", "yuan")
     if kind in ("price", "revert"):
@@ -345,6 +355,7 @@ def action_from(action: Any, title_of: TitleOf | None = None, before: int | None
 SAFETY_RULES = ("breaker_order_rate", "breaker_sale_below_floor", "breaker_offer_over_quantity", "readback_mismatch",
                 "sku_uncertain", "action_uncertain", "overrides_locked", "plan_unreadable",
                 "stream_failover_failed", "stream_return_failed", "stream_no_remedy", "stream_held",
+                "stream_second_encoder_failed",
                 "stream_failover", "journal_error", "action_failed")
 
 
@@ -432,6 +443,8 @@ def alert_title(rule: str, values: dict | None, sku: str | None = None, title_of
         return translate("Words", "Stream figures missing (UNKNOWN)")
     if rule == "stream_second_encoder":
         return translate("Words", "A second encoder went live and was stopped")
+    if rule == "stream_second_encoder_failed":
+        return translate("Words", "TWO ENCODERS ON AIR: the guard could not stop one")
     if rule == "journal_error":
         return translate("Words", "JOURNAL ERROR: actions cannot be recorded")
     return fallback or rule
@@ -477,6 +490,10 @@ ALERT_TODO = {
     "stream_no_remedy": QT_TRANSLATE_NOOP("Words", "No automatic switch fits this fault: fix it in OBS by hand."),
     "stream_held": QT_TRANSLATE_NOOP("Words", "Manual hold is on: fail over yourself (F9) or release the hold."),
     "stream_alarm": QT_TRANSLATE_NOOP("Words", "Look at OBS: the guard cannot see all of its figures."),
+    "stream_second_encoder": QT_TRANSLATE_NOOP("Words", "Use RETURN (F10) to go back to that encoder; two must never "
+                                                        "publish for one room."),
+    "stream_second_encoder_failed": QT_TRANSLATE_NOOP("Words", "Stop the second encoder in OBS now; the guard keeps "
+                                                               "trying."),
     "journal_error": QT_TRANSLATE_NOOP("Words", "Nothing is sent to the shop until the journal can be written. "
                                                 "Free disk space or fix the data folder's permissions."),
 }

@@ -19,6 +19,7 @@ from typing import Any
 
 from controlroom.commerce.compliance import Hit, check_text
 from controlroom.commerce.money import format_yuan
+from controlroom.settings import setting
 
 ALLOW, CONFIRM, BLOCK = "allow", "confirm", "block"
 _RANK = {ALLOW: 0, CONFIRM: 1, BLOCK: 2}
@@ -37,7 +38,10 @@ RULES: dict[str, tuple[str, str]] = {
     "list_no_stock": (BLOCK, "listing with no stock"),
     "offer_qty_over_stock": (BLOCK, "offer quantity above stock"),
     "duplicate_sku": (BLOCK, "the same SKU twice with different prices"),
-    "sku_locked": (BLOCK, "the SKU is locked after a read-back mismatch until someone resolves it"),
+    "sku_locked": (BLOCK, "the SKU is locked (read-back mismatch, or an outcome not known yet) until it is settled"),
+    "plan_blocked": (BLOCK, "the SKU's row in the price plan is blocked: it cannot be listed until the plan is fixed"),
+    "journal_unavailable": (BLOCK, "the journal cannot be written: nothing is sent until it can"),
+    "no_floor": (CONFIRM, "no floor price or cost is known for this SKU (not in the price plan)"),
     "discount_50_70": (CONFIRM, "50–70 % off list"),
     "tiers_over_3": (CONFIRM, "more than 3 price tiers"),
     "bundle_over_85": (CONFIRM, "bundle priced at 85 % or more of its items' sum"),
@@ -48,39 +52,47 @@ RULES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class InterlockSettings:
-    """Settings section [interlocks]. Percentages are whole percent; money is never here."""
-    price_band_pct: int = 50                 # one step may move the live price by at most this
-    max_discount_pct: int = 70               # deeper off list blocks unless an approved deep discount
-    confirm_discount_pct: int = 50           # from here to max_discount_pct: confirm
-    power_of_ten_factors: tuple = (10, 100, 1000)
-    power_of_ten_tolerance_pct: int = 10     # ≈10× means within ±10 % of 10×
-    max_tiers: int = 3
-    bundle_max_pct: int = 85
-    gift_min_pct: int = 15
-    gift_max_pct: int = 25
+    """Settings section [interlocks]. Percentages are whole percent; money is never here. Each range is
+    declared beside its field: settings.toml refuses anything outside it (nan included)."""
+    price_band_pct: int = setting(50, min=1, max=1000)             # one step may move the live price by at most this
+    max_discount_pct: int = setting(70, min=0, max=100)           # deeper off list blocks unless approved
+    confirm_discount_pct: int = setting(50, min=0, max=100)       # from here to max_discount_pct: confirm
+    power_of_ten_factors: tuple[int, ...] = setting((10, 100, 1000), items=int, min=2)
+    power_of_ten_tolerance_pct: int = setting(10, min=0, max=50)  # ≈10× means within ±10 % of 10×
+    max_tiers: int = setting(3, min=1, max=100)
+    bundle_max_pct: int = setting(85, min=1, max=100)
+    gift_min_pct: int = setting(15, min=0, max=100)
+    gift_max_pct: int = setting(25, min=0, max=1000)
     # "all" (default): every coupon a buyer could hold stacks — the worst case, as in the Little Swan incident;
     # "best_per_scope": only the best SKU coupon plus the best shop-wide one (for platforms that forbid stacking)
-    coupon_stacking: str = "all"
-    # live circuit breakers
-    breaker_rate_multiple: float = 5.0       # orders at a new price above 5x the planned rate ...
-    breaker_window_s: float = 60.0           # ... over 1 minute
-    breaker_min_orders: int = 20             # and at least this many orders (no trips on 3 orders vs 0.5)
-    planned_orders_per_min: float = 0.0      # default plan rate when the plan has no planned_orders_per_min column
-    pause_action: str = "unlist"             # what a tripped breaker does: unlist | revert
+    coupon_stacking: str = setting("all", choices=("all", "best_per_scope"))
+    # live circuit breakers. Rate trips are measured against a plan only: the row's planned_orders_per_min,
+    # this default, or a running offer's quantity over its duration. No plan, no rate trip.
+    breaker_rate_multiple: float = setting(5.0, min=1.0, max=1000.0)   # orders above 5x the planned rate ...
+    breaker_window_s: float = setting(60.0, min=1.0, max=3600.0)       # ... over 1 minute
+    breaker_min_orders: int = setting(20, min=1)                        # and at least this many orders
+    planned_orders_per_min: float = setting(0.0, min=0.0, max=1e6)     # default plan rate; 0 = no plan
+    # what a tripped breaker does: "pause" (default) ends the running offer, back to the price before it,
+    # or puts back the price before the last change; "unlist" takes the product off sale ("revert" = pause)
+    pause_action: str = setting("pause", choices=("pause", "revert", "unlist"))
     # coupling with the stream guard
     pause_offers_on_failover: bool = True
     hold_coupons_on_failover: bool = True
-    # platform calls
-    retries: int = 3                         # after the first attempt, for timeouts / rate limits
-    retry_backoff_s: float = 0.2             # doubled each retry
-    metrics_poll_s: float = 1.0
+    metrics_poll_s: float = setting(1.0, min=0.05, max=60.0)
 
     def __post_init__(self):
-        if self.pause_action not in ("unlist", "revert"):
-            raise ValueError(f"[interlocks] pause_action must be 'unlist' or 'revert', got {self.pause_action!r}")
+        if self.pause_action not in ("pause", "unlist", "revert"):
+            raise ValueError(f"[interlocks] pause_action must be 'pause', 'unlist' or 'revert', "
+                             f"got {self.pause_action!r}")
         if self.coupon_stacking not in ("best_per_scope", "all"):
             raise ValueError(f"[interlocks] coupon_stacking must be 'best_per_scope' or 'all', "
                              f"got {self.coupon_stacking!r}")
+        if self.confirm_discount_pct > self.max_discount_pct:
+            raise ValueError(f"[interlocks] confirm_discount_pct ({self.confirm_discount_pct}) must not be above "
+                             f"max_discount_pct ({self.max_discount_pct})")
+        if self.gift_min_pct > self.gift_max_pct:
+            raise ValueError(f"[interlocks] gift_min_pct ({self.gift_min_pct}) must not be above gift_max_pct "
+                             f"({self.gift_max_pct})")
 
 
 @dataclass(frozen=True)

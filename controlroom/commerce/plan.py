@@ -112,13 +112,32 @@ class Plan:
         return out
 
 
+MAX_COUNT = 10 ** 9            # units; beyond this a cell is a typo
+MAX_RATE = 1_000_000.0         # orders per minute
+
+
 def _int_cell(text: str, fld: str) -> int:
     s = unicodedata.normalize("NFKC", text).strip()
     if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", s):
-        return int(s.replace(",", ""))
+        n = int(s.replace(",", ""))
+        if n > MAX_COUNT:
+            raise ValueError(f"{s!r} is absurdly large (above {MAX_COUNT:,})")
+        return n
     if re.fullmatch(r"-\s*\d[\d,]*", s):
         raise ValueError(f"{s!r} is negative; expected a whole number 0 or more")
     raise ValueError(f"{s!r} is not a whole number")
+
+
+def _rate_cell(text: str) -> float:
+    """A planned rate: a plain finite number ≥ 0. nan, inf, 1e3 and negatives are refused: a rate that
+    is not a number once switched the circuit breaker off."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", s):
+        raise ValueError(f"{s!r} is not a number of orders per minute (e.g. 12 or 7.5)")
+    v = float(s)
+    if v > MAX_RATE:
+        raise ValueError(f"{s!r} is absurdly large (above {MAX_RATE:,.0f} orders per minute)")
+    return v
 
 
 def _tiers_cell(text: str) -> tuple[Tier, ...]:
@@ -130,7 +149,10 @@ def _tiers_cell(text: str) -> tuple[Tier, ...]:
         m = re.fullmatch(r"(\d+)\s*[:：]\s*(.+)", part)
         if not m:
             raise ValueError(f"tier {part!r} is not QTY:PRICE (e.g. 2:89)")
-        tiers.append(Tier(int(m.group(1)), parse_money(m.group(2), "tiers"), part))
+        qty = int(m.group(1))
+        if not 1 <= qty <= MAX_COUNT:
+            raise ValueError(f"tier {part!r}: the quantity must be 1 or more")
+        tiers.append(Tier(qty, parse_money(m.group(2), "tiers"), part))
     return tuple(tiers)
 
 
@@ -180,9 +202,9 @@ def _row(n: int, cells: dict[str, str]) -> PlanRow:
             invalid.append(("tiers", str(e)))
     if cell("planned_orders_per_min"):
         try:
-            vals["planned_orders_per_min"] = float(cell("planned_orders_per_min"))
-        except ValueError:
-            invalid.append(("planned_orders_per_min", f"{cell('planned_orders_per_min')!r} is not a number"))
+            vals["planned_orders_per_min"] = _rate_cell(cell("planned_orders_per_min"))
+        except ValueError as e:
+            invalid.append(("planned_orders_per_min", str(e)))
     return PlanRow(row=n, sku=sku, title=cell("title"), list_price=vals.pop("list_price", None),
                    live_price=vals.pop("live_price", None), cue_text=cell("cue_text"),
                    invalid=tuple(invalid), **vals)

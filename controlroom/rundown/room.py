@@ -81,6 +81,8 @@ class RundownRoom:
                              danger_s=self.settings.danger_s)
         if apply:
             self.runner.load(rundown, actor=actor)
+            if self.runner.session_id is not None:
+                self._preflight_offers()
         return rundown
 
     def export_file(self, path: str | Path) -> Path:
@@ -101,6 +103,17 @@ class RundownRoom:
         self.runner.replay([])
         if len(self.runner.rundown):
             self.runner.load(self.runner.rundown, actor="system")
+            self._preflight_offers()
+
+    def _preflight_offers(self) -> None:
+        """The console judges the rundown's countdown offers when it loads (and again when each fires)."""
+        console = self.rt.console
+        offers = [(o.sku, o.price_fen, float(o.duration_s)) for seg in self.runner.rundown.segments for o in seg.offers]
+        if console is not None and offers:
+            try:
+                console.preflight_offers(offers)
+            except Exception:
+                log.exception("preflight of the rundown's offers failed")
 
     def on_show_started(self) -> None:
         """Going live starts the first segment's clock: the show and its run-of-show begin together."""

@@ -332,6 +332,23 @@ class Runner:
                     self._end_offer(key, run, now)
             self.publish_state()
 
+    def next_due(self, now: float | None = None) -> float | None:
+        """The monotonic time of the runner's next timed event: a countdown offer of the current segment
+        starting or ending, or the segment reaching zero (a driver of a simulated clock ticks right then)."""
+        with self._lock:
+            now = self.clock.monotonic() if now is None else now
+            dues = [run.ends for run in self.offers.values() if not run.ended]
+            if self.status == "running" and self.segment is not None:
+                elapsed = self._elapsed(now)
+                if self.settings.auto_offers:
+                    dues += [now + (o.start_s - elapsed) for o in self.segment.offers
+                             if f"{self.index}:{o.key}" not in self.offers and o.start_s > elapsed]
+                rem = self.remaining(now)
+                if rem > 0:
+                    dues.append(now + rem)
+            dues = [d for d in dues if d > now]
+            return min(dues) if dues else None
+
     def publish_state(self, force: bool = False) -> None:
         if self.bus is None:
             return
@@ -350,13 +367,39 @@ class Runner:
                                                           "price_fen": offer.price_fen, "duration_s": offer.duration_s,
                                                           "console": "sent" if console else "absent"})
         if console is not None:
-            self._pool.submit(self._call_console, "start_offer", key, offer.sku,
-                              (offer.sku, offer.price_fen, offer.duration_s))
+            fire = getattr(console, "fire_offer", None)
+            if fire is not None:
+                # the console judges it again where it goes live and never blocks this tick; a refusal comes back
+                def done(ticket, key=key, sku=offer.sku) -> None:
+                    out = ticket.outcome
+                    if out is None or out.status != "applied":
+                        v = ticket.verdict.verdict
+                        word = {"block": "blocked", "confirm": "awaiting confirm"}.get(v, "") \
+                            if (out is None or out.status == "refused") else ""
+                        self._offer_refused(key, sku, "start_offer",
+                                            f"console {word or (out.status if out else 'refused')}: "
+                                            f"{ticket.verdict.words if word else (out.error if out else '')}")
+                fire(offer.sku, offer.price_fen, offer.duration_s, actor="rundown", on_done=done)
+            else:
+                self._pool.submit(self._call_console, "start_offer", key, offer.sku,
+                                  (offer.sku, offer.price_fen, offer.duration_s))
+
+    def _offer_refused(self, key: str, sku: str, method: str, error: str) -> None:
+        log.warning("console %s for %s failed: %s", method, sku, error)
+        with self._lock:
+            self._record("rundown.offer_failed", "rundown", {"key": key, "sku": sku, "action": method, "error": error})
+        if self._alert:
+            try:
+                self._alert(sku=sku, action=method, error=error)
+            except Exception:
+                log.exception("raising the offer alert failed")
 
     def _end_offer(self, key: str, run: _OfferRun, now: float) -> None:
         console = self._console()
         status = "absent"
-        if console is not None:
+        if console is not None and getattr(console, "fire_offer", None) is not None:
+            status = "ended by the console"   # it ends its own offers at zero (or paused them on a failover)
+        elif console is not None:
             status = "sent"
             offers = getattr(console, "offers", None)
             if offers is not None:

@@ -14,12 +14,18 @@ value on the wire is in the platform's `price_unit`, converted explicitly with
     issue_coupon                    {"sku", "threshold": <money>, "amount": <money>, "total_qty": <int>|null,
                                      "per_buyer_limit", "name"}  ->  {"coupon_id": <str>}
     stop_coupon                     no body
+    start_offer (native_offers)     {"sku", "price": <money>, "duration_s": <number>, "quantity": <int>|null,
+                                     "per_buyer_limit": <int>|null}  ->  {"offer_id": <str>}
+    stop_offer (native_offers)      no body
   reads
     read_product   -> {"sku", "title", "list_price": <money>, "price": <money>, "stock", "listed",
-                       "pinned" (default false), "displayed_stock" (default null)}
+                       "pinned" (default false), "displayed_stock" (default null),
+                       "offer" (default null: the running flash offer, as read_offer answers it)}
     read_products  -> [product, ...] or {"products": [product, ...]}
     read_coupon    -> {"coupon_id", "sku", "threshold", "amount", "total_qty", "per_buyer_limit",
                        "name", "issued", "active"}
+    read_offer     -> {"offer_id", "sku", "price": <money>, "duration_s", "quantity", "per_buyer_limit",
+                       "sold", "active"}
     metrics        -> see below
 
 Metrics JSON -> `MetricsSnapshot` (missing keys read as 0; counts must be non-negative integers):
@@ -35,7 +41,9 @@ Metrics JSON -> `MetricsSnapshot` (missing keys read as 0; counts must be non-ne
 Failures map onto the port: no answer in time -> PlatformTimeout; 429 -> PlatformRateLimited with the
 server's Retry-After; 5xx or no connection -> PlatformUnavailable; any other 4xx -> PlatformError
 with the server's own message. Retries (backoff + jitter, Retry-After, total budget) happen first,
-in plugins.http_retry. After every write the product or coupon is read back (a few times: platforms
+in plugins.http_retry — the one retry layer: the console does not retry on top. Inside a console
+action's deadline (controlroom.platform.deadline) every attempt, wait and read-back is cut to what is
+left of it, so a 429 with Retry-After: 30 ends the call at once instead of holding the SKU for 90 s. After every write the product or coupon is read back (a few times: platforms
 are eventually consistent) and compared with what was commanded. A difference is logged and kept in
 `last_mismatch` (a `PlatformReadbackMismatch`) and the write returns, so the console's own read-back
 sees the same difference and locks the SKU; with `on_readback_mismatch = "raise"` it is raised.
@@ -55,9 +63,9 @@ from urllib.parse import quote
 import requests
 
 from controlroom.commerce.money import MoneyError, format_money, from_platform_unit, to_platform_unit
-from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError,
-                                  PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
-                                  ProductState, SkuMetrics)
+from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
+                                  PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
+                                  ProductState, SkuMetrics, time_left)
 from controlroom.secrets import get_secret
 from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
 
@@ -134,6 +142,11 @@ class HttpPlatform:
         self.last_readback: Any = None
         self.last_mismatch: PlatformReadbackMismatch | None = None
 
+    @property
+    def capabilities(self) -> Capabilities:
+        n = self.config.native_offers
+        return Capabilities(native_offers=n, offer_quantity_cap=n, offer_per_buyer_limit=n)
+
     @classmethod
     def from_settings(cls, settings, **kw) -> "HttpPlatform":
         return cls(HttpPlatformConfig.from_settings(settings), **kw)
@@ -175,10 +188,14 @@ class HttpPlatform:
         kwargs: dict[str, Any] = {"headers": headers}
         if body is not None:
             kwargs["json"] = body
+        left = time_left()
+        deadline_at = None if left is None else time.monotonic() + left
+        if left is not None and left <= 0:
+            raise PlatformTimeout(f"{what}: not sent: no time left before the action's deadline")
         try:
             resp = request_with_retry(self._session(), method, url, policy=self._policy,
                                       timeout=self._timeout, label=what, sleep=self._sleep,
-                                      rng=self._rng, trace=trace, **kwargs)
+                                      rng=self._rng, trace=trace, deadline=deadline_at, **kwargs)
         except requests.exceptions.ConnectTimeout:
             self.last_trace = trace
             raise PlatformUnavailable(f"{what}: could not connect within {self.config.connect_timeout:g} s "
@@ -271,13 +288,33 @@ class HttpPlatform:
         for key in ("sku", "list_price", "price", "stock", "listed"):
             if key not in data:
                 raise PlatformProtocolError(f"{what}: product has no {key!r} field")
+        offer = data.get("offer")
         return ProductState(
             sku=str(data["sku"]), title=str(data.get("title", "")),
             list_price=self._money_in(data["list_price"], "list_price", what),
             price=self._money_in(data["price"], "price", what),
             stock=self._count(data, "stock", what), listed=self._flag(data, "listed", what),
             pinned=self._flag(data, "pinned", what, default=False),
-            displayed_stock=self._count(data, "displayed_stock", what, default=None, nullable=True))
+            displayed_stock=self._count(data, "displayed_stock", what, default=None, nullable=True),
+            offer=None if offer is None else self._offer(offer, f"{what} offer"))
+
+    def _offer(self, data: Any, what: str) -> OfferState:
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected an offer object, got {type(data).__name__}")
+        for key in ("offer_id", "sku", "price", "active"):
+            if key not in data:
+                raise PlatformProtocolError(f"{what}: offer has no {key!r} field")
+        dur = data.get("duration_s", 0)
+        if isinstance(dur, Decimal):
+            dur = float(dur)
+        if isinstance(dur, bool) or not isinstance(dur, (int, float)) or dur < 0:
+            raise PlatformProtocolError(f"{what}: field 'duration_s' must be a number ≥ 0, got {dur!r}")
+        spec = OfferSpec(sku=str(data["sku"]), price=self._money_in(data["price"], "price", what),
+                         duration_s=float(dur),
+                         quantity=self._count(data, "quantity", what, default=None, nullable=True),
+                         per_buyer_limit=self._count(data, "per_buyer_limit", what, default=None, nullable=True))
+        return OfferState(offer_id=str(data["offer_id"]), spec=spec, sold=self._count(data, "sold", what),
+                          active=self._flag(data, "active", what))
 
     def _coupon(self, data: Any, what: str) -> CouponState:
         if not isinstance(data, dict):
@@ -360,6 +397,42 @@ class HttpPlatform:
                          lambda c: None if not c.active else ("active", False, True),
                          "stop_coupon", coupon_id=coupon_id)
 
+    # ---- flash offers (native_offers) ------------------------------------------------------------
+    def _need_offers(self, op: str) -> None:
+        if not self.config.native_offers:
+            raise PlatformError(f"{self.name} {op}: this shop has no flash-offer API configured "
+                                f"([platform.http] native_offers = false): the console runs a timed price change")
+
+    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
+        self._need_offers("start_offer")
+        body = {"sku": spec.sku, "price": self._money_out(spec.price, "price"), "duration_s": spec.duration_s,
+                "quantity": spec.quantity, "per_buyer_limit": spec.per_buyer_limit}
+        data = self._call("start_offer", idempotency_key=idempotency_key, write=True, body=body)
+        oid = data.get("offer_id") if isinstance(data, dict) else None
+        if oid in (None, ""):
+            raise PlatformProtocolError(f"{self.name} start_offer: the answer has no offer_id; the offer may "
+                                        "exist: read the product back")
+        oid = str(oid)
+        if self.config.verify_writes:
+            def compare(o: OfferState):
+                for f in ("sku", "price", "quantity", "per_buyer_limit"):
+                    if getattr(o.spec, f) != getattr(spec, f):
+                        return f, getattr(spec, f), getattr(o.spec, f)
+                return None
+            self._verify(lambda: self.read_offer(oid), compare, "start_offer", sku=spec.sku)
+        return oid
+
+    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
+        self._need_offers("stop_offer")
+        self._call("stop_offer", offer_id=offer_id, idempotency_key=idempotency_key, write=True)
+        if self.config.verify_writes:
+            self._verify(lambda: self.read_offer(offer_id),
+                         lambda o: None if not o.active else ("active", False, True), "stop_offer")
+
+    def read_offer(self, offer_id: str) -> OfferState:
+        self._need_offers("read_offer")
+        return self._offer(self._call("read_offer", offer_id=offer_id), f"{self.name} read_offer {offer_id}")
+
     # ---- read-back ------------------------------------------------------------------------------
     def _verify_product(self, sku: str, op: str, **expect: Any) -> None:
         if not self.config.verify_writes:
@@ -378,6 +451,9 @@ class HttpPlatform:
         state = None
         for attempt in range(self.config.readback_attempts):
             if attempt:
+                left = time_left()
+                if left is not None and left <= self.config.readback_interval:
+                    break    # the action's deadline: the console's own read-back decides
                 self._sleep(self.config.readback_interval)
             state = read()
             diff = compare(state)

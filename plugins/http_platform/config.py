@@ -37,6 +37,9 @@ ENDPOINT_FIELDS: dict[str, frozenset[str]] = {
     "read_products": frozenset(),
     "read_coupon": frozenset({"coupon_id"}),
     "metrics": frozenset(),
+    "start_offer": frozenset(),
+    "stop_offer": frozenset({"offer_id"}),
+    "read_offer": frozenset({"offer_id"}),
 }
 
 
@@ -66,6 +69,9 @@ class HttpPlatformConfig:
     on_readback_mismatch: str = "return"
     readback_attempts: int = 3                  # platforms are eventually consistent
     readback_interval: float = 0.3
+    # flash offers: true when the shop has a flash-sale API (start_offer / stop_offer / read_offer below,
+    # with quantity and per-buyer limit); false: the console runs a timed price change with its own cap
+    native_offers: bool = False
     # endpoints: "METHOD /path"
     list_product: str = "POST /products/{sku}/list"
     unlist_product: str = "POST /products/{sku}/unlist"
@@ -79,6 +85,9 @@ class HttpPlatformConfig:
     read_products: str = "GET /products"
     read_coupon: str = "GET /coupons/{coupon_id}"
     metrics: str = "GET /live/metrics"
+    start_offer: str = "POST /offers"
+    stop_offer: str = "POST /offers/{offer_id}/stop"
+    read_offer: str = "GET /offers/{offer_id}"
 
     def endpoint(self, op: str) -> tuple[str, str]:
         method, path = getattr(self, op).split(None, 1)

@@ -101,3 +101,32 @@ class FaultInjector:
 
     def latency(self, faults: Faults, method: str) -> float:
         return faults.latency if faults.latency > 0 and self._hit(faults, method) else 0.0
+
+
+# ---- a rehearsal's faults: one kind, on one SKU (or every call), for a while on the shop's clock ----
+FAULT_KINDS = ("hang", "apply_then_error", "error", "rate_limit", "lie")
+
+
+@dataclass(frozen=True)
+class FaultWindow:
+    """From `start` to `end` (the shop clock's monotonic seconds), calls about `sku` (None: every call):
+      hang              no answer: the call waits until the window ends or the caller's deadline passes,
+                        then times out; nothing is applied
+      apply_then_error  writes are applied, then answered with HTTP 500 (a retry with the same key too)
+      error             writes are answered with HTTP 500 and not applied
+      rate_limit        every call is answered 429 with Retry-After = what is left of the window
+      lie               read-backs report the price ×10 (a shifted decimal point); the shop sells at the truth
+    """
+    kind: str
+    sku: str | None
+    start: float
+    end: float
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, got {self.kind!r}")
+        if not self.end >= self.start:
+            raise ValueError("a fault window must not end before it starts")
+
+    def covers(self, sku: str | None, now: float) -> bool:
+        return self.start <= now < self.end and (self.sku is None or self.sku == sku)

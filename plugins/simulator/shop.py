@@ -22,12 +22,14 @@ from typing import Any
 import numpy as np
 
 from controlroom.clock import Clock, SystemClock
-from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError, ProductState,
-                                  SkuMetrics)
+from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
+                                  PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
+                                  ProductState, SkuMetrics, current_deadline, time_left)
 
 from .audience import OFF_AIR, SEGMENTS, AudienceParams, SegmentEffect, time_of_day_factor
 from .catalog import CatalogItem, ShowInfo, load_catalog, load_show_info, local_seconds
-from .faults import FaultInjector, Faults
+from .faults import FaultInjector, Faults, FaultWindow
+from .offers import SimOffer
 
 DT = 1.0  # seconds of show time per integration step
 
@@ -50,10 +52,25 @@ class _Coupon:
         return None if self.spec.total_qty is None else max(0, self.spec.total_qty - self.issued)
 
 
+@dataclass(frozen=True)
+class OrderResult:
+    """One injected buyer's purchase: units sold by unit price (before coupons), what they paid."""
+    filled: dict[int, int]
+    paid: int
+    rejected: str = ""          # why nothing was sold ("" when something was)
+
+
 class SimulatedShop:
-    """A live room's shop and audience. Implements `controlroom.platform.Platform`."""
+    """A live room's shop and audience. Implements `controlroom.platform.Platform`.
+
+    Flash offers are native (quantity cap, per-buyer limit, end when sold out). For a rehearsal the
+    audience can be switched off (`audience = False`) so the only buyers are `place_order` calls, and
+    faults of the rehearsal's kinds can be laid on one SKU for a while (`inject_fault`). Inside a
+    caller's deadline (controlroom.platform.deadline) the shop is its own adapter: it retries what a
+    real API would retry, Retry-After included, and never past the deadline."""
 
     name = "simulator"
+    capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True)
 
     def __init__(self, items: list[CatalogItem], *, clock: Clock | None = None, seed: int = 7,
                  show: ShowInfo | None = None, peak_online: int | None = None,
@@ -111,6 +128,12 @@ class SimulatedShop:
         self._noise = 0.0
 
         self._coupons: dict[str, _Coupon] = {}
+        self._offers: dict[str, SimOffer] = {}
+        self._offer_at: dict[int, SimOffer] = {}                  # SKU index -> its latest offer
+        self.audience = True                                      # False: the only buyers are place_order calls
+        self.fault_windows: list[FaultWindow] = []
+        self._errored_keys: set[str] = set()                      # writes answered 500 after applying
+        self._bought: dict[tuple[str, int], int] = {}             # (buyer, SKU index) -> units bought
         self._idempotency: dict[str, tuple[str, tuple, Any]] = {}
         self.write_log: list[tuple[float, str, str, tuple]] = []  # (show seconds, method, key, args) applied
 
@@ -271,7 +294,7 @@ class SimulatedShop:
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         def apply() -> None:
             self._listed[self._sku_index(sku)] = True
-        return self._write("list_product", idempotency_key, (sku,), apply)
+        return self._write("list_product", idempotency_key, (sku,), apply, sku)
 
     def unlist_product(self, sku: str, *, idempotency_key: str) -> None:
         def apply() -> None:
@@ -279,7 +302,7 @@ class SimulatedShop:
             self._listed[i] = False
             if self._pinned == i:
                 self._pinned = None
-        return self._write("unlist_product", idempotency_key, (sku,), apply)
+        return self._write("unlist_product", idempotency_key, (sku,), apply, sku)
 
     def set_price(self, sku: str, price: int, *, idempotency_key: str) -> None:
         def apply() -> None:
@@ -288,7 +311,7 @@ class SimulatedShop:
             if price <= 0:
                 raise PlatformError(f"set_price {sku}: price must be at least 1 分, got {price}")
             self._price[i] = int(price)
-        return self._write("set_price", idempotency_key, (sku, price), apply)
+        return self._write("set_price", idempotency_key, (sku, price), apply, sku)
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
         def apply() -> None:
@@ -297,7 +320,7 @@ class SimulatedShop:
             if stock < 0:
                 raise PlatformError(f"set_stock {sku}: stock cannot be negative, got {stock}")
             self._stock[i] = int(stock)
-        return self._write("set_stock", idempotency_key, (sku, stock), apply)
+        return self._write("set_stock", idempotency_key, (sku, stock), apply, sku)
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
         def apply() -> None:
@@ -307,7 +330,7 @@ class SimulatedShop:
                 if shown < 0:
                     raise PlatformError(f"set_displayed_stock {sku}: cannot show a negative stock, got {shown}")
             self._displayed[i] = -1 if shown is None else shown
-        return self._write("set_displayed_stock", idempotency_key, (sku, shown), apply)
+        return self._write("set_displayed_stock", idempotency_key, (sku, shown), apply, sku)
 
     def pin_product(self, sku: str | None, *, idempotency_key: str) -> None:
         def apply() -> None:
@@ -318,7 +341,7 @@ class SimulatedShop:
             if not self._listed[i]:
                 raise PlatformError(f"pin_product {sku}: only a listed product can be pinned; list it first")
             self._pinned = i
-        return self._write("pin_product", idempotency_key, (sku,), apply)
+        return self._write("pin_product", idempotency_key, (sku,), apply, sku)
 
     def issue_coupon(self, spec: CouponSpec, *, idempotency_key: str) -> str:
         def apply() -> str:
@@ -345,16 +368,59 @@ class SimulatedShop:
             coupon_id = f"CPN-{len(self._coupons) + 1:04d}"
             self._coupons[coupon_id] = _Coupon(coupon_id, spec)
             return coupon_id
-        return self._write("issue_coupon", idempotency_key, (spec,), apply)
+        return self._write("issue_coupon", idempotency_key, (spec,), apply,
+                           spec.sku if isinstance(spec, CouponSpec) else None)
 
     def stop_coupon(self, coupon_id: str, *, idempotency_key: str) -> None:
         def apply() -> None:
             self._coupon(coupon_id).active = False
-        return self._write("stop_coupon", idempotency_key, (coupon_id,), apply)
+        return self._write("stop_coupon", idempotency_key, (coupon_id,), apply, self._coupon_sku(coupon_id))
+
+    # ---- flash offers (native) ----------------------------------------------------------------
+    def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str:
+        def apply() -> str:
+            if not isinstance(spec, OfferSpec):
+                raise PlatformError(f"start_offer: expected an OfferSpec, got {type(spec).__name__}")
+            i = self._sku_index(spec.sku)
+            _check_int(spec.price, "price", f"start_offer {spec.sku}")
+            if spec.price <= 0:
+                raise PlatformError(f"start_offer {spec.sku}: price must be at least 1 分, got {spec.price}")
+            if not (isinstance(spec.duration_s, (int, float)) and math.isfinite(spec.duration_s)
+                    and spec.duration_s > 0):
+                raise PlatformError(f"start_offer {spec.sku}: duration_s must be > 0, got {spec.duration_s!r}")
+            for value, what in ((spec.quantity, "quantity"), (spec.per_buyer_limit, "per_buyer_limit")):
+                if value is not None:
+                    _check_int(value, what, f"start_offer {spec.sku}")
+                    if value < 1:
+                        raise PlatformError(f"start_offer {spec.sku}: {what} must be ≥ 1 or None, got {value}")
+            t = self._t()
+            old = self._offer_at.get(i)
+            if old is not None and old.active(t):
+                old.stopped = True       # one offer per product: the new one replaces it
+            oid = f"OFR-{len(self._offers) + 1:04d}"
+            o = SimOffer(oid, i, spec, t, t + float(spec.duration_s))
+            self._offers[oid] = o
+            self._offer_at[i] = o
+            self._countdown_end[i] = self._step * DT + float(spec.duration_s)
+            return oid
+        return self._write("start_offer", idempotency_key, (spec,), apply,
+                           spec.sku if isinstance(spec, OfferSpec) else None)
+
+    def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None:
+        def apply() -> None:
+            o = self._offer(offer_id)
+            if not o.stopped:
+                o.stopped = True
+                if self._offer_at.get(o.index) is o:
+                    self._countdown_end[o.index] = -1.0
+        return self._write("stop_offer", idempotency_key, (offer_id,), apply, self._offer_sku(offer_id))
+
+    def read_offer(self, offer_id: str) -> OfferState:
+        return self._read("read_offer", lambda: self._offer(offer_id).state(self._t()), self._offer_sku(offer_id))
 
     # ---- the Platform port: reads ---------------------------------------------------------
     def read_product(self, sku: str) -> ProductState:
-        return self._read("read_product", lambda: self._product_state(self._sku_index(sku)))
+        return self._read("read_product", lambda: self._product_state(self._sku_index(sku)), sku)
 
     def read_products(self) -> list[ProductState]:
         return self._read("read_products", lambda: [self._product_state(i) for i in range(len(self._skus))])
@@ -363,24 +429,32 @@ class SimulatedShop:
         def read() -> CouponState:
             c = self._coupon(coupon_id)
             return CouponState(c.coupon_id, c.spec, c.issued, c.active and c.remaining() != 0)
-        return self._read("read_coupon", read)
+        return self._read("read_coupon", read, self._coupon_sku(coupon_id))
 
     def metrics(self) -> MetricsSnapshot:
         return self._read("metrics", self._snapshot)
 
     # ---- call plumbing ----------------------------------------------------------------------
-    def _write(self, method: str, key: str, args: tuple, apply):
+    def _write(self, method: str, key: str, args: tuple, apply, sku: str | None = None):
         if not isinstance(key, str) or not key.strip():
             raise PlatformError(f"{method}: an idempotency key (non-empty text) is required")
+        return self._retrying(lambda: self._write_once(method, key, args, apply, sku))
+
+    def _write_once(self, method: str, key: str, args: tuple, apply, sku: str | None):
         self._sleep(method)
+        self._hang(method, sku)
         with self._lock:
             self._sync()
-            self._injector.before_call(self.faults, method, self.clock.monotonic())
+            now = self.clock.monotonic()
+            self._injector.before_call(self.faults, method, now)
+            self._window_faults(method, sku, now, write=True)
             if key in self._idempotency:
                 first_method, first_args, result = self._idempotency[key]
                 if (first_method, first_args) != (method, args):
                     raise PlatformError(f"{method}: idempotency key {key!r} was already used for a different "
                                         f"request ({first_method}{first_args!r})")
+                if key in self._errored_keys and self._window("apply_then_error", sku, now):
+                    raise PlatformUnavailable(f"{method}: HTTP 500 (injected; the first request was applied)")
                 return result   # a retry: the first answer, never applied twice
             timeout = self._injector.timeout(self.faults, method)
             if timeout == "before":
@@ -389,16 +463,86 @@ class SimulatedShop:
             self._dirty = True
             self._idempotency[key] = (method, args, result)
             self.write_log.append((self._step * DT, method, key, args))
+            if self._window("apply_then_error", sku, now):
+                self._errored_keys.add(key)
+                raise PlatformUnavailable(f"{method}: HTTP 500 (injected, after applying it)")
             if timeout == "after":
                 raise FaultInjector.timeout_error(method, applied=True)
             return result
 
-    def _read(self, method: str, fn):
-        self._sleep(method)
+    def _read(self, method: str, fn, sku: str | None = None):
+        def once():
+            self._sleep(method)
+            self._hang(method, sku)
+            with self._lock:
+                self._sync()
+                now = self.clock.monotonic()
+                self._injector.before_call(self.faults, method, now)
+                self._window_faults(method, sku, now, write=False)
+                return fn()
+        return self._retrying(once)
+
+    def _retrying(self, once):
+        """Inside a caller's deadline the shop retries like a real adapter would (a 429's Retry-After, 5xx and
+        timeouts with the same key, exponential backoff), never past the deadline. Outside one, it answers once."""
+        attempt = 0
+        while True:
+            try:
+                return once()
+            except PlatformError as e:
+                left = time_left()
+                if not e.retryable or left is None or attempt >= 8:
+                    raise
+                attempt += 1
+                wait = float(e.retry_after) if isinstance(e, PlatformRateLimited) else min(2.0, 0.25 * 2 ** (attempt - 1))
+                if wait >= left:
+                    raise
+                self._wait(wait)
+
+    def _wait(self, seconds: float) -> None:
+        """Wait on the shop's clock: a simulated clock parks the caller until it is moved on; a ManualClock
+        moves on; the system clock sleeps."""
+        if seconds <= 0:
+            return
+        sleep = getattr(self.clock, "sleep", None)
+        (sleep or time.sleep)(seconds)
+
+    def _window(self, kind: str, sku: str | None, now: float) -> FaultWindow | None:
+        for w in self.fault_windows:
+            if w.kind == kind and w.covers(sku, now):
+                return w
+        return None
+
+    def _window_faults(self, method: str, sku: str | None, now: float, *, write: bool) -> None:
+        w = self._window("rate_limit", sku, now)
+        if w is not None:
+            raise PlatformRateLimited(f"{method}: HTTP 429 (injected)", retry_after=round(max(0.001, w.end - now), 3))
+        if write and self._window("error", sku, now):
+            raise PlatformUnavailable(f"{method}: HTTP 500 (injected, not applied)")
+
+    def _hang(self, method: str, sku: str | None) -> None:
+        """No answer while a hang covers the call: wait out the window, or time out at the caller's deadline."""
         with self._lock:
-            self._sync()
-            self._injector.before_call(self.faults, method, self.clock.monotonic())
-            return fn()
+            w = self._window("hang", sku, self.clock.monotonic())
+        if w is None:
+            return
+        d = current_deadline()
+        until = w.end if d is None else min(w.end, d.at)
+        self._wait(until - self.clock.monotonic())
+        if d is not None and until < w.end:
+            raise PlatformTimeout(f"{method}: no answer from the shop (injected hang); retry with the same key")
+
+    def inject_fault(self, kind: str, sku: str | None = None, for_s: float = 30.0) -> FaultWindow:
+        """Lay a fault of a rehearsal's kind on `sku` (None: every call) for `for_s` seconds from now."""
+        if sku is not None:
+            self._sku_index(sku)
+        if not (isinstance(for_s, (int, float)) and math.isfinite(for_s) and for_s >= 0):
+            raise ValueError(f"for_s must be a finite number of seconds ≥ 0, got {for_s!r}")
+        now = self.clock.monotonic()
+        w = FaultWindow(kind, sku, now, now + float(for_s))
+        with self._lock:
+            self.fault_windows = [x for x in self.fault_windows if x.end > now] + [w]
+        return w
 
     def _sleep(self, method: str) -> None:
         # Outside the lock: a slow call must not freeze the metrics poller, as on a real API.
@@ -406,6 +550,94 @@ class SimulatedShop:
             delay = self._injector.latency(self.faults, method)
         if delay > 0:
             time.sleep(delay)
+
+    def _t(self) -> float:
+        """Show seconds now, on the shop's clock."""
+        return self.clock.monotonic() - self._t0
+
+    def _offer(self, offer_id: str) -> SimOffer:
+        o = self._offers.get(offer_id) if isinstance(offer_id, str) else None
+        if o is None:
+            raise PlatformError(f"unknown offer {offer_id!r}")
+        return o
+
+    def _offer_sku(self, offer_id: str) -> str | None:
+        o = self._offers.get(offer_id) if isinstance(offer_id, str) else None
+        return self._skus[o.index] if o is not None else None
+
+    def _coupon_sku(self, coupon_id: str) -> str | None:
+        c = self._coupons.get(coupon_id) if isinstance(coupon_id, str) else None
+        return c.spec.sku if c is not None else None
+
+    def _live_offer(self, i: int, t: float) -> SimOffer | None:
+        o = self._offer_at.get(i)
+        return o if o is not None and o.active(t) else None
+
+    # ---- a rehearsal's buyers -----------------------------------------------------------------
+    def place_order(self, sku: str, units: int, *, buyer: str) -> OrderResult:
+        """One buyer tries to buy `units` of `sku` at the shop's price now: the offer price for what the offer
+        still has and the buyer's offer limit allows, the product's own price for the rest (within the product's
+        per-buyer limit and the stock). The buyer uses every live coupon that applies (the worst case the
+        console's interlocks assume). Counted in metrics like any order, paid at once."""
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a whole number ≥ 1, got {units!r}")
+        with self._lock:
+            self._sync()
+            i = self._sku_index(sku)
+            if not self._listed[i]:
+                return OrderResult({}, 0, "not listed")
+            limit = int(self._limit[i])
+            had = self._bought.get((buyer, i), 0)
+            want = min(units, max(0, limit - had)) if limit > 0 else units
+            want = min(want, self._stock[i])
+            if want <= 0:
+                return OrderResult({}, 0, "sold out" if self._stock[i] <= 0 else "over the per-buyer limit")
+            t = self._t()
+            o = self._live_offer(i, t)
+            at_offer = o.units_for(buyer, want) if o is not None else 0
+            at_own = want - at_offer
+            filled: dict[int, int] = {}
+            if at_offer:
+                filled[o.spec.price] = at_offer
+            if at_own:
+                filled[self._price[i]] = filled.get(self._price[i], 0) + at_own
+            basket = sum(p * n for p, n in filled.items())
+            off = 0
+            for c in self._coupons.values():
+                if not c.active or c.remaining() == 0 or (c.spec.sku is not None and c.spec.sku != sku):
+                    continue
+                if c.spec.threshold > basket:
+                    continue
+                off += c.spec.amount
+                self._claim(c, 1)
+            paid = max(1, basket - off)
+            if o is not None and at_offer:
+                o.take(buyer, at_offer)
+                if not o.active(t):
+                    self._countdown_end[i] = -1.0
+            self._bought[(buyer, i)] = had + want
+            self._stock[i] -= want
+            c = self._c
+            c["orders"][i] += 1
+            c["units"][i] += want
+            c["gmv"][i] += paid
+            c["paid_orders"][i] += 1
+            c["paid_gmv"][i] += paid
+            self._buyers += 1
+            self._dirty = True
+            return OrderResult(filled, paid)
+
+    def true_metrics(self) -> MetricsSnapshot:
+        """The counters as they are (no injected fault in the way): for a rehearsal's final account."""
+        with self._lock:
+            self._sync()
+            return self._snapshot()
+
+    def true_product(self, sku: str) -> ProductState:
+        """What the shop really does now (a lying read-back aside): for a rehearsal's final account."""
+        with self._lock:
+            self._sync()
+            return self._product_state(self._sku_index(sku), truth=True)
 
     def _sync(self) -> None:
         self.advance_to(self.clock.monotonic())
@@ -423,13 +655,20 @@ class SimulatedShop:
             raise PlatformError(f"unknown coupon {coupon_id!r}")
         return c
 
-    def _product_state(self, i: int) -> ProductState:
+    def _product_state(self, i: int, truth: bool = False) -> ProductState:
         it = self._items[i]
         shown = int(self._displayed[i])
-        return ProductState(sku=it.sku, title=it.title, list_price=int(self._list_price[i]),
-                            price=self.faults.reported_price(it.sku, int(self._price[i])),
+        price = int(self._price[i])
+        if not truth:
+            price = self.faults.reported_price(it.sku, price)
+            if self._window("lie", it.sku, self.clock.monotonic()):
+                price *= 10
+        o = self._offer_at.get(i)
+        t = self._t()
+        return ProductState(sku=it.sku, title=it.title, list_price=int(self._list_price[i]), price=price,
                             stock=int(self._stock[i]), listed=bool(self._listed[i]),
-                            pinned=self._pinned == i, displayed_stock=None if shown < 0 else shown)
+                            pinned=self._pinned == i, displayed_stock=None if shown < 0 else shown,
+                            offer=o.state(t) if o is not None and o.active(t) else None)
 
     def _snapshot(self) -> MetricsSnapshot:
         c = self._c
@@ -452,8 +691,17 @@ class SimulatedShop:
         return SegmentEffect(*(getattr(seg, f) * getattr(OFF_AIR, f)
                                for f in ("arrive", "leave", "interact", "convert", "follow")))
 
-    def _coupon_terms(self) -> tuple[np.ndarray, list[_Coupon | None], np.ndarray]:
+    def _prices_now(self, t: float) -> list[int]:
+        """What a viewer pays a unit of each SKU at show second t: a live offer's price, else the product's."""
+        prices = list(self._price)
+        for i, o in self._offer_at.items():
+            if o.active(t):
+                prices[i] = o.spec.price
+        return prices
+
+    def _coupon_terms(self, prices: list[int] | None = None) -> tuple[np.ndarray, list[_Coupon | None], np.ndarray]:
         """Per SKU: the saving per unit a viewer expects, the coupon they'd use, the units it needs."""
+        prices = self._price if prices is None else prices
         n = len(self._skus)
         saving = np.zeros(n)
         best: list[_Coupon | None] = [None] * n
@@ -462,7 +710,7 @@ class SimulatedShop:
         if not live:
             return saving, best, need
         for i in range(n):
-            price = int(self._price[i])
+            price = int(prices[i])
             for c in live:
                 if c.spec.sku is not None and self._index[c.spec.sku] != i:
                     continue
@@ -485,9 +733,10 @@ class SimulatedShop:
         pinned = np.zeros(n, dtype=bool)
         if self._pinned is not None:
             pinned[self._pinned] = True
-        saving, self._coupon_of, self._coupon_need = self._coupon_terms()
+        prices = self._prices_now(t)
+        saving, self._coupon_of, self._coupon_need = self._coupon_terms(prices)
         self._any_coupon = any(c is not None for c in self._coupon_of)
-        price = np.array(self._price, dtype=float)
+        price = np.array(prices, dtype=float)
         effective = np.maximum(price - saving, 1.0)
         discount = 1.0 - effective / self._list_price
         mult = np.clip(np.exp(p.price_sensitivity * (discount - self._ref_discount)), 0.01, 10.0)
@@ -525,6 +774,9 @@ class SimulatedShop:
         self._dirty = False
 
     def _step_once(self) -> None:
+        if not self.audience:   # a rehearsal: nobody comes in; the only buyers are place_order calls
+            self._step += 1
+            return
         p = self.params
         t = self._step * DT
         n = len(self._skus)
@@ -630,6 +882,16 @@ class SimulatedShop:
             paid = min(paid, o)
             late = min(late, o - paid)
             gmv = units * price[i]
+            offer = self._live_offer(i, self._step * DT)
+            if offer is not None:   # the flash price for what the offer still has, within its per-buyer limit
+                at_offer = units if offer.spec.per_buyer_limit is None else min(units, o * offer.spec.per_buyer_limit)
+                cap = offer.left()
+                at_offer = at_offer if cap is None else min(at_offer, cap)
+                gmv = at_offer * offer.spec.price + (units - at_offer) * price[i]
+                offer.take(None, at_offer)
+                if not offer.active(self._step * DT):
+                    self._countdown_end[i] = -1.0
+                    self._dirty = True
             cp = self._coupon_of[i]
             if cp is not None:
                 users = o

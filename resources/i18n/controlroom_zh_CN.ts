@@ -218,6 +218,10 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>中控台不可用</translation>
     </message>
     <message>
+        <source>The journal cannot be written: nothing is sent to the shop until it can.</source>
+        <translation>日志无法写入：在恢复之前不会向店铺发送任何操作。</translation>
+    </message>
+    <message>
         <source>Explaining</source>
         <translation>讲解中</translation>
     </message>
@@ -278,8 +282,8 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <translation>展示库存 / 实际库存</translation>
     </message>
     <message>
-        <source>Refused: {why}</source>
-        <translation>已拒绝：{why}</translation>
+        <source>Refused: the console did not send it (hover for why)</source>
+        <translation>已拒绝：中控没有发出（鼠标悬停查看原因）</translation>
     </message>
     <message>
         <source>Select a product first</source>
@@ -619,6 +623,14 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>价格计划无法导入</translation>
     </message>
     <message>
+        <source>Run of show&apos;s countdown offers checked: {n}</source>
+        <translation>已检查直播脚本中的限时优惠：{n} 个</translation>
+    </message>
+    <message>
+        <source>{n} blocked</source>
+        <translation>{n} 个被拦截</translation>
+    </message>
+    <message>
         <source>Read the shop: {n} products</source>
         <translation>读取店铺：{n} 个商品</translation>
     </message>
@@ -769,6 +781,14 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>{instance}: {level}</source>
         <translation>{instance}：{level}</translation>
+    </message>
+    <message>
+        <source>{instance} went on air again while {on_air} is live: stopped it</source>
+        <translation>{instance} 在 {on_air} 直播时又推上来了：已停止</translation>
+    </message>
+    <message>
+        <source>TWO ENCODERS ON AIR: {instance} could not be stopped — stop it in OBS</source>
+        <translation>两台推流机同时在推：{instance} 无法停止 — 请在 OBS 里停止</translation>
     </message>
     <message>
         <source>{instance}: stream figures missing</source>
@@ -2177,6 +2197,18 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>商品已锁定，需要有人在店铺后台核对并解锁</translation>
     </message>
     <message>
+        <source>its row in the price plan is blocked: fix the plan and import it again</source>
+        <translation>价格计划中该商品的行被拦截：修正计划后重新导入</translation>
+    </message>
+    <message>
+        <source>the journal cannot be written: nothing is sent until it can</source>
+        <translation>日志无法写入：恢复之前不会发送任何操作</translation>
+    </message>
+    <message>
+        <source>no floor price or cost is known for it: the net price cannot be checked against a floor</source>
+        <translation>没有该商品的底价或成本：无法核对到手价是否低于底价</translation>
+    </message>
+    <message>
         <source>price</source>
         <translation>价格</translation>
     </message>
@@ -2283,6 +2315,18 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>product locked</source>
         <translation>商品已锁定</translation>
+    </message>
+    <message>
+        <source>blocked in the price plan</source>
+        <translation>价格计划中被拦截</translation>
+    </message>
+    <message>
+        <source>journal cannot be written</source>
+        <translation>日志无法写入</translation>
+    </message>
+    <message>
+        <source>no floor known</source>
+        <translation>没有底价</translation>
     </message>
     <message>
         <source>too many price tiers</source>
@@ -2451,6 +2495,18 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>READ-BACK MISMATCH on {product}: the shop shows something else; the product is locked</source>
         <translation>回读不一致 {product}：店铺显示的与下发的不同，商品已锁定</translation>
+    </message>
+    <message>
+        <source>TWO ENCODERS ON AIR: the guard could not stop one</source>
+        <translation>两台推流机同时在推：推流守护无法停止其中一台</translation>
+    </message>
+    <message>
+        <source>Use RETURN (F10) to go back to that encoder; two must never publish for one room.</source>
+        <translation>要切回那台推流机请用切回（F10）；同一个直播间绝不能两台同时推流。</translation>
+    </message>
+    <message>
+        <source>Stop the second encoder in OBS now; the guard keeps trying.</source>
+        <translation>立即在 OBS 里停止第二台推流机；推流守护会继续尝试。</translation>
     </message>
     <message>
         <source>not connected yet</source>

@@ -56,6 +56,7 @@ def test_killed_mid_show_resumes_from_the_journal(tmp_path):
         assert [s.id for s in open_sessions] == [ack["session"]], "the killed show is offered for resume"
         rt.resume(ack["session"])
         console, runner = rt.console, rt.rundown.runner
+        assert console.lanes.wait_idle(30), "the reconcile after a restart runs in the console's lanes"
         products = {p.sku: p for p in console.products()}
         assert {s for s, p in products.items() if p.listed} == {"LIP-001", "SER-002", "MSK-004"}
         assert products["LIP-001"].price == 6500

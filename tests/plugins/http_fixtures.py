@@ -168,9 +168,12 @@ _ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/products"), "read_products"),
     ("GET", re.compile(r"/coupons/(?P<coupon_id>[^/]+)"), "read_coupon"),
     ("GET", re.compile(r"/live/metrics"), "metrics"),
+    ("POST", re.compile(r"/offers"), "start_offer"),
+    ("POST", re.compile(r"/offers/(?P<offer_id>[^/]+)/stop"), "stop_offer"),
+    ("GET", re.compile(r"/offers/(?P<offer_id>[^/]+)"), "read_offer"),
 ]
 WRITES = {"list_product", "unlist_product", "set_price", "set_stock", "set_displayed_stock",
-          "pin_product", "issue_coupon", "stop_coupon"}
+          "pin_product", "issue_coupon", "stop_coupon", "start_offer", "stop_offer"}
 
 
 class FakeShop(LocalServer):
@@ -189,6 +192,7 @@ class FakeShop(LocalServer):
         for p in products or [dict(sku="SKU1", title="保温杯 Thermos", list_price=5990, price=2990, stock=100)]:
             self.products[p["sku"]] = dict(dict(title="", listed=False, pinned=False, displayed_stock=None), **p)
         self.coupons: dict[str, dict] = {}
+        self.offers: dict[str, dict] = {}
         self.faults: list[Fault] = []
         self.lies: dict[tuple[str, str], Any] = {}
         self.coupon_lies: dict[str, Any] = {}
@@ -235,8 +239,13 @@ class FakeShop(LocalServer):
             raise ValueError(f"{name} must be a {self.unit} string like \"29.90\", got {value!r}")
         return int(m.group(1)) * 100 + int((m.group(2) or "").ljust(2, "0"))
 
+    def _offer_json(self, o: dict) -> dict:
+        return dict(o, price=self.encode(o["price"]))
+
     def _product_json(self, p: dict) -> dict:
         out = dict(p)
+        live = [o for o in self.offers.values() if o["sku"] == p["sku"] and o["active"]]
+        out["offer"] = self._offer_json(live[-1]) if live else None
         for (sku, f), v in self.lies.items():
             if sku == p["sku"]:
                 out[f] = v
@@ -337,6 +346,20 @@ class FakeShop(LocalServer):
                                              per_buyer_limit=body.get("per_buyer_limit", 1),
                                              name=body.get("name", ""), issued=0, active=True)
                     return Reply(200, {"coupon_id": cid})
+                elif op == "start_offer":
+                    self.wire_values.append((op, "price", body.get("price")))
+                    if body.get("sku") not in self.products:
+                        return Reply(404, {"message": f"product {body.get('sku')} not found"})
+                    oid = f"O{len(self.offers) + 1}"
+                    self.offers[oid] = dict(offer_id=oid, sku=body["sku"], price=self.decode(body.get("price"), "price"),
+                                            duration_s=body.get("duration_s"), quantity=body.get("quantity"),
+                                            per_buyer_limit=body.get("per_buyer_limit"), sold=0, active=True)
+                    return Reply(200, {"offer_id": oid})
+                elif op == "stop_offer":
+                    o = self.offers.get(args["offer_id"])
+                    if o is None:
+                        return Reply(404, {"message": f"offer {args['offer_id']} not found"})
+                    o["active"] = False
                 elif op == "stop_coupon":
                     c = self.coupons.get(args["coupon_id"])
                     if c is None:
@@ -355,6 +378,11 @@ class FakeShop(LocalServer):
                 return Reply(200, self._product_json(p))
             if op == "read_products":
                 return Reply(200, {"products": [self._product_json(p) for p in self.products.values()]})
+            if op == "read_offer":
+                o = self.offers.get(args["offer_id"])
+                if o is None:
+                    return Reply(404, {"message": f"offer {args['offer_id']} not found"})
+                return Reply(200, self._offer_json(o))
             if op == "read_coupon":
                 c = self.coupons.get(args["coupon_id"])
                 if c is None:

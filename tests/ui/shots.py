@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from controlroom.alerts import Alert
-    from controlroom.commerce.service import Action
+    from controlroom.commerce import commands as cmds
     from controlroom.runtime import Runtime
     from ui import i18n
     from ui.console_ticket import TicketDialog
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     later(6200, stream_tab)
 
     def ticket():
-        t = rt.console.request(Action("price", "LIP-001", price=65000))
+        t = rt.console.request(cmds.SetPrice("LIP-001", 65000))
         dlg = TicketDialog(t, win, product=rt.console.product("LIP-001"), settings=rt.console.settings)
         dlg.show()
         QTimer.singleShot(500, lambda: (shoot(dlg, "ticket.png"), dlg.reject()))

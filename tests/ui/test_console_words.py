@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from controlroom.commerce.service import Action
+from controlroom.commerce import commands as cmds
 
 
 def start(qtbot, win):
@@ -19,7 +19,7 @@ def test_block_ticket_names_the_product_and_the_rules_in_words(qtbot, main_windo
     win, rt = main_window, main_window.rt
     start(qtbot, win)
     svc = rt.console
-    t = svc.request(Action("price", "LIP-001", price=65000))     # 6.5 k for a 69 元 lipstick: a shifted decimal
+    t = svc.request(cmds.SetPrice("LIP-001", 65000))     # 6.5 k for a 69 元 lipstick: a shifted decimal
     dlg = TicketDialog(t, win, product=svc.product("LIP-001"), settings=svc.settings)
     qtbot.addWidget(dlg)
     head = dlg.head.text()
@@ -62,7 +62,7 @@ def test_offer_and_coupon_dialogs_show_the_net_price(qtbot, main_window):
     assert "SER-002" in offer.header.text() and "¥199.00" in offer.header.text()
     offer.price.setText("179")
     assert offer.preview.labels["net"].text() == "¥179.00"
-    assert offer.action().duration_s == 180 and offer.action().kind == "offer_start"
+    assert offer.action().duration_s == 180 and offer.action().kind == "offer"
     coupon = CouponDialog(rt.console, "SER-002", win)
     qtbot.addWidget(coupon)
     coupon.threshold.setText("199")

@@ -103,7 +103,7 @@ def _settle(qtbot, ms=300):
 
 def test_no_english_or_raw_keys_in_zh_cn_main_window_ticket_banner_feed_and_cue(qtbot, main_window, lang, tmp_path):
     from controlroom.alerts import Alert
-    from controlroom.commerce.service import Action
+    from controlroom.commerce import commands as cmds
     from ui.console_ticket import TicketDialog
     lang("zh_CN")
     win, rt = main_window, main_window.rt
@@ -118,7 +118,7 @@ def test_no_english_or_raw_keys_in_zh_cn_main_window_ticket_banner_feed_and_cue(
                                 title="Failover FAILED: the backup did not go live", detail="WebSocket error",
                                 values={"method": "backup_encoder"}, to_cue=True))
     # a blocked price change (≈10×): the ticket
-    t = rt.console.request(Action("price", "LIP-001", price=69000))
+    t = rt.console.request(cmds.SetPrice("LIP-001", 69000))
     ticket = TicketDialog(t, win, product=rt.console.product("LIP-001"), settings=rt.console.settings)
     ticket.show()
     qtbot.addWidget(ticket)

@@ -10,7 +10,6 @@ current segment's products are marked 本环节, so a mismatch is visible at a g
 """
 from __future__ import annotations
 
-import html
 import threading
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
@@ -18,7 +17,8 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from controlroom.commerce.service import Action, ConsoleError, OverrideRefused
+from controlroom.commerce import commands as cmds
+from controlroom.commerce.service import ConfirmationRequired, ConsoleError, OverrideRefused, VerdictChanged
 from ui import event_words, theme
 from ui.console_dialogs import CouponDialog, PriceDialog, StockDialog
 from ui.console_ticket import TicketDialog
@@ -160,7 +160,10 @@ class ConsolePanel(Retranslating, QWidget):
         if self.svc is None:
             self.status.setText(self.tr("Console room not available"))
             return
-        products = self.svc.products()
+        snap = self.svc.snapshot()     # the console's one picture (the cue screen reads the same)
+        products = snap.products
+        if not snap.journal_ok:
+            self._say(self.tr("The journal cannot be written: nothing is sent to the shop until it can."))
         sel = self.selected_sku()
         self.table.setRowCount(len(products))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -221,6 +224,9 @@ class ConsolePanel(Retranslating, QWidget):
         offer = ("", None, "", None)
         if p.offer_remaining_s is not None:
             text = _fmt_countdown(p.offer_remaining_s)
+            qty, sold = getattr(p, "offer_quantity", None), getattr(p, "offer_sold", None)
+            if qty:
+                text += f" · {sold or 0}/{qty}"
             if not p.listed or p.locked:   # the price is set, but nobody can buy: not a running countdown
                 offer = ("⏸ " + text, theme.IDLE, self.tr("Off sale: viewers cannot buy it"), None)
             elif p.offer_paused:
@@ -297,26 +303,40 @@ class ConsolePanel(Retranslating, QWidget):
 
     # ---- actions ---------------------------------------------------------------------------
     def _run(self, ticket) -> None:
-        """Show the ticket where the verdict needs a person; submit to the worker (never wait here)."""
+        """Show the ticket where the verdict needs a person; submit to the lane (never wait here).
+        Submitting judges it again: a verdict that got worse meanwhile is shown again (a block stays a block)."""
         self.last_ticket = ticket
-        if ticket.future is not None:
-            return
-        if ticket.verdict.verdict == "allow":
-            self.svc.submit(ticket)
-            return
-        product = self.svc.product(ticket.action.sku) if ticket.action.sku else None
-        dlg = TicketDialog(ticket, self, product=product, settings=getattr(self.svc, "settings", None))
-        self.last_dialog = dlg
-        if dlg.exec() != TicketDialog.DialogCode.Accepted:
-            self.svc.cancel(ticket)
-            return
-        try:
-            if ticket.verdict.verdict == "confirm":
-                self.svc.submit(ticket, confirmed=True)
-            else:
-                self.svc.submit(ticket, override=dlg.override())
-        except (OverrideRefused, ConsoleError) as e:
-            self._say(self.tr("Refused: {why}").format(why=e))
+        while ticket.future is None:
+            if ticket.verdict.verdict == "allow":
+                try:
+                    self.svc.submit(ticket)
+                except VerdictChanged:
+                    continue          # worse now: show it
+                except ConsoleError as e:
+                    self._refused(e)
+                return
+            sku = ticket.command.target
+            product = self.svc.product(sku) if sku else None
+            dlg = TicketDialog(ticket, self, product=product, settings=getattr(self.svc, "settings", None))
+            self.last_dialog = dlg
+            if dlg.exec() != TicketDialog.DialogCode.Accepted:
+                self.svc.cancel(ticket)
+                return
+            try:
+                if ticket.verdict.verdict == "confirm":
+                    self.svc.submit(ticket, confirmed=True)
+                else:
+                    self.svc.submit(ticket, override=dlg.override())
+            except VerdictChanged:
+                continue              # the state moved while the ticket was open: show the new verdict
+            except (OverrideRefused, ConfirmationRequired, ConsoleError) as e:
+                self._refused(e)
+                return
+
+    def _refused(self, e: Exception) -> None:
+        # the console's refusal is its own sentence (wrong PIN, no reason…): in the tooltip, words on the line
+        self._say(self.tr("Refused: the console did not send it (hover for why)"))
+        self.status.setToolTip(str(e))
 
     def _sku(self) -> str | None:
         sku = self.selected_sku()
@@ -331,7 +351,7 @@ class ConsolePanel(Retranslating, QWidget):
     def toggle_listing(self):
         if sku := self._sku():
             p = self.svc.product(sku)
-            self._run(self.svc.request(Action("unlist" if p and p.listed else "list", sku)))
+            self._run(self.svc.request(cmds.UnlistProduct(sku) if p and p.listed else cmds.ListProduct(sku)))
 
     def change_price(self):
         if (sku := self._sku()) and self._dialog(dlg := PriceDialog(self.svc, sku, "price", self)):
@@ -342,31 +362,30 @@ class ConsolePanel(Retranslating, QWidget):
         if not sku:
             return
         if self.svc.product(sku).offer_price is not None:
-            self._run(self.svc.request(Action("offer_stop", sku)))
+            self._run(self.svc.request(cmds.StopOffer(sku)))
             return
         if self._dialog(dlg := PriceDialog(self.svc, sku, "offer", self)):
             self._run(self.svc.request(dlg.action()))
 
     def coupon(self):
         if self._dialog(dlg := CouponDialog(self.svc, self.selected_sku(), self)):
-            spec = dlg.spec()
-            self._run(self.svc.request(Action("coupon_issue", spec.sku, coupon=spec)))
+            self._run(self.svc.request(cmds.IssueCoupon(dlg.spec())))
 
     def pin(self):
         if sku := self._sku():
             p = self.svc.product(sku)
-            self._run(self.svc.request(Action("pin", None if p is not None and p.pinned else sku)))
+            self._run(self.svc.request(cmds.PinProduct(None if p is not None and p.pinned else sku)))
 
     def stock(self):
         if (sku := self._sku()) and self._dialog(dlg := StockDialog(self.svc, sku, self)):
-            self._run(self.svc.request(Action("displayed_stock", sku, shown=dlg.shown.value())))
+            self._run(self.svc.request(cmds.SetDisplayedStock(sku, dlg.shown.value())))
 
     def revert(self):
-        last = self.svc.last_price_change() if self.svc else None
-        if last is None:
+        cmd = self.svc.revert_command() if self.svc else None
+        if cmd is None:
             self._say(self.tr("No price change to undo"), theme.WARNING)
             return
-        self._run(self.svc.request(Action("revert", last[0], price=last[1])))
+        self._run(self.svc.request(cmd))
 
     def unlock(self):
         """Someone checked a locked product at the shop: adopt what the shop says and unlock (journaled)."""

@@ -105,7 +105,7 @@ def test_settings_section_defaults_and_override(tmp_path):
     assert s.section("interlocks", InterlockSettings) == InterlockSettings()
     d = InterlockSettings()
     assert (d.price_band_pct, d.max_discount_pct, d.confirm_discount_pct, d.power_of_ten_tolerance_pct,
-            d.breaker_rate_multiple, d.breaker_window_s, d.pause_action) == (50, 70, 50, 10, 5.0, 60.0, "unlist")
+            d.breaker_rate_multiple, d.breaker_window_s, d.pause_action) == (50, 70, 50, 10, 5.0, 60.0, "pause")
     s.set("interlocks", "price_band_pct", 30)
     e = InterlockEngine(Settings(tmp_path / "settings.toml").section("interlocks", InterlockSettings))
     assert "price_band" in e.evaluate(T(live_price=6000), step=Step(8000, 5000)).rules

@@ -13,7 +13,7 @@ from controlroom.metrics.room import MetricsService
 from controlroom.runtime import Runtime
 from controlroom.sample import open_the_bag
 
-PIN = "4321"
+PIN = "482193"
 
 
 def _guard(rt):
@@ -32,13 +32,16 @@ class Show:
 
     def __init__(self, data_dir, seed: int = 11):
         self.clock = ManualClock()
+        from pathlib import Path
+        from controlroom.settings import Settings
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        # this show's breaker takes the product off sale (the default pauses it back to the price before)
+        Settings(Path(data_dir) / Settings.FILENAME).set("interlocks", "pause_action", "unlist")
         rooms = {"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"}
         self.rt = Runtime.create(data_dir, clock=self.clock, seed=seed, rooms=rooms)
         self.metrics = MetricsService(self.rt, start_worker=False)
         self.rt.add_service("metrics", self.metrics)
-        set_supervisor_pin(self.rt.settings, PIN)
-        console = self.rt.console
-        console.supervisor = replace(console.supervisor, pin_hash=self.rt.settings.data["supervisor"]["pin_hash"])
+        set_supervisor_pin(self.rt.settings, PIN)   # in effect at once: the console reads it at every override
         self.guard = None
         self.obs = None
 
@@ -69,13 +72,31 @@ class Show:
 
     def begin(self, title: str = "Recap test show") -> int:
         sid = self.rt.new_show(title)
+        self._plan_rates()
         self.rt.start()
         open_the_bag(self.rt)
-        self.console._pool.submit(lambda: None).result()   # listings done before the first second
+        self.console.lanes.wait_idle(30)   # listings done before the first second
         self.runner.start()
         self.guard, self.obs = _guard(self.rt)
         self.obs["main"].operator_start()
         return sid
+
+    def _plan_rates(self) -> None:
+        """The plan says LIP-001 sells about 30 orders a minute: the circuit breaker measures its rate against
+        that (without a planned rate there is no rate trip)."""
+        import csv
+        import io
+        src = (self.rt.show_dir / "products.csv").read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(src)))
+        for r in rows:
+            r["planned_orders_per_min"] = "30" if r["sku"] == "LIP-001" else ""
+        out = io.StringIO()
+        w = csv.DictWriter(out, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+        path = self.rt.data_dir / "plan-with-rates.csv"
+        path.write_text(out.getvalue(), encoding="utf-8")
+        self.console.import_plan(path, actor="system")
 
     def finish(self) -> None:
         self.runner.end()

@@ -1,0 +1,172 @@
+"""`python main.py rehearse`: the public contract (README, "Rehearsal (预案演练)") through the real CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from controlroom.journal import Journal
+from controlroom.paths import SAMPLE_SHOW
+from tests.core.commerce.rehearsal_helpers import autos, final_sku, line, rehearse
+
+LINE_KEYS = {"line", "t", "do", "sku", "verdict", "rules", "outcome", "net_price"}
+AUTO_KEYS = {"line", "t", "do", "what", "sku", "outcome", "reason"}
+
+
+def test_output_shape_time_order_and_a_normal_session(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [
+        "# a comment, then a blank line",
+        "",
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 0, "do": "pin", "sku": "SER-002"},
+        {"t": 1, "do": "stock", "sku": "SER-002", "shown": 50},
+        {"t": 2, "do": "coupon", "sku": "SER-002", "threshold": "300", "off": "10", "quantity": 50,
+         "per_buyer_limit": 1},
+        {"t": 3, "do": "offer", "sku": "SER-002", "price": "189.00", "duration_s": 5},
+        {"t": 4, "do": "orders", "sku": "SER-002", "count": 3, "over_s": 0, "per_buyer": 1},
+        {"t": 20, "do": "unlist", "sku": "SER-002"},
+    ])
+    assert rc == 0, err
+    for r in recs:
+        assert set(r) == (AUTO_KEYS if r["do"] == "auto" else
+                          LINE_KEYS | ({"filled", "rejected"} if r["do"] == "orders" else set())), r
+        assert r["outcome"] in ("applied", "refused", "failed", "uncertain", "ignored")
+    assert [r["t"] for r in recs] == sorted(r["t"] for r in recs)
+    assert [line(recs, n)["outcome"] for n in (3, 4, 5, 6, 7, 9)] == ["applied"] * 6
+    assert line(recs, 3)["net_price"] == "199.00" and line(recs, 3)["verdict"] == "allow"
+    assert line(recs, 6)["net_price"] == "194.00", "two for 398 − 10"
+    assert line(recs, 8)["filled"] == {"189.00": 3} and line(recs, 8)["rejected"] == 0
+    end = autos(recs, "offer_end", "SER-002")
+    assert end and end[0]["t"] == 8.0
+    assert set(final) == {"final", "skus"} and final["final"] is True
+    assert {s["sku"] for s in final["skus"]} >= {"LIP-001", "SER-002"} and len(final["skus"]) == 12
+    ser = final_sku(final, "SER-002")
+    assert ser == {"sku": "SER-002", "listed": False, "shop_price": "199.00", "console_price": "199.00",
+                   "locked": False, "sold": 3}
+    j = Journal(tmp_path / "data" / Journal.FILENAME)
+    try:
+        (s,) = j.sessions()
+        assert s.meta.get("rehearsal") is True and s.ended_utc is not None
+        kinds = {e.kind for e in j.events(s.id)}
+        assert {"console.intent", "console.listed", "console.offer_started", "console.coupon_issued"} <= kinds
+    finally:
+        j.close()
+
+
+def test_orders_on_an_unlisted_product_are_rejected_and_ignored(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [{"t": 0, "do": "orders", "sku": "LIP-001", "count": 4}])
+    assert rc == 0, err
+    r = line(recs, 1)
+    assert r["outcome"] == "ignored" and r["filled"] == {} and r["rejected"] == 4
+
+
+def test_override_with_pin_and_without(tmp_path):
+    script = [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "price", "sku": "LIP-001", "price": "6.90",
+         "override": {"name": "Supervisor Wang", "reason": "decimal test, approved"}},
+    ]
+    rc, recs, final, err = rehearse(tmp_path, script, pin="482193")
+    assert rc == 0, err
+    r = line(recs, 2)
+    assert r["verdict"] == "block" and "power_of_ten_change" in r["rules"] and r["outcome"] == "applied"
+    assert final_sku(final, "LIP-001")["shop_price"] == "6.90"
+    rc, recs, final, err = rehearse(tmp_path, script, data_dir=tmp_path / "other")
+    assert rc == 0, err
+    assert line(recs, 2)["outcome"] == "refused" and final_sku(final, "LIP-001")["shop_price"] == "69.00"
+
+
+def test_a_confirm_without_confirmation_is_refused(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "price", "sku": "LIP-001", "price": "59.00"},
+        {"t": 2, "do": "price", "sku": "LIP-001", "price": "59.00", "confirm": True},
+    ])
+    assert rc == 0, err
+    assert line(recs, 2)["verdict"] == "confirm" and line(recs, 2)["outcome"] == "refused"
+    assert line(recs, 3)["outcome"] == "applied"
+
+
+def test_restart_resumes_from_the_journal(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 1, "do": "offer", "sku": "SER-002", "price": "189.00", "duration_s": 30},
+        {"t": 10, "do": "restart"},
+        {"t": 40, "do": "price", "sku": "SER-002", "price": "195.00"},
+    ])
+    assert rc == 0, err
+    assert line(recs, 3)["outcome"] == "applied"
+    end = autos(recs, "offer_end", "SER-002")
+    assert end and end[0]["t"] == 31.0, "the resumed console ends the offer on time"
+    assert line(recs, 4)["outcome"] == "applied"
+    assert final_sku(final, "SER-002")["shop_price"] == "195.00"
+
+
+def test_readable_table_without_json(tmp_path):
+    rc, _, _, out = rehearse(tmp_path, [{"t": 0, "do": "list", "sku": "LIP-001"}], json_out=False)
+    assert rc == 0
+    assert "LIP-001" in out and "ALLOW" in out and "at the end" in out and not out.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("text,where", [
+    ('{"t":0,"do":"list"}', "line 1, field sku: missing"),
+    ('{"t":0,"do":"list","sku":"NOPE-1"}', "line 1, field sku: 'NOPE-1' is not a product"),
+    ('{"t":0,"do":"price","sku":"LIP-001","price":"59,90"}', "line 1, field price"),
+    ('{"t":0,"do":"price","sku":"LIP-001","price":"-5"}', "line 1, field price"),
+    ('{"t":5,"do":"list","sku":"LIP-001"}\n{"t":1,"do":"list","sku":"SER-002"}', "line 2, field t"),
+    ('{"t":NaN,"do":"list","sku":"LIP-001"}', "line 1: not valid JSON"),
+    ('{"t":0,"do":"offer","sku":"LIP-001","price":"50","duration_s":0}', "line 1, field duration_s"),
+    ('{"t":0,"do":"offer","sku":"LIP-001","price":"50","duration_s":60,"quantity":1.5}', "field quantity"),
+    ('{"t":0,"do":"orders","sku":"LIP-001","count":true}', "field count"),
+    ('{"t":0,"do":"fault","kind":"meteor","for_s":3}', "field kind"),
+    ('{"t":0,"do":"dance"}', "field do"),
+    ('{"t":0,"do":"list","sku":"LIP-001","prcie":"1"}', "field prcie"),
+    ('{"t":0,"do":"coupon","threshold":"100","off":"10","confirm_at":-1}', "field confirm_at"),
+    ('{"t":0,"do":"list","sku":"LIP-001","override":{"name":"x"}}', "field override.reason"),
+    ('[1,2]', "line 1: expected a JSON object"),
+    ('{"t":1e400,"do":"list","sku":"LIP-001"}', "field t"),
+])
+def test_a_script_that_cannot_be_read_exits_2_naming_line_and_field(tmp_path, text, where):
+    rc, recs, final, err = rehearse(tmp_path, [text])
+    assert rc == 2 and where in err, err
+    assert recs == [] and final is None
+
+
+def test_a_show_that_cannot_be_read_exits_2(tmp_path):
+    show = tmp_path / "show"
+    shutil.copytree(SAMPLE_SHOW, show)
+    (show / "products.csv").write_text("sku,title\nA,x\n", encoding="utf-8")
+    rc, recs, final, err = rehearse(tmp_path, [{"t": 0, "do": "list", "sku": "A"}], show=show)
+    assert rc == 2 and "products.csv" in err
+    rc, _, _, err = rehearse(tmp_path, [{"t": 0, "do": "list", "sku": "A"}], show=tmp_path / "nowhere")
+    assert rc == 2 and "nowhere" in err
+
+
+def test_missing_script_exits_2(tmp_path):
+    import subprocess
+    import sys
+    from tests.core.commerce.rehearsal_helpers import ROOT
+    p = subprocess.run([sys.executable, str(ROOT / "main.py"), "rehearse", str(tmp_path / "none.jsonl")],
+                       capture_output=True, text=True, env={"CONTROLROOM_DATA_DIR": str(tmp_path / "d"),
+                                                            "PATH": "/usr/bin:/bin"})
+    assert p.returncode == 2 and "no such file" in p.stderr
+    json.dumps(p.stdout)
+
+
+def test_an_action_in_flight_when_the_app_dies_is_uncertain_then_settled(tmp_path):
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "hang", "for_s": 20},
+        {"t": 2, "do": "price", "sku": "SER-002", "price": "189.00"},
+        {"t": 4, "do": "restart"},
+        {"t": 40, "do": "price", "sku": "SER-002", "price": "185.00"},
+    ])
+    assert rc == 0, err
+    assert line(recs, 3)["outcome"] == "uncertain" and line(recs, 3)["t"] == 4.0
+    lock = autos(recs, "lock", "SER-002")
+    assert lock and "stopped before the outcome was known" in lock[0]["reason"]
+    settled = autos(recs, "reconcile", "SER-002")
+    assert settled and settled[0]["outcome"] == "failed" and settled[0]["t"] >= 21
+    assert line(recs, 5)["outcome"] == "applied" and final_sku(final, "SER-002")["shop_price"] == "185.00"
+    assert "Traceback" not in err
