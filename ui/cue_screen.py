@@ -218,7 +218,8 @@ class CueScreen(Retranslating, QWidget):
         if console is None:
             return None
         try:
-            p = console.pinned()
+            snap = console.snapshot() if hasattr(console, "snapshot") else None   # the console's one picture
+            p = snap.pinned if snap is not None else console.pinned()
         except Exception:  # noqa: BLE001 - the cue screen never dies of the console
             return None
         if p is None:

@@ -225,9 +225,12 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         return Line(translate("EventWords", "Supervisor override refused: {why}").format(why=why), "✖", BLOCK)
     if kind == "interlock.breaker_tripped":
         rule = f"breaker_{g('rule')}"
-        return Line(alert_title(rule, g("values") or {}, sku, title_of),
-                    "✖ " + translate("EventWords", "taken off sale") if g("pause_action", "unlist") == "unlist" else
-                    "✖ " + translate("EventWords", "price put back"), FAIL)
+        does = g("does") or ("unlisted" if g("pause_action") == "unlist" else "")
+        result = {"unlisted": translate("EventWords", "taken off sale"),
+                  "offer paused": translate("EventWords", "offer stopped"),
+                  "price put back": translate("EventWords", "price put back")}.get(does, translate("EventWords",
+                                                                                                   "sales paused"))
+        return Line(alert_title(rule, g("values") or {}, sku, title_of), "✖ " + result, FAIL)
 
     # ---- alerts -------------------------------------------------------------------------------------
     if kind == "alert.raised":

@@ -458,11 +458,11 @@ ALERT_TODO = {
     "viewers_drop": QT_TRANSLATE_NOOP("Words", "Launch a lucky bag 福袋 to hold viewers."),
     "uv_value_low": QT_TRANSLATE_NOOP("Words", "Raise the average order: bundles, add-ons, a hero product."),
     "breaker_order_rate": QT_TRANSLATE_NOOP(
-        "Words", "The product was taken off sale. Check its price and coupons at the shop; put it back on sale "
-                 "only when the price is right."),
+        "Words", "Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price "
+                 "and coupons at the shop before selling it again."),
     "breaker_sale_below_floor": QT_TRANSLATE_NOOP(
-        "Words", "The product was taken off sale. Check its price and coupons at the shop; put it back on sale "
-                 "only when the price is right."),
+        "Words", "Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price "
+                 "and coupons at the shop before selling it again."),
     "readback_mismatch": QT_TRANSLATE_NOOP(
         "Words", "Look at the product in the shop's back office, then unlock it in the console (Ctrl+U)."),
     "sku_uncertain": QT_TRANSLATE_NOOP(

@@ -679,8 +679,16 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>已下架</translation>
     </message>
     <message>
+        <source>offer stopped</source>
+        <translation>秒杀已停止</translation>
+    </message>
+    <message>
         <source>price put back</source>
         <translation>已恢复原价</translation>
+    </message>
+    <message>
+        <source>sales paused</source>
+        <translation>已暂停销售</translation>
     </message>
     <message>
         <source>Alert: {title}</source>
@@ -2501,6 +2509,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>两台推流机同时在推：推流守护无法停止其中一台</translation>
     </message>
     <message>
+        <source>Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price and coupons at the shop before selling it again.</source>
+        <translation>已暂停该商品的销售（结束秒杀、恢复原价或下架）。重新销售前请在店铺后台核对价格和优惠券。</translation>
+    </message>
+    <message>
         <source>Use RETURN (F10) to go back to that encoder; two must never publish for one room.</source>
         <translation>要切回那台推流机请用切回（F10）；同一个直播间绝不能两台同时推流。</translation>
     </message>
@@ -2691,10 +2703,6 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Raise the average order: bundles, add-ons, a hero product.</source>
         <translation>提高客单价：组合装、加购品、主推爆款。</translation>
-    </message>
-    <message>
-        <source>The product was taken off sale. Check its price and coupons at the shop; put it back on sale only when the price is right.</source>
-        <translation>该商品已被下架。请在店铺后台核对价格和优惠券；价格确认无误后再重新上架。</translation>
     </message>
     <message>
         <source>Look at the product in the shop&apos;s back office, then unlock it in the console (Ctrl+U).</source>
