@@ -55,6 +55,10 @@ def _show_skus(show: Path) -> set[str]:
     return {r.sku for r in plan.rows if r.sku}
 
 
+# the "what" of the console's own actions, as the public contract (README, issue 10) spells them
+CONTRACT_AUTO = ("revert", "offer_end", "breaker", "reconcile", "lock")
+
+
 def _table(records: list[dict], final: dict, out) -> None:
     head = ["t", "line", "do", "sku", "verdict", "outcome", "net 元", "rules / what"]
     rows = []
@@ -121,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     records = [rec for _t, _n, rec in r.records]
     if args.json:
         for rec in records:
+            if rec.get("do") == "auto" and rec.get("what") not in CONTRACT_AUTO:
+                continue   # the JSON contract names its auto kinds; the readable table shows the rest too
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         out.write(json.dumps(final, ensure_ascii=False) + "\n")
     else:

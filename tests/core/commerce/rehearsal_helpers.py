@@ -56,3 +56,27 @@ def autos(records: list[dict], what: str | None = None, sku: str | None = None) 
 
 def final_sku(final: dict, sku: str) -> dict:
     return next(s for s in final["skus"] if s["sku"] == sku)
+
+
+def rundown_fired(data_dir: Path, sku: str) -> list[dict]:
+    """The run-of-show's offers on `sku` as the journal has them: {"t", "outcome", "reason"} each. (The JSON stream
+    keeps to the contract's auto kinds, so a rundown offer's own judgment is read where it is recorded.)"""
+    from controlroom.journal import Journal
+    j = Journal(data_dir / Journal.FILENAME)
+    try:
+        sid = max(s.id for s in j.sessions())
+        out: list[dict] = []
+        for ev in j.events(sid):
+            p = ev.payload
+            if p.get("sku") != sku:
+                continue
+            if ev.kind == "rundown.offer_started":
+                out.append({"t": p.get("t"), "outcome": None, "reason": ""})
+            elif out and out[-1]["outcome"] is None and ev.actor == "rundown":
+                if ev.kind == "console.offer_started":
+                    out[-1]["outcome"] = "applied"
+                elif ev.kind == "rundown.offer_failed":
+                    out[-1].update(outcome="refused", reason=p.get("error", ""))
+        return out
+    finally:
+        j.close()

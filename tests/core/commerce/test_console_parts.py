@@ -119,9 +119,15 @@ def test_one_snapshot_for_every_screen_published_when_it_changes(setup):
 
 
 def test_rundown_offers_are_preflighted_when_the_rundown_loads(tmp_path):
+    import shutil
     from controlroom.clock import ManualClock
+    from controlroom.paths import SAMPLE_SHOW
     from controlroom.runtime import Runtime
-    rt = Runtime.create(tmp_path, clock=ManualClock(), alert_sinks=False,
+    show = tmp_path / "show"
+    shutil.copytree(SAMPLE_SHOW, show)
+    rundown = show / "rundown.csv"   # the sample's mask offer at 49 元: 50.5 % off its 99 元 list price
+    rundown.write_text(rundown.read_text("utf-8").replace("MSK-004=52@", "MSK-004=49@"), "utf-8")
+    rt = Runtime.create(tmp_path / "data", clock=ManualClock(), alert_sinks=False, show_dir=show,
                         rooms={"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"})
     try:
         rt.new_show("preflight")

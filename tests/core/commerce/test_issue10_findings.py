@@ -18,7 +18,7 @@ from controlroom.paths import SAMPLE_SHOW
 from controlroom.platform import CouponSpec, PlatformTimeout
 from controlroom.runtime import Runtime
 from controlroom.settings import Settings, SettingsError
-from tests.core.commerce.rehearsal_helpers import autos, final_sku, line, rehearse
+from tests.core.commerce.rehearsal_helpers import autos, final_sku, line, rehearse, rundown_fired
 from tests.core.commerce.test_console_service import PIN, FakeShop, idle, kinds, last, setup  # noqa: F401
 
 
@@ -43,7 +43,8 @@ def test_f1_rundown_offer_fired_against_a_live_coupon_is_judged_where_it_goes_li
     assert rc == 0, err
     coupon = line(recs, 2)
     assert (coupon["verdict"], coupon["outcome"], coupon["net_price"]) == ("allow", "applied", "169.00")
-    fired = autos(recs, "rundown_offer", "SER-002")
+    assert not autos(recs, "rundown_offer"), "the JSON stream keeps to the contract's auto kinds"
+    fired = rundown_fired(tmp_path / "data", "SER-002")
     assert len(fired) == 1 and fired[0]["outcome"] == "refused" and fired[0]["t"] == 4380.0
     assert "149.00" in fired[0]["reason"] and "below the floor" in fired[0]["reason"]
     assert line(recs, 3)["filled"] == {"199.00": 5}, "nobody bought at 179 − 30"
@@ -74,7 +75,7 @@ def test_f1_a_ticket_left_open_while_an_offer_fired_is_judged_again_on_submit(tm
         {"t": 10, "do": "coupon", "threshold": "100", "off": "30", "quantity": 500, "confirm_at": 4400},
     ])
     assert rc == 0, err
-    fired = autos(recs, "rundown_offer", "SER-002")
+    fired = rundown_fired(tmp_path / "data", "SER-002")
     assert fired and fired[0]["outcome"] == "applied"
     coupon = line(recs, 2)
     assert coupon["t"] == 4400.0 and coupon["verdict"] == "block" and "below_floor" in coupon["rules"]
