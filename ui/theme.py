@@ -30,7 +30,8 @@ STATE_COLOURS = {
 
 
 def colour_for(state: str) -> str:
-    return STATE_COLOURS.get(state.upper(), IDLE)
+    colour = STATE_COLOURS.get(state.upper(), IDLE)
+    return ok_colour() if colour == HEALTHY else colour
 
 
 # ---- "nothing green while anything is failed" -------------------------------------------------------
