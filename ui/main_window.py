@@ -288,6 +288,7 @@ class MainWindow(Retranslating, QMainWindow):
         self._ticker.stop()
         if self.cue_screen is not None:
             self.cue_screen.close()
+        theme.clear_failed()
         super().closeEvent(event)
 
     def ask_quit(self) -> None:

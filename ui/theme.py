@@ -47,6 +47,11 @@ def set_failed(key: str, failed: bool) -> None:
         _failed.discard(key)
 
 
+def clear_failed() -> None:
+    """The window that reported the failures is gone (a new window starts from what it sees itself)."""
+    _failed.clear()
+
+
 def any_failed() -> bool:
     return bool(_failed)
 
