@@ -509,10 +509,14 @@ class CueScreen(Retranslating, QWidget):
         top, bottom = band.top(), band.bottom()
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         if self.alerts:
+            # the newest alert, and how many more wait: one line the host can read, never cut mid-sentence
+            newest = list(self.alerts)[-1]
+            critical = any((self._alert_payloads.get(a) or {}).get("severity") == "critical" for a in self.alerts)
+            more = len(self.alerts) - 1
             r = QRectF(0, top, w, 0.06 * h)
-            p.fillRect(r, QColor(theme.WARNING))
-            self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + "  ·  ".join(t for t, _ in self.alerts.values()), 0.045,
-                       "#000000", align=left)
+            p.fillRect(r, QColor(theme.ON_AIR if critical else theme.WARNING))
+            self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + self.alerts[newest][0] + (f"  (+{more})" if more else ""),
+                       0.045, "#ffffff" if critical else "#000000", align=left)
             top += 0.065 * h
         if msg and msg.get("text"):
             blink = msg.get("style") == "blink"
