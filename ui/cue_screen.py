@@ -262,6 +262,10 @@ class CueScreen(Retranslating, QWidget):
             self.update()
 
     # ---- window ----------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """No more redraws (its window is going away)."""
+        self._timer.stop()
+
     def show_on_screen(self, index: int = -1, fullscreen: bool = True) -> None:
         """On QGuiApplication.screens()[index] (the last one, usually the host's, by default)."""
         screens = QGuiApplication.screens()

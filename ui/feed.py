@@ -256,7 +256,7 @@ class EventFeed(Retranslating, QWidget):
         if self.rt.session_id is not None:
             for ev in self.rt.journal.tail(self.rt.session_id, MAX_ROWS):
                 self._add(ev)
-        QTimer.singleShot(0, self.view.scrollToBottom)
+        QTimer.singleShot(0, self.view, self.view.scrollToBottom)
         self._update_count()
 
     def _on_event(self, topic: str, payload) -> None:
@@ -274,7 +274,7 @@ class EventFeed(Retranslating, QWidget):
         self.model.add_event(ev)
         self._fit.start()
         if self.follow:
-            QTimer.singleShot(0, self.view.scrollToBottom)  # after the view has laid out the new row
+            QTimer.singleShot(0, self.view, self.view.scrollToBottom)  # after the view has laid out the new row
 
     def fit_columns(self) -> None:
         for c in (0, 1, 3):

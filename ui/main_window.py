@@ -206,7 +206,7 @@ class MainWindow(Retranslating, QMainWindow):
         if not getattr(self, "_sized", False):
             self._sized = True
             if not isinstance(self.settings.value("state"), QByteArray):   # the operator's own layout wins
-                QTimer.singleShot(0, self._size_docks)
+                QTimer.singleShot(0, self, self._size_docks)
 
     def _menu(self, text: str):
         menu = self.menubar.addMenu(self.tr(text))
@@ -287,7 +287,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.settings.sync()
         self._ticker.stop()
         if self.cue_screen is not None:
+            # a top-level window of its own: stop and delete it through Qt's event loop now, rather than leave it
+            # to Python's garbage collector at some arbitrary moment later (a crash in the middle of an event)
+            self.cue_screen.stop()
             self.cue_screen.close()
+            self.cue_screen.deleteLater()
+            self.cue_screen = None
         theme.clear_failed()
         super().closeEvent(event)
 
