@@ -7,6 +7,7 @@
   python main.py rehearse SCRIPT.jsonl [--show DIR] [--seed N] [--pin PIN] [--json]
   python main.py guard --config guard.toml
   python main.py recap [--session ID] --out DIR
+  python main.py shop check [--show DIR] [--json]                  read-only: the plan's SKUs vs the shop
 
 Every subcommand also takes --data-dir (or $CONTROLROOM_DATA_DIR).
 """
@@ -24,6 +25,7 @@ COMMANDS = {
     "rehearse": "controlroom.commerce.rehearsal.cli",
     "guard": "controlroom.stream.headless",
     "recap": "ui.recap_cli",
+    "shop": "controlroom.shop_check",
 }
 
 
