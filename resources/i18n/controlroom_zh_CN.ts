@@ -491,6 +491,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>直播已恢复</translation>
     </message>
     <message>
+        <source>File made private</source>
+        <translation>文件已设为私有</translation>
+    </message>
+    <message>
         <source>Stream guard started</source>
         <translation>推流守护已启动</translation>
     </message>
@@ -753,6 +757,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Show created: {title}</source>
         <translation>新建直播：{title}</translation>
+    </message>
+    <message>
+        <source>Made private (others could read it): {path}, {was} → {now}</source>
+        <translation>已设为仅本人可读（此前其他用户也能读取）：{path}，{was} → {now}</translation>
     </message>
     <message>
         <source>Stream switched to the backup ({method})</source>
