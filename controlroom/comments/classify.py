@@ -6,7 +6,9 @@ The words are plain text lists in resources/comments/ (keywords_zh.txt, keywords
 operations person edits without a developer; Chinese terms match Traditional and full-width forms too
 (the compliance checker's folding). The product comes from what the platform attached, else from what the
 comment names (SKU code, the Chinese name, its head noun, "3号链接": controlroom.comments.names), else —
-for a question — the product being explained 讲解中, as the host would take it.
+for a question about the product itself (size, shade, price, or no known topic) — the product being
+explained 讲解中, as the host would take it. "包邮吗" or "能七天无理由吗" name no product: they are about the
+shop, whatever is on screen.
 
 A comment is untrusted text: `plain_text` takes out control and bidi characters and cuts it to what a
 screen shows; the screens render it as plain text (never rich text) and exports keep it a text cell.
@@ -26,13 +28,20 @@ KEYWORDS_DIR = RESOURCES / "comments"
 LISTS = {"zh": "keywords_zh.txt", "en": "keywords_en.txt"}
 KINDS = ("question", "complaint", "praise", "spam", "entry", "chatter")
 QUESTION_TOPICS = ("size", "shade", "price", "shipping", "after_sales")
+SHOP_TOPICS = frozenset({"shipping", "after_sales"})   # asked of the shop, not of the product on screen
 COMPLAINT_TOPICS = ("quality", "shipping_slow", "fake", "refund", "price_up")
 SHOWN_CHARS = 300           # what a screen or a journal line keeps of one comment
 
-# C0/C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators, BOM: never shown as such
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064"
-                        "\u2066-\u2069\ufeff\ufff9-\ufffb]")
+# C0/C1 controls and line/paragraph separators become a space; zero-width characters, bidi embeddings,
+# overrides and isolates, and the BOM go (a "假\u200b货" is 假货: spammers and trolls split words with them)
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
 _SPACES = re.compile(r"\s+")
+# Traditional -> Simplified for characters of everyday comments that the compliance folding (advertising
+# claims) does not cover; one character to one, like it
+_T = "貨幣褲碼運費時麼嗎錢還沒過爛問題顏適換買賣給讓為樣來請謝寶紅裝幾價優領單櫃長寬輕雙漂亮鞋襪貴圍蓋實際氣關註"
+_S = "货币裤码运费时么吗钱还没过烂问题颜适换买卖给让为样来请谢宝红装几价优领单柜长宽轻双漂亮鞋袜贵围盖实际气关注"
+_EXTRA_T2S = str.maketrans(_T, _S)
 
 
 class KeywordsError(ValueError):
@@ -45,7 +54,7 @@ def plain_text(text: object, limit: int = SHOWN_CHARS) -> str:
     s = text if isinstance(text, str) else ("" if text is None else str(text))
     if len(s) > 4 * limit:
         s = s[:4 * limit]      # the rest cannot make it to the screen: do not pay for it
-    s = _SPACES.sub(" ", _INVISIBLE.sub(" ", s)).strip()
+    s = _SPACES.sub(" ", _CONTROLS.sub(" ", _INVISIBLE.sub("", s))).strip()
     return s if len(s) <= limit else s[:limit - 1] + "…"
 
 
@@ -178,7 +187,7 @@ class Classifier:
 
     def classify(self, text: str, *, sku: str | None = None, pinned: str | None = None,
                  passphrase: str | None = None, hints: tuple[str, ...] = ()) -> Reading:
-        folded = fold(unicodedata.normalize("NFKC", text or ""))
+        folded = fold(unicodedata.normalize("NFKC", text or "").translate(_EXTRA_T2S))
         if passphrase and folded.strip() == fold(unicodedata.normalize("NFKC", passphrase)).strip():
             return Reading("entry", "", None)
         named = sku if sku in self.skus else self.matcher.find(folded)
@@ -198,7 +207,7 @@ class Classifier:
                 break
         cue = k.match("question", folded)
         if cue or "question" in hints or (q_hit and not k.match("praise", folded)):
-            about = named or pinned
+            about = named or (None if q_topic in SHOP_TOPICS else pinned)
             return Reading("question", q_topic or "other", about, named is None and about is not None,
                            term=q_hit or cue or "")
         hit = k.match("praise", folded)

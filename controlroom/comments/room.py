@@ -205,6 +205,8 @@ class CommentRoom:
         pass   # polling runs on its own thread
 
     def close(self) -> None:
+        if self._stop.is_set() and self._thread is None and self.session_id is None:
+            return
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=2.0)
@@ -212,6 +214,7 @@ class CommentRoom:
             self.flush_tally()
         except Exception:
             log.exception("comment tally not journaled at close")
+        self._thread, self.session_id = None, None
 
     # ---- polling ---------------------------------------------------------------------------------
     def poll_once(self) -> list[FeedItem]:
@@ -231,7 +234,14 @@ class CommentRoom:
                     self.rt.bus.publish("comments.poll_failed", {"error": str(e), "failures": self.failures})
                     break
                 self.failures = 0
-                got = self._take(page.comments, page.missed, _as_int(self.cursor))
+                asked, answered = _as_int(self.cursor), _as_int(page.cursor)
+                if asked is not None and answered is not None and answered < asked:
+                    # the platform's comment stream started again (a live room reset): nothing it sends now was
+                    # counted before
+                    log.warning("comments: the platform's cursor went back (%s -> %s): its stream restarted",
+                                asked, answered)
+                    self._replay_until, asked = None, None
+                got = self._take(page.comments, page.missed, asked)
                 new.extend(got)
                 self.cursor = page.cursor
                 if len(page.comments) < self.settings.page:

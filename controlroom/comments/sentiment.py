@@ -33,14 +33,14 @@ class SentimentSettings:
     burst_windows_s: list = setting(default_factory=lambda: [3.0, 15.0, 60.0], items=float)
     burst_ratio: float = setting(3.0, min=1.0, max=100.0)        # complaints ≥ ratio × the baseline's
     burst_min_complaints: int = setting(6, min=1, max=100_000)
-    burst_p_max: float = setting(1e-6, min=1e-15, max=0.1)       # how unlikely under the show's own share
+    burst_p_max: float = setting(1e-5, min=1e-15, max=0.1)       # how unlikely under the show's own share
     burst_prior_share: float = setting(0.04, min=0.0, max=1.0)   # the share assumed before the show has its own
     burst_prior_weight: int = setting(500, min=0, max=1_000_000)  # ... worth this many comments
     burst_cooldown_s: float = setting(300.0, min=0.0, max=86_400.0)
     recurring_min: int = setting(6, min=2, max=10_000)           # different viewers asking the same thing
-    recurring_share: float = setting(0.25, min=0.0, max=1.0)     # ... and this share of the window's questions
+    recurring_share: float = setting(0.4, min=0.0, max=1.0)      # ... and this share of the window's questions
     recurring_window_s: float = setting(60.0, min=5.0, max=3600.0)
-    recurring_cooldown_s: float = setting(180.0, min=0.0, max=86_400.0)
+    recurring_cooldown_s: float = setting(300.0, min=0.0, max=86_400.0)
     examples: int = setting(3, min=1, max=10)
 
 

@@ -168,14 +168,14 @@ class SimulatedShop:
     @classmethod
     def from_show(cls, show_dir: str | Path, *, clock: Clock | None = None, seed: int = 7,
                   peak_online: int | None = None, params: AudienceParams | None = None,
-                  faults: Faults | None = None) -> "SimulatedShop":
+                  faults: Faults | None = None, talk: TalkParams | None = None) -> "SimulatedShop":
         """A shop selling `<show_dir>/products.csv`, with the show's start time and audience size from show.toml."""
         show_dir = Path(show_dir)
         items = load_catalog(show_dir / "products.csv")
         show = load_show_info(show_dir / "show.toml")
         return cls(items, clock=clock, seed=seed, show=show,
                    peak_online=peak_online if peak_online is not None else show.peak_online,
-                   params=params, faults=faults)
+                   params=params, faults=faults, talk=talk)
 
     def _calibrate(self, peak_online: int | None) -> float:
         """Entries per second at full traffic, so the show meets its audience size on average."""
