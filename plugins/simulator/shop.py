@@ -147,10 +147,7 @@ class SimulatedShop:
         self._off_air = False
         # what the room says (comments.py): its own generator keyed by (seed, step), its context
         self._talk = RoomTalk(self._skus, [it.title for it in items], seed, talk or TalkParams())
-        self._talk_ctx: TalkContext | None = None
-        self._price_change: tuple[int, int, bool] | None = None   # (SKU index, step, went up)
-        self._bag: tuple[str, bool, int] | None = None            # (passphrase, follow required, end step)
-        self._wave: ComplaintWave | None = None
+        self._new_talk()
         self._start_local = local_seconds(self.show.start_local)
         self._t0 = self.clock.monotonic()
         self._step = 0
@@ -250,6 +247,19 @@ class SimulatedShop:
                 self.start_countdown(sku, float(value))
                 return
 
+    def _new_talk(self) -> None:
+        """A new room says nothing yet (part of starting a room at step 0)."""
+        self._talk.reset()
+        self._talk_ctx: TalkContext | None = None
+        self._price_change: tuple[int, int, bool] | None = None   # (SKU index, step, went up)
+        self._bag: tuple[str, bool, int] | None = None            # (passphrase, follow required, end step)
+        self._wave: ComplaintWave | None = None
+
+    def _input(self, op: str, args: tuple) -> None:
+        """A show-side input: integrate the room up to now before it applies. (The resumable simulator
+        journals it here as well, so a resumed room replays it at the same step.)"""
+        self._sync()
+
     # ---- show-side controls (not part of the Platform port) ---------------------------------
     def set_segment(self, kind: str | None, products: list[str] | tuple[str, ...] = ()) -> None:
         """The run-of-show moved on: shapes arrivals, interaction and which products get attention."""
@@ -290,18 +300,18 @@ class SimulatedShop:
         """A lucky bag 福袋 runs for `seconds`: viewers stay for the draw, the feed sends more (the 福袋 badge),
         those who join comment its passphrase 口令 (and follow first, if that is a condition)."""
         with self._lock:
-            self._sync()
             if not (isinstance(passphrase, str) and passphrase.strip()):
                 raise PlatformError("lucky bag: the passphrase 口令 must be some text")
             if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
                 raise PlatformError(f"lucky bag: seconds must be > 0, got {seconds!r}")
+            self._input("start_lucky_bag", (passphrase, float(seconds), bool(follow_required)))
             self._bag = (passphrase.strip(), bool(follow_required), self._step + int(math.ceil(seconds / DT)))
             self._dirty = True
             self._talk_ctx = None
 
     def stop_lucky_bag(self) -> None:
         with self._lock:
-            self._sync()
+            self._input("stop_lucky_bag", ())
             self._bag = None
             self._dirty = True
             self._talk_ctx = None
@@ -310,11 +320,13 @@ class SimulatedShop:
         """Complaints of `topic` (quality, shipping_slow, fake, refund) spread in the room: `per_s` a second on
         top of the usual ones, for `seconds` from now."""
         with self._lock:
-            self._sync()
             if topic not in COMPLAINTS:
                 raise PlatformError(f"complaint wave: topic must be one of {', '.join(COMPLAINTS)}, got {topic!r}")
             if not (isinstance(per_s, (int, float)) and math.isfinite(per_s) and per_s >= 0):
                 raise PlatformError(f"complaint wave: per_s must be a number ≥ 0, got {per_s!r}")
+            if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+                raise PlatformError(f"complaint wave: seconds must be > 0, got {seconds!r}")
+            self._input("complaint_wave", (topic, float(per_s), float(seconds)))
             self._wave = ComplaintWave(topic, float(per_s), self._step, self._step + int(math.ceil(seconds / DT)))
             self._talk_ctx = None
 
