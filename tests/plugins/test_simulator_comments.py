@@ -176,3 +176,49 @@ def test_a_rehearsal_room_without_an_audience_says_nothing():
     s.run_for(60)
     assert s.comments(None, 10) == CommentPage((), "0", 0)
     assert isinstance(s.capabilities, Capabilities)
+
+
+@pytest.mark.parametrize("kill_at", [150, 333])
+def test_a_resumed_room_says_exactly_what_it_said(tmp_path, kill_at):
+    """With the resumable simulator (i11-resume: the room journals its inputs and is re-integrated from
+    them), the comments after a crash are the uninterrupted room's, id for id, text for text."""
+    pytest.importorskip("plugins.simulator.replay")
+    from controlroom.journal import Journal
+
+    def act(s, t):
+        script = {0: lambda: [s.list_product(k, idempotency_key=f"l-{k}") for k in s.skus[:6]],
+                  10: lambda: s.pin_product("LIP-001", idempotency_key="pin"),
+                  100: lambda: s.set_price("LIP-001", 5900, idempotency_key="p1"),
+                  200: lambda: s.start_lucky_bag("福袋冲冲冲", 90),
+                  320: lambda: s.complaint_wave("refund", 3.0, 40)}
+        if t in script:
+            script[t]()
+
+    def run(s, clock, a, b):
+        for t in range(a, b):
+            act(s, t)
+            clock.advance(1.0)
+            s.metrics()
+
+    def said(s):
+        return [(c.comment_id, c.user, c.text, c.hints) for c in read_all(s)]
+
+    clock = ManualClock()
+    j = Journal(tmp_path / "a.sqlite", clock=clock)
+    sid = j.new_session("one")
+    whole = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock, seed=5, peak_online=10_000)
+    whole.open_session(j, sid, resumed=False)
+    run(whole, clock, 0, 420)
+
+    clock1 = ManualClock()
+    j1 = Journal(tmp_path / "b.sqlite", clock=clock1)
+    sid1 = j1.new_session("two")
+    first = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock1, seed=5, peak_online=10_000)
+    first.open_session(j1, sid1, resumed=False)
+    run(first, clock1, 0, kill_at)
+    clock2 = ManualClock(clock1.utcnow(), start_mono=50.0)     # a new process
+    j2 = Journal(tmp_path / "b.sqlite", clock=clock2)
+    second = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock2, seed=5, peak_online=10_000)
+    second.open_session(j2, sid1, resumed=True)
+    run(second, clock2, kill_at, 420)
+    assert said(second) == said(whole)
