@@ -8,6 +8,7 @@ controlroom.adapters — entry points, never an import of plugins/. A room's ser
   on_session(session_id, resumed: bool)   a session became current (new, or resumed after a crash:
                                           rebuild state from rt.journal.events(session_id))
   on_show_started()                       the operator went live (Runtime.start)
+  on_show_ended()                         the operator ended the show (Runtime.end): timers stop
   tick()                                  called about every 100 ms by whoever drives the show
                                           (the GUI's timer, the headless loop, or a test)
   close()                                 stop workers; called once
@@ -125,6 +126,15 @@ class Runtime:
                 fn()
 
     def end(self) -> None:
+        """End the show: rooms with on_show_ended() stop first (the run of show ends, so nothing still says
+        "running" and counts), then the session is closed in the journal."""
+        for room in self.services:
+            fn = getattr(room, "on_show_ended", None)
+            if fn:
+                try:
+                    fn()
+                except Exception:
+                    log.exception("room on_show_ended failed")
         self.journal.end_session(self._sid())
 
     def resume(self, session_id: int) -> None:

@@ -1,4 +1,7 @@
-"""Start the GUI: `python main.py [--data-dir DIR] [--lang zh_CN|en] [--show DIR] [--resume ask|yes|no]`."""
+"""Start the GUI: `python main.py [--data-dir DIR] [--lang zh_CN|en] [--show DIR] [--resume ask|yes|no]`.
+
+A new show opens ready, not on air: nothing is listed and no timer runs until the operator presses Start show
+(or passes --start)."""
 from __future__ import annotations
 
 import argparse
@@ -17,10 +20,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7, help="the simulated shop's random seed")
     p.add_argument("--resume", choices=["ask", "yes", "no"], default="ask",
                    help="what to do when the journal has a show that was never ended (a crash)")
+    p.add_argument("--start", action="store_true",
+                   help="go on air at once, as if Start show were pressed (demos, screenshots)")
     p.add_argument("--no-autostart", action="store_true",
-                   help="open the sample show without starting it")
+                   help="accepted for old scripts; a new show never starts by itself any more")
     p.add_argument("--screenshot", metavar="PNG", help="render the window, save a screenshot after a few seconds "
                                                        "and quit (for checks)")
+    p.add_argument("--screenshot-cue", metavar="PNG", help="with --screenshot: also open the host's cue screen and "
+                                                           "save it")
     p.add_argument("--screenshot-after", type=float, default=6.0, metavar="S")
     p.add_argument("--size", metavar="WxH", help="window size, e.g. 1366x768 (default: remembered or 1600x960)")
     return p.parse_args(argv)
@@ -33,24 +40,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from controlroom.journal import JournalTooNew
     from controlroom.runtime import Runtime
     from ui import i18n
-    from ui.style import stylesheet
+    from ui.style import apply as apply_look
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Control Room")
     app.setOrganizationName("ControlRoom")
-    app.setStyle("Fusion")
-    app.setStyleSheet(stylesheet())
-    families = set(QFontDatabase.families())
-    for fam in ("Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"):
-        if fam in families:
-            app.setFont(QFont(fam, 10))
-            break
+    apply_look(app)
 
     try:
         rt = Runtime.create(args.data_dir, show_dir=Path(args.show) if args.show else None, seed=args.seed)
@@ -78,10 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         if screen is not None:
             win.setGeometry(screen.availableGeometry())
         win.showMaximized()
+    if args.start:
+        win.start_show()
     code = 0
     if args.screenshot:
+        if args.screenshot_cue:
+            QTimer.singleShot(int(max(args.screenshot_after - 1.5, 0.5) * 1000), win.open_cue_screen)
+
         def shoot():
             win.grab().save(args.screenshot)
+            if args.screenshot_cue and win.cue_screen is not None:
+                win.cue_screen.grab().save(args.screenshot_cue)
+            win._quit_confirmed = True    # a screenshot run quits without asking
             app.quit()
         QTimer.singleShot(int(args.screenshot_after * 1000), shoot)
     try:
@@ -92,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def choose_session(rt, args) -> None:
-    """After a crash, offer to resume the show the journal says is still open; otherwise load the sample."""
+    """After a crash, offer to resume the show the journal says is still open; otherwise open a new show, ready
+    but not on air (the operator starts it)."""
     from PySide6.QtWidgets import QMessageBox
-    from ui.i18n import tr
+
+    from ui.i18n import translate
 
     open_sessions = rt.open_sessions()
     if open_sessions:
@@ -102,12 +112,13 @@ def choose_session(rt, args) -> None:
         resume = args.resume == "yes"
         if args.resume == "ask":
             started = last.started_utc.astimezone().strftime("%Y-%m-%d %H:%M") if last.started_utc else "?"
-            box = QMessageBox(QMessageBox.Icon.Warning, tr("Resume the show?"),
-                              tr("The show «{title}» (started {started}) was not ended — Control Room was closed or "
-                                 "killed while it was on air.\n\nResume it where the journal says it was: segment and "
-                                 "timers, listings, prices and running offers?", title=last.title, started=started))
-            yes = box.addButton(tr("Resume the show"), QMessageBox.ButtonRole.AcceptRole)
-            box.addButton(tr("Start a new show"), QMessageBox.ButtonRole.RejectRole)
+            box = QMessageBox(QMessageBox.Icon.Warning, translate("App", "Resume the show?"),
+                              translate("App", "The show «{title}» (started {started}) was not ended — Control Room "
+                                               "was closed or killed while it was on air.\n\nResume it where the "
+                                               "journal says it was: segment and timers, listings, prices and running "
+                                               "offers?").format(title=last.title, started=started))
+            yes = box.addButton(translate("App", "Resume the show"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(translate("App", "Start a new show"), QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(yes)
             box.exec()
             resume = box.clickedButton() is yes
@@ -115,11 +126,6 @@ def choose_session(rt, args) -> None:
             rt.resume(last.id)
             return
     rt.new_show()
-    if not args.no_autostart:
-        rt.start()
-        if not args.show:  # the built-in sample: fill the shopping bag so the room is alive at once
-            from controlroom.sample import open_the_bag
-            open_the_bag(rt)
 
 
 if __name__ == "__main__":

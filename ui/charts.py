@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QWidget
 
 from ui import theme
 
@@ -92,7 +92,9 @@ def time_plot(title: str = "", parent: QWidget | None = None, height: int | None
     pi.getAxis("left").setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
     pi.setMenuEnabled(False)
     pi.hideButtons()
-    w.setMouseEnabled(x=True, y=False)
+    # charts are read, not handled: a stray wheel zoomed the axes to ±2e7 mid-show. The panel turns x zoom
+    # on when the operator asks for it.
+    w.setMouseEnabled(x=False, y=False)
     # x is set by the caller (follow_time); only y auto-ranges, to what is visible. Letting x
     # auto-range too made clip-to-view + auto-downsampling feed back on the view range: the range
     # flipped between two values forever (a repaint loop after a few hours of data).
@@ -102,6 +104,36 @@ def time_plot(title: str = "", parent: QWidget | None = None, height: int | None
     if height:
         w.setMinimumHeight(height)
     return w
+
+
+class TimeChart(QWidget):
+    """A time plot that says "no data yet" (instead of made-up 0–1 axes) until it has samples."""
+
+    def __init__(self, height: int | None = None, time_labels: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = time_plot("", height=height, time_labels=time_labels)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {theme.TEXT_DIM}; background: {theme.PANEL}; border: 1px solid {theme.BORDER};")
+        self.stack = QStackedLayout(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.plot)
+        if height:
+            self.setMinimumHeight(height)
+
+    def set_title(self, title: str) -> None:
+        self.plot.getPlotItem().setTitle(f"<span style='color:{theme.TEXT}; font-size:9pt'>{title}</span>")
+
+    def set_empty_text(self, text: str) -> None:
+        self.empty.setText(text)
+
+    def set_has_data(self, has: bool) -> None:
+        self.stack.setCurrentIndex(1 if has else 0)
+
+    @property
+    def has_data(self) -> bool:
+        return self.stack.currentIndex() == 1
 
 
 def follow_time(plot: pg.PlotWidget, x0: float, x1: float) -> None:
@@ -128,6 +160,16 @@ class MarkerLayer:
     def __init__(self, plot: pg.PlotWidget, limit: int = 300, label_kinds: tuple[str, ...] = ()):
         self.plot, self.limit, self.label_kinds = plot, limit, label_kinds
         self._lines: dict[tuple, pg.InfiniteLine] = {}
+        self._labelled: list[pg.InfiniteLine] = []
+        if label_kinds:
+            # labels that would overlap are hidden (the line and its tooltip stay): no smear of titles
+            self._declutter_timer = QTimer(plot)   # dies with the plot (a parentless timer fired into a dead one)
+            self._declutter_timer.setSingleShot(True)
+            self._declutter_timer.setInterval(50)
+            self._declutter_timer.timeout.connect(self.declutter)
+            vb = plot.getPlotItem().getViewBox()
+            vb.sigXRangeChanged.connect(self._declutter_timer.start)
+            vb.sigResized.connect(self._declutter_timer.start)
 
     def sync(self, markers) -> None:
         """markers: objects with utc (POSIX s), kind, label, seq."""
@@ -146,10 +188,36 @@ class MarkerLayer:
                                    label=m.label[:18] if labelled else None,
                                    labelOpts={"position": 0.97, "color": colour, "anchors": [(0, 0), (0, 0)]}
                                    if labelled else None)
-            line.setToolTip(f"{m.kind}: {m.label}")
+            line.setToolTip(m.label)
             line.setZValue(-10)
             self.plot.addItem(line, ignoreBounds=True)
             self._lines[key] = line
+        self._labelled = sorted((ln for ln in self._lines.values() if getattr(ln, "label", None) is not None),
+                               key=lambda ln: ln.value())
+        if self.label_kinds:
+            self._declutter_timer.start()
+
+    def declutter(self) -> None:
+        """Show a label only where it does not run into the one before it (in pixels, at the current zoom)."""
+        vb = self.plot.getPlotItem().getViewBox()
+        last_right = -1e9
+        for line in self._labelled:
+            label = line.label
+            x = vb.mapViewToScene(QPointF(line.value(), 0)).x()
+            width = label.boundingRect().width() + 6
+            visible = x >= last_right and vb.sceneBoundingRect().left() - 1 <= x <= vb.sceneBoundingRect().right()
+            label.setVisible(visible)
+            if visible:
+                last_right = x + width
+
+    def visible_labels(self) -> list[tuple[float, float]]:
+        """(left, right) scene x of every label on show (tests: none may overlap)."""
+        out = []
+        for line in self._labelled:
+            if line.label.isVisible():
+                r = line.label.sceneBoundingRect()
+                out.append((r.left(), r.right()))
+        return out
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -205,8 +273,24 @@ class FunnelWidget(QWidget):
         self._stages: list[tuple[str, int]] = []
         self.setMinimumHeight(150)
 
+    def font_used(self) -> QFont:
+        return mono_font(9)
+
+    def columns(self) -> tuple[float, float, float]:
+        """(label, number, bar) widths: the label and number columns as wide as their widest text, so nothing is
+        cut; the bars get what is left (none when too little is)."""
+        if not self._stages:
+            return 0.0, 0.0, 0.0
+        fm = QFontMetricsF(self.font_used())
+        label_w = max(fm.horizontalAdvance(label) for label, _ in self._stages) + 12
+        num_w = max(fm.horizontalAdvance(f"{v:,}  100.0 %") for _, v in self._stages) + 8
+        bar_w = self.width() - label_w - num_w - 12
+        return label_w, num_w, (bar_w if bar_w >= 30 else 0.0)
+
     def set_stages(self, stages: list[tuple[str, int]]) -> None:
         self._stages = list(stages)
+        label_w, num_w, _ = self.columns()
+        self.setMinimumWidth(int(label_w + num_w + 8))
         self.update()
 
     def paintEvent(self, _ev) -> None:
@@ -217,11 +301,9 @@ class FunnelWidget(QWidget):
             return
         n = len(self._stages)
         h = min(self.height() / n, 40.0)
-        label_w = min(150, self.width() * 0.32)
-        num_w = min(190, self.width() * 0.36)
-        bar_w = max(self.width() - label_w - num_w - 12, 20)
+        label_w, num_w, bar_w = self.columns()
         top = max(max(v for _, v in self._stages), 1)
-        p.setFont(mono_font(9))
+        p.setFont(self.font_used())
         for i, (label, v) in enumerate(self._stages):
             y = i * h
             frac = math.log10(v + 1) / math.log10(top + 1) if top > 0 else 0.0
@@ -229,9 +311,10 @@ class FunnelWidget(QWidget):
             x0 = label_w + (bar_w - w) / 2
             colour = QColor(SERIES_COLOURS[i % len(SERIES_COLOURS)])
             colour.setAlpha(170)
-            p.fillRect(QRectF(x0, y + 3, w, h - 6), colour)
+            if bar_w:
+                p.fillRect(QRectF(x0, y + 3, w, h - 6), colour)
             p.setPen(QColor(theme.TEXT))
-            p.drawText(QRectF(4, y, label_w - 8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            p.drawText(QRectF(4, y, label_w - 4, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
             step = ""
             if i > 0:
                 prev = self._stages[i - 1][1]

@@ -1,11 +1,21 @@
 """The host's cue screen: one window, fullscreen on a chosen screen, readable from 3 metres.
 
-Painted by hand (one paintEvent) so every size is a fraction of the screen height and nothing is
-smaller than ~4 % of it. It lives on the bus only: "rundown.state" (the runner's heartbeat, at
-least every 0.5 s), "console.state", "journal.stream.failover"/"returned", "alert.raised"/"acked".
-Its own QTimer extrapolates the countdown from the last state with the same monotonic clock and
-checks the state's age: after `stale_after_s` (2 s) without a state it says STALE on itself in a way
-that cannot be mistaken for a running show.
+Painted by hand (one paintEvent) so every size is a fraction of the screen height and nothing is smaller
+than ~4 % of it. The screen is cut into fixed bands that never overlap:
+
+  0.015–0.115  cue and segment title · status badge (ON BACKUP / PAUSED / …)
+  0.12 –0.44   the countdown (a third of the height)            0.44–0.50  TIME LEFT / WRAP UP …
+  0.52 –0.765  the product being explained: title; live price, list price struck through, 仅剩 N 件;
+               the offer's own countdown
+  0.775–0.905  the operator's message (it replaces the talk track while it is up), alerts for the host,
+               the talk track — text is shrunk to fit its band, so it never reaches the NEXT line
+  0.915–0.99   NEXT
+
+One truth: the product is the console's — the one being explained (讲解中), with its live price and the stock
+viewers see — and it says so when nobody can buy it (off sale, locked, sold out); an offer countdown shows
+only while that offer runs on a product on sale. The timer is the runner's heartbeat ("rundown.state", at
+least every 0.5 s), extrapolated with the same monotonic clock; after `stale_after_s` without one it says
+STALE in a way that cannot be mistaken for a running show. Alerts for the host stay until acknowledged.
 """
 from __future__ import annotations
 
@@ -19,15 +29,27 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from controlroom.rundown.config import RundownSettings
 from controlroom.rundown.display import format_countdown, phase_for
+from controlroom.rundown.files import format_duration
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import Retranslating
+from ui.words import alert_of, alert_title
 
 SANS = ["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"]
 MONO = ["DejaVu Sans Mono", "Noto Sans Mono CJK SC"]
 PHASE_COLOURS = {"idle": theme.IDLE, "normal": "#f2f4f7", "warning": theme.WARNING, "danger": theme.ON_AIR,
                  "overtime": theme.ON_AIR}
 MIN_FRACTION = 0.04          # nothing smaller than 4 % of the screen height
+LOW_STOCK = 50               # 仅剩 N 件 turns red
+FEW_LEFT = 200               # above this the stock is just "in stock", not a 仅剩 N 件 call to buy
 FLASH_S = 2.0
+PRODUCT_REREAD_S = 0.5       # the console is read at most twice a second; the offer timer is extrapolated between
+# the bands (fractions of the height)
+TOP = (0.015, 0.10)
+COUNTDOWN = (0.12, 0.32)
+SUBLINE = (0.44, 0.06)
+PRODUCT = (0.52, 0.245)
+BOTTOM = (0.775, 0.13)
+NEXT = (0.915, 0.075)
 
 
 def _payload(obj: Any) -> dict:
@@ -47,23 +69,24 @@ def yuan(fen: Any) -> str:
 
 @dataclass
 class ProductView:
+    """What the host is shown about the product being explained."""
     sku: str
     title: str = ""
     list_fen: int | None = None
     live_fen: int | None = None
-    stock: int | None = None
-    offer_left_s: float | None = None
+    stock: int | None = None            # what viewers are shown (仅剩 N 件)
+    offer_left_s: float | None = None   # only while an offer runs on a product on sale
     offer_fen: int | None = None
+    offer_paused: bool = False
+    listed: bool = True
+    locked: bool = False
+
+    @property
+    def buyable(self) -> bool:
+        return self.listed and not self.locked and (self.stock is None or self.stock > 0)
 
 
-def _first(d: dict, *keys, default=None):
-    for k in keys:
-        if k in d and d[k] is not None:
-            return d[k]
-    return default
-
-
-class CueScreen(QWidget):
+class CueScreen(Retranslating, QWidget):
     painted = Signal(float)          # perf_counter() when a paint finished (benchmark, tests)
 
     def __init__(self, rt, bridge, parent: QWidget | None = None, clock=None):
@@ -74,23 +97,30 @@ class CueScreen(QWidget):
             self.settings = rt.settings.section("rundown", RundownSettings)
         except Exception:
             self.settings = RundownSettings()
-        self.setWindowTitle(tr("Cue screen"))
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(480, 270)
         self.resize(1280, 720)
         self.state: dict[str, Any] | None = None
         self.received_at: float = self.clock.monotonic()
-        self.console_state: dict[str, Any] = {}
         self.on_backup = False
         self.backup_talk = ""
-        self.alerts: dict[str, tuple[str, float]] = {}
+        self.alerts: dict[str, tuple[str, float]] = {}     # alert id -> (words, until); until acknowledged
+        self._alert_payloads: dict[str, dict] = {}
         self.flash_until = 0.0
         self._last_remaining: float | None = None
         self._last_cue: str | None = None
         self._view_key: tuple = ()
         self.beeps = 0
         self._text_cache: dict[tuple, QPixmap] = {}
+        self._product: ProductView | None = None
+        self._product_read_at = -1e18
+        self.drawn: list[tuple[str, QRectF]] = []     # the texts of the last paint and where (tests, checks)
         bridge.event.connect(self._on_event)
+        # alerts for the host raised before this window opened still wait for an acknowledgement
+        for a in list(rt.alerts.open_alerts.values()) if rt.alerts is not None else []:
+            if getattr(a, "to_cue", False):
+                self._alert_payloads[a.alert_id] = alert_of(a)
+                self.alerts[a.alert_id] = (self._alert_words(alert_of(a)), float("inf"))
         room = rt.rundown
         if room is not None:
             self._take_state(room.runner.snapshot())
@@ -98,13 +128,31 @@ class CueScreen(QWidget):
         self._timer.setInterval(50)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Cue screen"))
+        self.alerts = {aid: (self._alert_words(p), until) for aid, (_w, until) in self.alerts.items()
+                       for p in [self._alert_payloads.get(aid, {})]}
+        self._text_cache.clear()
+        self._view_key = ()
+        self.update()
 
     # ---- input ----------------------------------------------------------------------------------
+    def _alert_words(self, a: dict) -> str:
+        return alert_title(str(a.get("rule") or ""), a.get("values") or {}, a.get("sku"), self._title_of,
+                           fallback=str(a.get("title") or ""))
+
+    def _title_of(self, sku: str) -> str:
+        console = self.rt.console
+        p = console.product(sku) if console is not None and sku else None
+        return p.title if p is not None else ""
+
     def _on_event(self, topic: str, payload: Any) -> None:
         if topic == "rundown.state":
             self._take_state(payload)
-        elif topic == "console.state":
-            self.console_state = _payload(payload)
+        elif topic in ("console.state", "console.snapshot"):
+            self._product_read_at = -1e18       # read the console again on the next refresh
             self.refresh()
         elif topic == "journal.stream.failover":
             self.on_backup = True
@@ -114,10 +162,14 @@ class CueScreen(QWidget):
             self.on_backup = False
             self.refresh()
         elif topic == "alert.raised" and getattr(payload, "to_cue", False):
-            self.alerts[payload.alert_id] = (payload.title, self.clock.monotonic() + 30)
+            a = alert_of(payload)
+            self._alert_payloads[payload.alert_id] = a
+            self.alerts[payload.alert_id] = (self._alert_words(a), float("inf"))
             self.refresh()
         elif topic == "alert.acked":
-            self.alerts.pop(_payload(payload).get("alert_id"), None)
+            aid = _payload(payload).get("alert_id")
+            self.alerts.pop(aid, None)
+            self._alert_payloads.pop(aid, None)
             self.refresh()
 
     def _take_state(self, state: dict) -> None:
@@ -144,78 +196,41 @@ class CueScreen(QWidget):
     def phase(self) -> str:
         s = self.state or {}
         seg = s.get("segment")
-        if not seg or s.get("status") in (None, "idle"):
+        if not seg or s.get("status") in (None, "idle", "ended"):
             return "idle"
         return phase_for(self.remaining(), seg.get("warning_s", 120), seg.get("danger_s", 30))
 
     def product(self) -> ProductView | None:
-        s = self.state or {}
-        seg = s.get("segment") or {}
-        plan = {p["sku"]: p for p in seg.get("products") or [] if isinstance(p, dict) and p.get("sku")}
-        cs = self.console_state or {}
-        console = self._console()
-        sku = _first(cs, "pinned_sku", "current_sku", "explaining_sku")
-        if console is not None and sku is None:
-            try:
-                pinned = console.pinned() if hasattr(console, "pinned") else None
-            except Exception:
-                pinned = None
-            sku = getattr(pinned, "sku", None)
-        if sku is None and not plan:
+        """The product being explained, as the console has it now (None: nothing is being explained)."""
+        now = self.clock.monotonic()
+        if now - self._product_read_at >= PRODUCT_REREAD_S:
+            self._product = self._read_product()
+            self._product_read_at = now
+        pv = self._product
+        if pv is None or pv.offer_left_s is None:
+            return pv
+        left = pv.offer_left_s if pv.offer_paused else pv.offer_left_s - (now - self._product_read_at)
+        view = ProductView(**{**pv.__dict__, "offer_left_s": left if left > 0 else None})
+        return view
+
+    def _read_product(self) -> ProductView | None:
+        console = self.rt.console
+        if console is None:
             return None
-        sku = sku or next(iter(plan))
-        pv = ProductView(sku=sku)
-        base = plan.get(sku, {})
-        pv.title = base.get("title", "")
-        pv.list_fen, pv.live_fen, pv.stock = base.get("list_price_fen"), base.get("live_price_fen"), base.get("stock")
-        live = self._console_product(sku)
-        if console is not None and hasattr(console, "product"):
-            try:
-                cp = console.product(sku)
-            except Exception:
-                cp = None
-            if cp is not None:   # the console's ProductView: prices in 分, the offer's own countdown
-                pv.title = cp.title or pv.title
-                pv.list_fen = cp.list_price
-                pv.live_fen = cp.price
-                pv.stock = cp.displayed_stock if cp.displayed_stock is not None else cp.stock
-                if cp.offer_remaining_s is not None:
-                    pv.offer_left_s, pv.offer_fen = cp.offer_remaining_s, cp.offer_price
-        if live:
-            pv.title = _first(live, "title", default=pv.title)
-            pv.list_fen = _first(live, "list_price_fen", "list_fen", default=pv.list_fen)
-            pv.live_fen = _first(live, "live_price_fen", "price_fen", "live_fen", default=pv.live_fen)
-            pv.stock = _first(live, "stock_left", "stock", "available", default=pv.stock)
-            offer = live.get("offer") or live.get("countdown")
-            if isinstance(offer, dict):
-                left = _first(offer, "remaining_s", "left_s")
-                if left is None and offer.get("ends_mono") is not None:
-                    left = float(offer["ends_mono"]) - self.clock.monotonic()
-                pv.offer_left_s = left
-                pv.offer_fen = _first(offer, "price_fen", "offer_price_fen")
-        if pv.offer_left_s is None:
-            for o in s.get("offers") or []:
-                if o.get("sku") == sku:
-                    elapsed = self.clock.monotonic() - float(s.get("mono", self.clock.monotonic()))
-                    pv.offer_left_s = float(o["remaining_s"]) - elapsed
-                    pv.offer_fen = o.get("price_fen")
-        if pv.offer_left_s is not None and pv.offer_left_s <= 0:
-            pv.offer_left_s = None
+        try:
+            snap = console.snapshot() if hasattr(console, "snapshot") else None   # the console's one picture
+            p = snap.pinned if snap is not None else console.pinned()
+        except Exception:  # noqa: BLE001 - the cue screen never dies of the console
+            return None
+        if p is None:
+            return None
+        locked = bool(p.locked or getattr(p, "uncertain", False))
+        stock = p.displayed_stock if p.displayed_stock is not None else p.stock
+        pv = ProductView(sku=p.sku, title=p.title, list_fen=p.list_price, live_fen=p.price, stock=stock,
+                         listed=bool(p.listed), locked=locked)
+        if p.offer_remaining_s is not None and p.offer_price is not None and pv.buyable:
+            pv.offer_left_s, pv.offer_fen, pv.offer_paused = p.offer_remaining_s, p.offer_price, bool(p.offer_paused)
         return pv
-
-    def _console(self):
-        return self.rt.console
-
-    def _console_product(self, sku: str) -> dict | None:
-        prods = (self.console_state or {}).get("products")
-        if isinstance(prods, dict):
-            item = prods.get(sku)
-            return item if isinstance(item, dict) else None
-        if isinstance(prods, list):
-            for p in prods:
-                if isinstance(p, dict) and p.get("sku") == sku:
-                    return p
-        return None
 
     # ---- the clock's side ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -232,31 +247,37 @@ class CueScreen(QWidget):
                 self.beeps += 1
                 QApplication.beep()   # QtMultimedia is not in PySide6-Essentials: the system bell
         self._last_remaining, self._last_cue = rem, cue
-        for aid, (_, until) in list(self.alerts.items()):
-            if now > until:
-                del self.alerts[aid]
         pv = self.product()
         msg = s.get("message") or {}
         blink_on = int(time.monotonic() * 2) % 2 == 0
         key = (format_countdown(rem), self.phase(), self.stale, int(self.age_s) if self.stale else 0,
                now < self.flash_until and int(now * 6) % 2, self.on_backup, self.backup_talk,
                msg.get("text"), msg.get("style"), msg.get("style") == "blink" and blink_on,
-               s.get("status"), cue, tuple(self.alerts), pv and (pv.title, pv.live_fen, pv.list_fen, pv.stock,
-                                                                 pv.offer_left_s is not None and int(pv.offer_left_s)),
+               s.get("status"), cue, tuple(self.alerts), tuple(w for w, _ in self.alerts.values()),
+               pv and (pv.sku, pv.title, pv.live_fen, pv.list_fen, pv.stock, pv.listed, pv.locked, pv.offer_paused,
+                       pv.offer_left_s is not None and int(pv.offer_left_s)),
                (s.get("next") or {}).get("cue"), self.width(), self.height())
         if key != self._view_key:
             self._view_key = key
             self.update()
 
     # ---- window ----------------------------------------------------------------------------------
-    def show_on_screen(self, index: int = -1) -> None:
-        """Fullscreen on QGuiApplication.screens()[index] (the last one, usually the host's, by default)."""
+    def stop(self) -> None:
+        """No more redraws (its window is going away)."""
+        self._timer.stop()
+
+    def show_on_screen(self, index: int = -1, fullscreen: bool = True) -> None:
+        """On QGuiApplication.screens()[index] (the last one, usually the host's, by default)."""
         screens = QGuiApplication.screens()
         if screens:
             screen = screens[max(-len(screens), min(index, len(screens) - 1))]
             self.setScreen(screen)
             self.setGeometry(screen.geometry())
-        self.showFullScreen()
+        if fullscreen:
+            self.showFullScreen()
+        else:
+            self.showMaximized()
+        self.raise_()
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         if e.key() == Qt.Key.Key_Escape:
@@ -274,11 +295,13 @@ class CueScreen(QWidget):
 
     def _text(self, p: QPainter, rect: QRectF, text: str, frac: float, colour: str, *, mono=False,
               align=Qt.AlignmentFlag.AlignCenter, strike=False, wrap=False, bold=True) -> None:
-        """Draw text shrunk to fit the rect's width, but never below 4 % of the height.
+        """Draw text shrunk to fit its rect (width, and height when wrapped), never below 4 % of the height;
+        what still does not fit is cut at the rect's edge, never drawn over a neighbouring band.
 
         Glyphs this big are rasterised as paths (slow), so each text is rendered once into a pixmap
         and reused until it changes: a new message repaints only the message.
         """
+        self.drawn.append((text, QRectF(rect)))
         key = (text, frac, colour, mono, int(align), strike, wrap, bold, int(rect.width()), int(rect.height()),
                self.height())
         pix = self._text_cache.get(key)
@@ -290,16 +313,23 @@ class CueScreen(QWidget):
             q = QPainter(pix)
             q.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             f = self._font(frac, mono, bold)
-            if not wrap:
+            floor = int(self.height() * MIN_FRACTION)
+            flags = int(align) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
+            box = QRectF(0, 0, rect.width(), rect.height())
+            for _ in range(12):
                 fm = QFontMetricsF(f)
-                w = fm.horizontalAdvance(text)
-                if w > rect.width() and w > 0:
-                    f.setPixelSize(max(int(self.height() * MIN_FRACTION), int(f.pixelSize() * rect.width() / w)))
+                if wrap:
+                    need = fm.boundingRect(box, flags, text)
+                    fits = need.height() <= rect.height() + 0.5 and need.width() <= rect.width() + 0.5
+                else:
+                    fits = fm.horizontalAdvance(text) <= rect.width() and fm.height() <= rect.height() + 0.5
+                if fits or f.pixelSize() <= floor:
+                    break
+                f.setPixelSize(max(floor, int(f.pixelSize() * 0.9)))
             f.setStrikeOut(strike)
             q.setFont(f)
             q.setPen(QColor(colour))
-            flags = int(align) | (int(Qt.TextFlag.TextWordWrap) if wrap else 0)
-            q.drawText(QRectF(0, 0, rect.width(), rect.height()), flags, text)
+            q.drawText(box, flags, text)
             q.end()
             if len(self._text_cache) > 200:
                 self._text_cache.pop(next(iter(self._text_cache)))
@@ -308,11 +338,16 @@ class CueScreen(QWidget):
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
+        self.drawn = []
         try:
             self._paint(p)
         finally:
             p.end()
         self.painted.emit(time.perf_counter())
+
+    def _band(self, band: tuple[float, float], m: float) -> QRectF:
+        w, h = float(self.width()), float(self.height())
+        return QRectF(m, band[0] * h, w - 2 * m, band[1] * h)
 
     def _paint(self, p: QPainter) -> None:
         w, h = float(self.width()), float(self.height())
@@ -324,11 +359,17 @@ class CueScreen(QWidget):
         stale = self.stale
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        m = 0.02 * w
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
         if msg and msg.get("style") == "blackout" and not stale:
+            # the operator blacks the screen out for a message; the countdown stays, small, at the top
             p.fillRect(self.rect(), QColor("#000000"))
             if msg.get("text"):
                 self._text(p, QRectF(0.04 * w, 0.3 * h, 0.92 * w, 0.4 * h), msg["text"], 0.10, "#ffffff", wrap=True)
+            if seg:
+                self._text(p, QRectF(m, 0.04 * h, w - 2 * m, 0.12 * h), format_countdown(self.remaining()), 0.10,
+                           PHASE_COLOURS[phase], mono=True)
             return
 
         flashing = now < self.flash_until and not stale
@@ -338,23 +379,23 @@ class CueScreen(QWidget):
         elif phase == "overtime" and not stale:
             bg = "#2a0000"
         p.fillRect(self.rect(), QColor(bg))
-        m = 0.02 * w
 
         # top line: cue + segment title, status badge on the right
         status = s.get("status")
         badge, badge_col = "", theme.IDLE
         if self.on_backup:
-            badge, badge_col = tr("ON BACKUP"), theme.ON_AIR
+            badge, badge_col = self.tr("ON BACKUP"), theme.ON_AIR
         elif status == "paused":
-            badge, badge_col = tr("PAUSED"), theme.WARNING
+            badge, badge_col = self.tr("PAUSED"), theme.WARNING
         elif status == "ended":
-            badge, badge_col = tr("SHOW ENDED"), theme.IDLE
+            badge, badge_col = self.tr("SHOW ENDED"), theme.IDLE
         elif status == "idle" or not s:
-            badge, badge_col = tr("STANDBY"), theme.IDLE
-        title = f"{seg.get('cue', '')}  {seg.get('title', '')}".strip() if seg else tr("No rundown loaded")
+            badge, badge_col = self.tr("STANDBY"), theme.IDLE
+        title = f"{seg.get('cue', '')}  {seg.get('title', '')}".strip() if seg else self.tr("No rundown loaded")
         badge_w = 0.26 * w if badge else 0
-        self._text(p, QRectF(m, 0.015 * h, w - 2 * m - badge_w, 0.1 * h), title, 0.075, "#ffffff",
-                   align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        top = self._band(TOP, m)
+        self._text(p, QRectF(top.left(), top.top(), top.width() - badge_w - m * (1 if badge else 0), top.height()),
+                   title, 0.075, "#ffffff", align=left)
         if badge:
             r = QRectF(w - m - badge_w, 0.025 * h, badge_w, 0.08 * h)
             p.fillRect(r, QColor(badge_col))
@@ -362,74 +403,30 @@ class CueScreen(QWidget):
 
         # the big countdown: a third of the height
         rem = self.remaining()
-        text = format_countdown(rem) if seg else "--:--"
+        text = format_countdown(rem) if seg and status != "ended" else "--:--"
         col = "#000000" if flashing and bg == "#ffffff" else ("#ffffff" if flashing else PHASE_COLOURS[phase])
         if stale:
             col = "#5b5f66"
-        self._text(p, QRectF(m, 0.12 * h, w - 2 * m, 0.34 * h), text, 0.33, col, mono=True)
-        sub = {"overtime": tr("OVERTIME"), "danger": tr("WRAP UP NOW"), "warning": tr("WRAP UP SOON"),
-               "normal": tr("TIME LEFT"), "idle": tr("STANDBY")}[phase]
+        self._text(p, self._band(COUNTDOWN, m), text, 0.30, col, mono=True)
+        sub = {"overtime": self.tr("OVERTIME"), "danger": self.tr("WRAP UP NOW"), "warning": self.tr("WRAP UP SOON"),
+               "normal": self.tr("TIME LEFT"), "idle": self.tr("STANDBY")}[phase]
         if status == "paused":
-            sub = tr("PAUSED")
-        self._text(p, QRectF(m, 0.46 * h, w - 2 * m, 0.055 * h), sub, 0.045, col)
+            sub = self.tr("PAUSED")
+        elif status == "ended":
+            sub = self.tr("SHOW ENDED")
+        self._text(p, self._band(SUBLINE, m), sub, 0.045, col)
 
-        # current product: title, live price against the struck-through list price, stock, offer countdown
-        pv = self.product()
-        y = 0.53 * h
-        if pv:
-            self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), pv.title or pv.sku, 0.055, "#ffffff",
-                       align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            live = pv.offer_fen if pv.offer_left_s is not None and pv.offer_fen else pv.live_fen
-            self._text(p, QRectF(m, y + 0.065 * h, 0.34 * w, 0.12 * h), yuan(live), 0.11, theme.WARNING,
-                       mono=True, align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            if pv.list_fen and pv.list_fen != live:
-                self._text(p, QRectF(m + 0.34 * w, y + 0.065 * h, 0.2 * w, 0.12 * h), yuan(pv.list_fen), 0.06,
-                           theme.TEXT_DIM, mono=True, strike=True,
-                           align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            if pv.stock is not None:
-                low = pv.stock <= 50
-                self._text(p, QRectF(0.56 * w, y + 0.065 * h, w - 0.56 * w - m, 0.12 * h),
-                           tr("Only {n} left", n=pv.stock), 0.085, theme.ON_AIR if low else "#ffffff",
-                           align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if pv.offer_left_s is not None:
-                self._text(p, QRectF(m, y + 0.19 * h, w - 2 * m, 0.06 * h),
-                           tr("Offer price ends in {t}", t=format_countdown(pv.offer_left_s)), 0.05, theme.WARNING,
-                           align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-        # talk-track prompt (or the stall talk track while on backup); an alert for the host takes its top line
-        talk = self.backup_talk if self.on_backup and self.backup_talk else seg.get("talk_track", "")
-        talk_top = 0.79
-        if self.alerts:
-            r = QRectF(0, 0.785 * h, w, 0.065 * h)
-            p.fillRect(r, QColor(theme.WARNING))
-            self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + "  ·  ".join(t for t, _ in self.alerts.values()), 0.05,
-                       "#000000")
-            talk_top = 0.855
-        if talk:
-            self._text(p, QRectF(m, talk_top * h, w - 2 * m, max(0.11 if not self.alerts else 0.065,
-                                                                  0.90 - talk_top) * h), talk,
-                       0.05 if self.on_backup else 0.042, theme.ON_AIR if self.on_backup else "#c9d1d9", wrap=True,
-                       bold=False, align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._paint_product(p, m)
+        self._paint_bottom(p, m, seg, msg)
 
         # next cue, small, at the bottom
         nxt = s.get("next")
-        if nxt:
-            from controlroom.rundown.files import format_duration
-            line = tr("NEXT") + f"  {nxt.get('cue', '')}  {nxt.get('title', '')}  {format_duration(nxt.get('planned_s', 0))}"
-            self._text(p, QRectF(m, (0.92 if self.alerts else 0.905) * h, w - 2 * m, 0.075 * h), line, 0.045,
-                       theme.TEXT_DIM,
-                       align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, bold=False)
+        if nxt and status != "ended":
+            line = self.tr("NEXT") + f"  {nxt.get('cue', '')}  {nxt.get('title', '')}  " \
+                                     f"{format_duration(nxt.get('planned_s', 0))}"
+            self._text(p, self._band(NEXT, m), line, 0.045, theme.TEXT_DIM, align=left, bold=False)
 
-        # operator message across the middle
-        if msg and msg.get("text"):
-            blink_on = int(time.monotonic() * 2) % 2 == 0
-            if msg.get("style") != "blink" or blink_on:
-                r = QRectF(0, 0.36 * h, w, 0.26 * h)
-                p.fillRect(r, QColor("#f2f4f7" if msg.get("style") == "blink" else "#1f6feb"))
-                self._text(p, r.adjusted(m, 0, -m, 0), msg["text"], 0.10,
-                           "#000000" if msg.get("style") == "blink" else "#ffffff", wrap=True)
-
-        # ON BACKUP: a red frame and banner
+        # ON BACKUP: a red frame
         if self.on_backup:
             pen = QPen(QColor(theme.ON_AIR))
             pen.setWidthF(0.02 * h)
@@ -461,6 +458,81 @@ class CueScreen(QWidget):
                 x += step
             r = QRectF(0, 0.36 * h, w, 0.26 * h)
             p.fillRect(r, QColor("#f5a524"))
-            self._text(p, r.adjusted(m, 0, -m, -0.1 * h), tr("STALE – NO UPDATES"), 0.10, "#000000")
+            self._text(p, r.adjusted(m, 0, -m, -0.1 * h), self.tr("STALE – NO UPDATES"), 0.10, "#000000")
             self._text(p, QRectF(m, 0.52 * h, w - 2 * m, 0.09 * h),
-                       tr("last update {s} s ago — check the control room", s=int(self.age_s)), 0.05, "#000000")
+                       self.tr("last update {s} s ago — check the control room").format(s=int(self.age_s)), 0.05,
+                       "#000000")
+
+    def _paint_product(self, p: QPainter, m: float) -> None:
+        """The product being explained: what a viewer can buy now, or plainly that they cannot."""
+        w, h = float(self.width()), float(self.height())
+        pv = self.product()
+        band = self._band(PRODUCT, m)
+        y = band.top()
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if pv is None:
+            self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), self.tr("No product being explained"), 0.05,
+                       theme.TEXT_DIM, align=left, bold=False)
+            return
+        self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), pv.title or pv.sku, 0.055, "#ffffff", align=left)
+        row = QRectF(m, y + 0.07 * h, w - 2 * m, 0.11 * h)
+        if not pv.buyable:
+            if pv.locked:
+                words, colour = self.tr("ON HOLD — do not sell, wait for the control room"), theme.WARNING
+            elif not pv.listed:
+                words, colour = self.tr("OFF SALE — viewers cannot buy it now"), theme.TEXT_DIM
+            else:
+                words, colour = self.tr("SOLD OUT"), theme.ON_AIR
+            self._text(p, row, words, 0.07, colour, align=left)
+            return
+        offer_on = pv.offer_left_s is not None and pv.offer_fen is not None
+        live = pv.offer_fen if offer_on else pv.live_fen
+        self._text(p, QRectF(m, row.top(), 0.34 * w, row.height()), yuan(live), 0.10, theme.WARNING, mono=True,
+                   align=left)
+        if pv.list_fen and pv.list_fen != live:
+            self._text(p, QRectF(m + 0.35 * w, row.top(), 0.2 * w, row.height()), yuan(pv.list_fen), 0.06,
+                       theme.TEXT_DIM, mono=True, strike=True, align=left)
+        if pv.stock is not None:
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            box = QRectF(0.56 * w, row.top(), w - 0.56 * w - m, row.height())
+            if pv.stock <= FEW_LEFT:
+                self._text(p, box, self.tr("Only {n} left").format(n=pv.stock), 0.08,
+                           theme.ON_AIR if pv.stock <= LOW_STOCK else "#ffffff", align=right)
+            else:
+                self._text(p, box, self.tr("In stock: {n}").format(n=pv.stock), 0.05, theme.TEXT_DIM, align=right)
+        if offer_on:
+            words = (self.tr("Offer price paused, {t} left") if pv.offer_paused
+                     else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s))
+            self._text(p, QRectF(m, y + 0.185 * h, w - 2 * m, 0.058 * h), words, 0.05, theme.WARNING, align=left)
+
+    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None) -> None:
+        """The band between the product and NEXT: alerts for the host, then the operator's message or the talk
+        track. Everything is fitted into it; nothing is drawn over the countdown, the product or NEXT."""
+        w, h = float(self.width()), float(self.height())
+        band = self._band(BOTTOM, m)
+        top, bottom = band.top(), band.bottom()
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if self.alerts:
+            # the newest alert, and how many more wait: one line the host can read, never cut mid-sentence
+            newest = list(self.alerts)[-1]
+            critical = any((self._alert_payloads.get(a) or {}).get("severity") == "critical" for a in self.alerts)
+            more = len(self.alerts) - 1
+            r = QRectF(0, top, w, 0.06 * h)
+            p.fillRect(r, QColor(theme.ON_AIR if critical else theme.WARNING))
+            self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + self.alerts[newest][0] + (f"  (+{more})" if more else ""),
+                       0.045, "#ffffff" if critical else "#000000", align=left)
+            top += 0.065 * h
+        if msg and msg.get("text"):
+            blink = msg.get("style") == "blink"
+            on = not blink or int(time.monotonic() * 2) % 2 == 0
+            bg = ("#f2f4f7" if on else "#1a1d23") if blink else "#1f6feb"
+            fg = ("#000000" if on else "#f2f4f7") if blink else "#ffffff"
+            r = QRectF(0, top, w, bottom - top)
+            p.fillRect(r, QColor(bg))
+            self._text(p, r.adjusted(m, 0, -m, 0), msg["text"], 0.08, fg, wrap=True)
+            return
+        talk = self.backup_talk if self.on_backup and self.backup_talk else seg.get("talk_track", "")
+        if talk:
+            self._text(p, QRectF(m, top, w - 2 * m, bottom - top), talk, 0.05 if self.on_backup else 0.045,
+                       theme.ON_AIR if self.on_backup else "#c9d1d9", wrap=True, bold=False,
+                       align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

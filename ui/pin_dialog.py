@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from controlroom.commerce.supervisor import (MIN_PIN_LENGTH, SupervisorSettings, check_new_pin, set_supervisor_pin,
                                              verify_pin)
 from ui import theme
-from ui.i18n import tr
+
 
 MIN_LEN = MIN_PIN_LENGTH
 
@@ -17,15 +17,15 @@ class PinDialog(QDialog):
     def __init__(self, rt, parent=None):
         super().__init__(parent)
         self.rt = rt
-        self.setWindowTitle(tr("Supervisor PIN"))
+        self.setWindowTitle(self.tr("Supervisor PIN"))
         self.stored = rt.settings.section("supervisor", SupervisorSettings).pin_hash
         form = QFormLayout(self)
         self.current = self._pw() if self.stored else None
         if self.current is not None:
-            form.addRow(tr("Current PIN"), self.current)
+            form.addRow(self.tr("Current PIN"), self.current)
         self.new1, self.new2 = self._pw(), self._pw()
-        form.addRow(tr("New PIN"), self.new1)
-        form.addRow(tr("New PIN again"), self.new2)
+        form.addRow(self.tr("New PIN"), self.new1)
+        form.addRow(self.tr("New PIN again"), self.new2)
         self.error = QLabel()
         self.error.setStyleSheet(f"color:{theme.ON_AIR}; font-weight:600;")
         self.error.setWordWrap(True)
@@ -43,12 +43,12 @@ class PinDialog(QDialog):
 
     def validate(self) -> str | None:
         if self.current is not None and not verify_pin(self.stored, self.current.text()):
-            return tr("The current PIN is wrong.")
+            return self.tr("The current PIN is wrong.")
         pin = self.new1.text()
         if len(pin) < MIN_LEN or not pin.isdigit() or check_new_pin(pin):
-            return tr("The PIN must be at least {n} digits.", n=MIN_LEN)
+            return self.tr("The PIN must be at least {n} digits.").format(n=MIN_LEN)
         if pin != self.new2.text():
-            return tr("The two new PINs differ.")
+            return self.tr("The two new PINs differ.")
         return None
 
     def try_accept(self) -> None:

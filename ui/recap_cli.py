@@ -126,14 +126,14 @@ def run_in_window(window, rt, session_id: int | None, out_dir) -> None:
     from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     from controlroom.recap.report import RecapSettings
-    from ui.i18n import tr
+    from ui.i18n import translate
 
     class _Job(QObject):
         progress = Signal(int, int, str)
         done = Signal(object, str)
 
     job = _Job(window)
-    dlg = QProgressDialog(tr("Making the recap…"), tr("Hide"), 0, 6, window)
+    dlg = QProgressDialog(translate("Recap", "Making the recap…"), translate("Recap", "Hide"), 0, 6, window)
     dlg.setWindowModality(Qt.WindowModality.NonModal)
     dlg.setMinimumDuration(200)
     dlg.setValue(0)
@@ -143,18 +143,18 @@ def run_in_window(window, rt, session_id: int | None, out_dir) -> None:
     def on_progress(done: int, total: int, stage: str) -> None:
         dlg.setMaximum(max(total, 1))
         dlg.setValue(min(done, total))
-        dlg.setLabelText(tr("Making the recap…") + f" {stage}")
+        dlg.setLabelText(translate("Recap", "Making the recap…") + f" {stage}")
 
     def on_done(paths, error: str) -> None:
         dlg.close()
         if job in jobs:
             jobs.remove(job)
         if error:
-            QMessageBox.critical(window, tr("Recap failed"), error)
+            QMessageBox.critical(window, translate("Recap", "Recap failed"), error)
             return
         lines = "\n".join(str(paths[k]) for k in ("html", "xlsx", "pdf") if k in paths)
-        box = QMessageBox(QMessageBox.Icon.Information, tr("Recap written"), lines, parent=window)
-        open_btn = box.addButton(tr("Open folder"), QMessageBox.ButtonRole.ActionRole)
+        box = QMessageBox(QMessageBox.Icon.Information, translate("Recap", "Recap written"), lines, parent=window)
+        open_btn = box.addButton(translate("Recap", "Open folder"), QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Ok)
         box.setModal(False)
         box.buttonClicked.connect(lambda b: QDesktopServices.openUrl(QUrl.fromLocalFile(str(out_dir)))
@@ -163,7 +163,7 @@ def run_in_window(window, rt, session_id: int | None, out_dir) -> None:
         window.__dict__["_recap_box"] = box
         bar = getattr(window, "statusBar", None)
         if callable(bar):
-            bar().showMessage(tr("Recap written") + f": {out_dir}", 10000)
+            bar().showMessage(translate("Recap", "Recap written") + f": {out_dir}", 10000)
 
     job.progress.connect(on_progress)
     job.done.connect(on_done)

@@ -4,6 +4,19 @@ from __future__ import annotations
 from ui import theme as t
 
 
+def apply(app) -> None:
+    """The studio look on the application: Fusion, the dark style sheet and a CJK-capable font (the same in the app
+    and in the tests, so sizes measured in tests are the operator's)."""
+    from PySide6.QtGui import QFont, QFontDatabase
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    families = set(QFontDatabase.families())
+    for fam in ("Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"):
+        if fam in families:
+            app.setFont(QFont(fam, 10))
+            break
+
+
 def stylesheet() -> str:
     return f"""
 QWidget {{ background: {t.BG}; color: {t.TEXT}; font-family: {t.SANS}; font-size: 13px; }}

@@ -30,4 +30,32 @@ STATE_COLOURS = {
 
 
 def colour_for(state: str) -> str:
-    return STATE_COLOURS.get(state.upper(), IDLE)
+    colour = STATE_COLOURS.get(state.upper(), IDLE)
+    return ok_colour() if colour == HEALTHY else colour
+
+
+# ---- "nothing green while anything is failed" -------------------------------------------------------
+# The safety monitor (ui.banners) records what is failed right now; every "healthy" colour on screen asks
+# ok_colour() instead of using HEALTHY directly, so one failure anywhere takes the green off everywhere.
+_failed: set[str] = set()
+
+
+def set_failed(key: str, failed: bool) -> None:
+    if failed:
+        _failed.add(key)
+    else:
+        _failed.discard(key)
+
+
+def clear_failed() -> None:
+    """The window that reported the failures is gone (a new window starts from what it sees itself)."""
+    _failed.clear()
+
+
+def any_failed() -> bool:
+    return bool(_failed)
+
+
+def ok_colour() -> str:
+    """HEALTHY while nothing is failed; a neutral grey otherwise."""
+    return TEXT_DIM if _failed else HEALTHY

@@ -124,7 +124,13 @@ class ConsoleState:
                 handler = _HANDLERS.get(base)
                 if handler is not None:
                     break
-        return handler(self, e) if handler else set()
+        before = self.pinned
+        lanes = handler(self, e) if handler else set()
+        if self.pinned != before:
+            # one product is explained at a time: the one that stopped being explained changed too (its view
+            # would otherwise keep saying 讲解中 on the operator's row)
+            lanes |= {x for x in (before, self.pinned) if x}
+        return lanes
 
     # ---- helpers used by the handlers ------------------------------------------------------------
     def adopt(self, rb: dict | None) -> str | None:

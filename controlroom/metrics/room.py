@@ -313,7 +313,8 @@ class MetricsService:
 def _alert_row(p: dict, utc: float) -> dict:
     return {"alert_id": p.get("alert_id", ""), "utc": utc, "rule": p.get("rule", ""),
             "severity": p.get("severity", "info"), "title": p.get("title", ""), "detail": p.get("detail", ""),
-            "suggestion": p.get("suggestion", ""), "source": p.get("source", ""), "sku": p.get("sku")}
+            "suggestion": p.get("suggestion", ""), "source": p.get("source", ""), "sku": p.get("sku"),
+            "values": p.get("values") or {}}   # the numbers: the UI words the alert from rule + values
 
 
 def _key_from_values(payload: dict) -> str:

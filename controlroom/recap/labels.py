@@ -2,8 +2,8 @@
 
 A recap is read by people who did not sit in the control room (the brand, the agency), often
 forwarded as a file, so headings carry both languages: "Headline 核心指标". The Chinese comes from the
-recap's own catalog, resources/i18n/zh_CN/recap.json (the same catalog the UI's tr() loads), read
-here without Qt so the core can write the files.
+recap's own label file, resources/recap/labels_zh_CN.json, read here without Qt so the core can write the files
+(the UI's words are in Qt Linguist catalogs, resources/i18n/*.ts; the recap is not translated, it is bilingual).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from functools import lru_cache
 from controlroom.metrics.kpi import DASH, fmt_count, fmt_rate, fmt_yuan
 from controlroom.paths import RESOURCES
 
-CATALOG = RESOURCES / "i18n" / "zh_CN" / "recap.json"
+CATALOG = RESOURCES / "recap" / "labels_zh_CN.json"
 
 
 @lru_cache(maxsize=1)

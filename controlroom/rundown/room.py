@@ -120,6 +120,11 @@ class RundownRoom:
         if self.runner.status == "idle":
             self.runner.start(actor="system")
 
+    def on_show_ended(self) -> None:
+        """Ending the show ends its run of show (journaled rundown.ended): the panel and the cue screen stop."""
+        if self.runner.status in ("running", "paused"):
+            self.runner.end(actor="system")
+
     def tick(self) -> None:
         self.runner.tick()
 

@@ -75,6 +75,9 @@ def test_cue_screen_shows_the_console_price_stock_and_offer(rt, qtbot):
     qtbot.addWidget(screen)
     runner.goto("8")                           # the serum block of the sample show
     runner.start()
+    # the host is shown the product being explained (讲解中) while viewers can buy it: list it, explain it
+    console.list_product("SER-002", wait=True)
+    console.pin_product("SER-002", wait=True)
     console.start_offer("SER-002", 17900, 150, actor="operator", wait=True)
     console.set_displayed_stock("SER-002", 37, wait=True)
     qtbot.wait(20)

@@ -4,34 +4,70 @@ alerts with acknowledge.
 
 All state lives in the metrics room (controlroom.metrics.room.MetricsService); a QTimer reads its
 arrays at 2 Hz and redraws only when a new sample arrived, so samples never travel through
-signals one by one and the panel can be rebuilt at any time (language switch).
+signals one by one and the panel can be rebuilt at any time.
+
+Narrow docks (1366×768) get fewer tile columns rather than clipped tiles; charts say "no data yet"
+instead of showing made-up axes, and they do not zoom under a stray mouse wheel unless the operator
+turns zooming on.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSizePolicy,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from controlroom.metrics.kpi import DASH, fmt_count, fmt_rate, fmt_yuan
 from ui import charts, theme
-from ui.i18n import tr
+from ui.i18n import Retranslating, translate
+from ui.words import FUNNEL, SEVERITIES, alert_title, alert_todo, word_for
 
 REFRESH_MS = 500          # ≤ 2 Hz: the charts read the core's arrays, not the bus
 SPARK_POINTS = 600        # the last 10 minutes at 1 Hz
+TILE_MIN_W = 168          # a tile narrower than this clips its footer: reflow to fewer columns instead
 
 # (key, English title): the eight core trend charts
 CHARTS = (
-    ("online", "Online viewers"), ("unique_viewers", "Unique viewers (UV)"), ("gmv", "GMV (¥)"),
-    ("conversion", "Conversion rate (%)"), ("interaction", "Interaction rate (%)"),
-    ("uv_value", "UV value (¥)"), ("gpm", "GPM (¥)"), ("follow", "Follow rate (%)"),
+    ("online", QT_TRANSLATE_NOOP("MetricsPanel", "Online viewers")),
+    ("unique_viewers", QT_TRANSLATE_NOOP("MetricsPanel", "Unique viewers (UV)")),
+    ("gmv", QT_TRANSLATE_NOOP("MetricsPanel", "GMV (¥)")),
+    ("conversion", QT_TRANSLATE_NOOP("MetricsPanel", "Conversion rate (%)")),
+    ("interaction", QT_TRANSLATE_NOOP("MetricsPanel", "Interaction rate (%)")),
+    ("uv_value", QT_TRANSLATE_NOOP("MetricsPanel", "UV value (¥)")),
+    ("gpm", QT_TRANSLATE_NOOP("MetricsPanel", "GPM (¥)")),
+    ("follow", QT_TRANSLATE_NOOP("MetricsPanel", "Follow rate (%)")),
 )
+TILES = (
+    ("online", QT_TRANSLATE_NOOP("MetricsPanel", "Online viewers")), ("gmv", QT_TRANSLATE_NOOP("MetricsPanel", "GMV")),
+    ("conversion", QT_TRANSLATE_NOOP("MetricsPanel", "Conversion rate")),
+    ("uv_value", QT_TRANSLATE_NOOP("MetricsPanel", "UV value")), ("gpm", QT_TRANSLATE_NOOP("MetricsPanel", "GPM")),
+    ("interaction", QT_TRANSLATE_NOOP("MetricsPanel", "Interaction rate")),
+    ("follow", QT_TRANSLATE_NOOP("MetricsPanel", "Follow rate")),
+    ("atc", QT_TRANSLATE_NOOP("MetricsPanel", "Add-to-cart rate")),
+)
+SKU_HEADERS = ("#", QT_TRANSLATE_NOOP("MetricsPanel", "SKU"), QT_TRANSLATE_NOOP("MetricsPanel", "GMV"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "Paid GMV"), QT_TRANSLATE_NOOP("MetricsPanel", "Orders"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "Product CTR"), QT_TRANSLATE_NOOP("MetricsPanel", "Add-to-cart rate"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "Click→order"))
+SEG_HEADERS = (QT_TRANSLATE_NOOP("MetricsPanel", "Segment"), QT_TRANSLATE_NOOP("MetricsPanel", "Start"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "Duration"), QT_TRANSLATE_NOOP("MetricsPanel", "UV"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "GMV"), QT_TRANSLATE_NOOP("MetricsPanel", "Conversion rate"),
+               QT_TRANSLATE_NOOP("MetricsPanel", "UV value"), QT_TRANSLATE_NOOP("MetricsPanel", "Peak online"))
+ALERT_HEADERS = (QT_TRANSLATE_NOOP("MetricsPanel", "Time"), QT_TRANSLATE_NOOP("MetricsPanel", "Severity"),
+                 QT_TRANSLATE_NOOP("MetricsPanel", "Status"), QT_TRANSLATE_NOOP("MetricsPanel", "Alert"),
+                 QT_TRANSLATE_NOOP("MetricsPanel", "What to do"))
+RANK_BY = (("gmv", QT_TRANSLATE_NOOP("MetricsPanel", "GMV")), ("ctr", QT_TRANSLATE_NOOP("MetricsPanel", "Product CTR")),
+           ("add_to_cart", QT_TRANSLATE_NOOP("MetricsPanel", "Add-to-cart rate")))
 NEEDED = ("online", "views", "unique_viewers", "buyers", "gmv", "paid_gmv", "interacting_viewers",
           "new_followers", "product_clicks", "add_to_cart")
+
+
+def _t(text: str) -> str:
+    return translate("MetricsPanel", text)
 
 
 def derive(vals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -66,69 +102,126 @@ def _local(utc: float, seconds: bool = True) -> str:
     return datetime.fromtimestamp(utc).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
-def _table(headers: list[str], stretch: int = 0) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
+def _table(columns: int, stretch: int | None = None) -> QTableWidget:
+    """Columns as wide as their contents (never cut mid-number); a narrow dock scrolls sideways instead."""
+    t = QTableWidget(0, columns)
     t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(22)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    t.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    t.horizontalHeader().setStretchLastSection(stretch is None)
+    if stretch is not None:
+        t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return t
 
 
-class KpiTile(QFrame):
+class KpiTile(Retranslating, QFrame):
     def __init__(self, title: str, colour: str, parent=None):
         super().__init__(parent)
         self.setObjectName("panel")
         self.setStyleSheet(f"QFrame#panel {{ background: {theme.PANEL}; border: 1px solid {theme.BORDER};"
                            f" border-radius: 4px; }} QLabel {{ background: transparent; }}")
+        self.setMinimumWidth(TILE_MIN_W - 8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 6, 8, 6)
-        lay.setSpacing(2)
-        self.title = QLabel(title)
+        lay.setContentsMargins(8, 5, 8, 5)
+        lay.setSpacing(1)
+        self.source_title = title
+        self.title = QLabel(_t(title))
         self.title.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 11px; font-weight: 600;")
         self.value = QLabel(DASH)
-        self.value.setFont(charts.mono_font(17, bold=True))
+        self.value.setFont(charts.mono_font(16, bold=True))
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.sub = QLabel("")
         self.sub.setFont(charts.mono_font(8))
         self.sub.setStyleSheet(f"color: {theme.TEXT_DIM};")
         self.sub.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.sub.setWordWrap(True)         # a long footer takes a second line instead of being cut on both sides
+        self.sub.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.spark = charts.Sparkline(colour)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setFixedHeight(14)
         self.bar.setFont(charts.mono_font(7))
+        self.bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.bar.setVisible(False)
+        self._progress = None
         for w in (self.title, self.value, self.sub, self.spark, self.bar):
             lay.addWidget(w)
 
+    def retranslate(self) -> None:
+        self.title.setText(_t(self.source_title))
+        if self._progress is not None:
+            self.set_target(self._progress)
+
     def set_target(self, progress) -> None:
+        self._progress = progress
         if progress is None or progress.fraction is None:
             self.bar.setVisible(progress is not None)
             if progress is not None:
                 self.bar.setValue(0)
-                self.bar.setFormat(tr("target") + " " + DASH)
+                self.bar.setFormat(self.tr("target") + " " + DASH)
             return
         self.bar.setVisible(True)
         self.bar.setValue(int(min(progress.fraction, 1.0) * 1000))
         if progress.on_track is None:
-            state, word = "IDLE", tr("too early")
+            state, word = "IDLE", self.tr("too early")
         elif progress.on_track:
-            state, word = "HEALTHY", tr("on track")
+            state, word = "HEALTHY", self.tr("on track")
         else:
-            state, word = "WARNING", tr("behind")
-        colour = theme.colour_for(state)
+            state, word = "WARNING", self.tr("behind")
+        colour = theme.ok_colour() if state == "HEALTHY" else theme.colour_for(state)
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         proj = ""
         if progress.projected_fraction is not None and progress.name in ("gmv", "viewers"):
-            proj = " · " + tr("end ≈ {pct}", pct=f"{progress.projected_fraction * 100:.0f}%")
-        self.bar.setFormat(tr("{pct} of target", pct=f"{progress.fraction * 100:.0f}%") + proj + f" · {word}")
+            proj = self.tr("end ≈ {pct}").format(pct=f"{progress.projected_fraction * 100:.0f}%")
+        # the bar's own text stays short (it is as narrow as the tile); the long form is the tooltip
+        self.bar.setFormat(f"{progress.fraction * 100:.0f}% · {word}")
+        self.bar.setToolTip(self.tr("{pct} of target").format(pct=f"{progress.fraction * 100:.0f}%")
+                            + (f" · {proj}" if proj else "") + f" · {word}")
 
 
-class MetricsPanel(QWidget):
+class TileGrid(QWidget):
+    """KPI tiles in as many columns as fit (4 on a wide dock, 2 at 1366×768): never clipped."""
+
+    def __init__(self, tiles: list[QWidget], parent=None):
+        super().__init__(parent)
+        self.tiles = tiles
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(4)
+        self.columns = 0
+        self._place(4)
+
+    def _place(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for t in self.tiles:
+            self.grid.removeWidget(t)
+        for c in range(8):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        for i, t in enumerate(self.tiles):
+            self.grid.addWidget(t, i // columns, i % columns)
+
+    def resizeEvent(self, ev) -> None:
+        columns = max(1, min(4, self.width() // TILE_MIN_W))
+        self._place(columns)
+        for t in self.tiles:   # two columns (1366×768): no sparklines, so the charts below keep their room
+            t.spark.setVisible(columns > 2)
+        super().resizeEvent(ev)
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(TILE_MIN_W)
+        return hint
+
+
+class MetricsPanel(Retranslating, QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt = rt
@@ -140,11 +233,15 @@ class MetricsPanel(QWidget):
         self._follow = True
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
+        root.setSpacing(4)
         if self.svc is None:
-            root.addWidget(QLabel(tr("Metrics are not available (the metrics room is not loaded).")))
+            self.missing = QLabel(self.tr("Metrics are not available (the metrics room is not loaded)."))
+            root.addWidget(self.missing)
             return
         self._build_tiles(root)
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setMinimumHeight(250)   # the dock scrolls rather than squeeze the charts to a sliver
         root.addWidget(self.tabs, 1)
         self._build_trends()
         self._build_skus()
@@ -157,23 +254,43 @@ class MetricsPanel(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self.svc is None:
+            self.missing.setText(self.tr("Metrics are not available (the metrics room is not loaded)."))
+            return
+        for key, title in CHARTS:
+            self.plots[key].set_title(_t(title))
+            self.plots[key].set_empty_text(self.tr("{chart}: no data yet").format(chart=_t(title)))
+        self.legend.setText(self.tr("Colour: this show · grey: previous show · lines: blue segment, "
+                                    "amber price change, red alert, pink failover"))
+        self.follow_button.setText(self.tr("Follow live"))
+        self.zoom_box.setText(self.tr("Zoom with the mouse"))
+        self.rank_label.setText(self.tr("Rank by"))
+        for i, (_key, label) in enumerate(RANK_BY):
+            self.rank_by.setItemText(i, _t(label))
+        self.sku_table.setHorizontalHeaderLabels([_t(h) for h in SKU_HEADERS])
+        self.seg_table.setHorizontalHeaderLabels([_t(h) for h in SEG_HEADERS])
+        self.alert_table.setHorizontalHeaderLabels([_t(h) for h in ALERT_HEADERS])
+        self.ack_button.setText(self.tr("Acknowledge"))
+        self.funnel_note.setText(self.tr("Whole show so far; each step shows its conversion from the step above."))
+        for i, text in enumerate((self.tr("Trends"), self.tr("SKU ranking"), self.tr("Funnel"), self.tr("Segments"))):
+            self.tabs.setTabText(i, text)
+        self._alerts_dirty = True
+        self._version = -1
+        self._tables_at = 0.0
         self.refresh()
 
     # ---- building -------------------------------------------------------------------------
     def _build_tiles(self, root) -> None:
-        specs = [("online", tr("Online viewers")), ("gmv", tr("GMV")), ("conversion", tr("Conversion rate")),
-                 ("uv_value", tr("UV value")), ("gpm", tr("GPM")), ("interaction", tr("Interaction rate")),
-                 ("follow", tr("Follow rate")), ("atc", tr("Add-to-cart rate"))]
-        grid = QGridLayout()
-        grid.setSpacing(4)
         self.tiles: dict[str, KpiTile] = {}
-        for i, (key, title) in enumerate(specs):
-            tile = KpiTile(title, charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)])
-            self.tiles[key] = tile
-            grid.addWidget(tile, i // 4, i % 4)
+        for i, (key, title) in enumerate(TILES):
+            self.tiles[key] = KpiTile(title, charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)])
+        self.tile_grid = TileGrid(list(self.tiles.values()))
         self.stale = QLabel("")
         self.stale.setStyleSheet(f"color: {theme.TEXT_DIM};")
-        root.addLayout(grid)
+        root.addWidget(self.tile_grid)
         root.addWidget(self.stale)
 
     def _build_trends(self) -> None:
@@ -182,9 +299,10 @@ class MetricsPanel(QWidget):
         grid.setSpacing(4)
         self.plots, self.curves, self.prev_curves, self.marker_layers = {}, {}, {}, {}
         first = None
-        for i, (key, title) in enumerate(CHARTS):
+        for i, (key, _title) in enumerate(CHARTS):
             # x is linked: time labels on the bottom row only (less to read, less to paint)
-            plot = charts.time_plot(tr(title), height=150, time_labels=i >= len(CHARTS) - 2)
+            chart = charts.TimeChart(height=150, time_labels=i >= len(CHARTS) - 2)
+            plot = chart.plot
             colour = charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]
             self.prev_curves[key] = charts.long_curve(plot, charts.PREVIOUS_COLOUR)
             self.curves[key] = charts.long_curve(plot, colour)
@@ -194,37 +312,52 @@ class MetricsPanel(QWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            self.plots[key] = plot
-            grid.addWidget(plot, i // 2, i % 2)
-        legend = QLabel(tr("Colour: this show · grey: previous show · lines: blue segment, "
-                           "amber price change, red alert, pink failover"))
-        legend.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 11px;")
-        self.follow_button = QPushButton(tr("Follow live"))
+            self.plots[key] = chart
+            grid.addWidget(chart, i // 2, i % 2)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 11px;")
+        self.zoom_box = QCheckBox()
+        self.zoom_box.toggled.connect(self._set_zoom)
+        self.follow_button = QPushButton()
         self.follow_button.setEnabled(False)
         self.follow_button.clicked.connect(self._follow_live)
-        grid.addWidget(legend, 4, 0, 1, 1)
-        grid.addWidget(self.follow_button, 4, 1, 1, 1, Qt.AlignmentFlag.AlignRight)
+        row = QHBoxLayout()
+        row.addWidget(self.zoom_box)
+        row.addStretch(1)
+        row.addWidget(self.follow_button)
+        grid.addWidget(self.legend, 4, 0, 1, 2)
+        grid.addLayout(row, 5, 0, 1, 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
-        self.tabs.addTab(scroll, tr("Trends"))
+        self.tabs.addTab(scroll, "")
+
+    def _set_zoom(self, on: bool) -> None:
+        """Mouse zoom/pan on the time axis only while the operator asks for it (a stray wheel must not
+        turn the axes to ±2e7 mid-show)."""
+        for chart in self.plots.values():
+            chart.plot.setMouseEnabled(x=on, y=False)
+        if not on:
+            self._follow_live()
 
     def _build_skus(self) -> None:
         w = QWidget()
         lay = QVBoxLayout(w)
+        lay.setContentsMargins(2, 2, 2, 2)
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Rank by")))
+        self.rank_label = QLabel()
+        top.addWidget(self.rank_label)
         self.rank_by = QComboBox()
-        for key, label in (("gmv", tr("GMV")), ("ctr", tr("Product CTR")), ("add_to_cart", tr("Add-to-cart rate"))):
-            self.rank_by.addItem(label, key)
+        for key, _label in RANK_BY:
+            self.rank_by.addItem("", key)
         self.rank_by.currentIndexChanged.connect(lambda _i: self._refresh_skus())
         top.addWidget(self.rank_by)
         top.addStretch(1)
         lay.addLayout(top)
-        self.sku_table = _table(["#", tr("SKU"), tr("GMV"), tr("Paid GMV"), tr("Orders"), tr("Product CTR"),
-                                 tr("Add-to-cart rate"), tr("Click→order")], stretch=1)
+        self.sku_table = _table(len(SKU_HEADERS))
         lay.addWidget(self.sku_table)
-        self.tabs.addTab(w, tr("SKU ranking"))
+        self.tabs.addTab(w, "")
 
     def _build_funnel(self) -> None:
         w = QWidget()
@@ -232,28 +365,29 @@ class MetricsPanel(QWidget):
         self.funnel = charts.FunnelWidget()
         lay.addWidget(self.funnel, 1)
         self.funnel_note = QLabel("")
+        self.funnel_note.setWordWrap(True)
         self.funnel_note.setStyleSheet(f"color: {theme.TEXT_DIM};")
         lay.addWidget(self.funnel_note)
-        self.tabs.addTab(w, tr("Funnel"))
+        self.tabs.addTab(w, "")
 
     def _build_segments(self) -> None:
-        self.seg_table = _table([tr("Segment"), tr("Start"), tr("Duration"), tr("UV"), tr("GMV"),
-                                 tr("Conversion rate"), tr("UV value"), tr("Peak online")], stretch=0)
-        self.tabs.addTab(self.seg_table, tr("Segments"))
+        self.seg_table = _table(len(SEG_HEADERS))
+        self.tabs.addTab(self.seg_table, "")
 
     def _build_alerts(self) -> None:
         w = QWidget()
         lay = QVBoxLayout(w)
-        self.alert_table = _table([tr("Time"), tr("Severity"), tr("Status"), tr("Alert"), tr("Suggestion")], stretch=3)
+        lay.setContentsMargins(2, 2, 2, 2)
+        self.alert_table = _table(len(ALERT_HEADERS))
         lay.addWidget(self.alert_table)
         row = QHBoxLayout()
-        self.ack_button = QPushButton(tr("Acknowledge"))
+        self.ack_button = QPushButton()
         self.ack_button.setProperty("role", "primary")
         self.ack_button.clicked.connect(self.acknowledge_selected)
         row.addStretch(1)
         row.addWidget(self.ack_button)
         lay.addLayout(row)
-        self.alerts_tab = self.tabs.addTab(w, tr("Alerts"))
+        self.alerts_tab = self.tabs.addTab(w, "")
 
     def _user_moved(self, *_a) -> None:
         # the operator panned or zoomed the time axis: stop following until they ask again
@@ -284,8 +418,7 @@ class MetricsPanel(QWidget):
         self._refresh_tiles(rep)
         self._refresh_charts()
         if rep is not None:
-            self.funnel.set_stages([(tr(n), v) for n, v in rep.show.funnel()])
-            self.funnel_note.setText(tr("Whole show so far; each step shows its conversion from the step above."))
+            self.funnel.set_stages([(word_for(FUNNEL, n), v) for n, v in rep.show.funnel()])
         import time
         now = time.monotonic()
         if now - self._tables_at >= 2.0:  # tables change slowly; spare the GUI thread
@@ -302,15 +435,15 @@ class MetricsPanel(QWidget):
         targets = {t.name: t for t in rep.targets}
         T = self.tiles
         T["online"].value.setText(fmt_count(s.online))
-        T["online"].sub.setText(f"{tr('UV')} {fmt_count(s.unique_viewers)} · PCU {fmt_count(s.pcu)} · "
+        uv, paid, c2o = self.tr("UV"), self.tr("paid"), self.tr("click→order")
+        T["online"].sub.setText(f"{uv} {fmt_count(s.unique_viewers)} · PCU {fmt_count(s.pcu)} · "
                                 f"ACU {fmt_count(s.acu)}")
         T["online"].set_target(targets.get("viewers"))
         T["gmv"].value.setText(fmt_yuan(s.gmv, decimals=False))
-        T["gmv"].sub.setText(f"{tr('paid')} {fmt_yuan(s.paid_gmv, False)} · 1′ {fmt_yuan(w1.gmv, False)}")
+        T["gmv"].sub.setText(f"{paid} {fmt_yuan(s.paid_gmv, False)} · 1′ {fmt_yuan(w1.gmv, False)}")
         T["gmv"].set_target(targets.get("gmv"))
         T["conversion"].value.setText(fmt_rate(s.conversion))
-        T["conversion"].sub.setText(f"5′ {fmt_rate(w5.conversion)} · {tr('click→order')} "
-                                    f"{fmt_rate(s.click_to_order)}")
+        T["conversion"].sub.setText(f"5′ {fmt_rate(w5.conversion)} · {c2o} {fmt_rate(s.click_to_order)}")
         T["conversion"].set_target(targets.get("conversion"))
         T["uv_value"].value.setText(fmt_yuan(s.uv_value))
         T["uv_value"].sub.setText(f"5′ {fmt_yuan(w5.uv_value)}")
@@ -323,12 +456,14 @@ class MetricsPanel(QWidget):
         T["follow"].sub.setText(f"5′ {fmt_rate(w5.follow_rate, 2)}")
         T["atc"].value.setText(fmt_rate(s.add_to_cart_rate))
         T["atc"].sub.setText(f"CTR {fmt_rate(s.product_ctr)} · 5′ {fmt_rate(w5.add_to_cart_rate)}")
-        self.stale.setText(tr("Last sample {time} · show time {elapsed}", time=_local(rep.utc),
-                              elapsed=_hms(rep.elapsed_s)))
+        self.stale.setText(self.tr("Last sample {time} · show time {elapsed}").format(time=_local(rep.utc),
+                                                                                      elapsed=_hms(rep.elapsed_s)))
 
     def _refresh_charts(self) -> None:
         store = self.svc.store
         mono, utc, vals = store.arrays(NEEDED)
+        for chart in self.plots.values():
+            chart.set_has_data(utc.size > 0)
         if utc.size == 0:
             for c in self.curves.values():
                 c.setData([], [])
@@ -340,7 +475,7 @@ class MetricsPanel(QWidget):
         for key, curve in self.curves.items():
             curve.setData(utc, series[key], connect="finite")
         if self._follow:
-            charts.follow_time(self.plots["online"], float(utc[0]), float(utc[-1]))
+            charts.follow_time(self.plots["online"].plot, float(utc[0]), float(utc[-1]))
         for tile_key, key in spark_of.items():
             self.tiles[tile_key].spark.set_values(series[key][tail:])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -381,7 +516,7 @@ class MetricsPanel(QWidget):
             t.setItem(i, 4, _num_item(fmt_count(k.orders)))
             t.setItem(i, 5, _num_item(fmt_rate(k.ctr)))
             low = k.add_to_cart_rate is not None and k.add_to_cart_rate < self.svc.alert_settings.sku_add_to_cart_min
-            t.setItem(i, 6, _num_item(fmt_rate(k.add_to_cart_rate) + (" ▼ " + tr("low") if low else ""),
+            t.setItem(i, 6, _num_item(fmt_rate(k.add_to_cart_rate) + (" ▼ " + self.tr("low") if low else ""),
                                       theme.WARNING if low else None))
             t.setItem(i, 7, _num_item(fmt_rate(k.click_to_order)))
 
@@ -410,20 +545,28 @@ class MetricsPanel(QWidget):
         for i, a in enumerate(log):
             sev_colour = {"critical": theme.ON_AIR, "warning": theme.WARNING}.get(a["severity"], theme.IDLE)
             t.setItem(i, 0, _num_item(_local(a["utc"])))
-            sev = QTableWidgetItem(tr(a["severity"]).upper() if a["severity"] != "info" else tr("info"))
+            word = word_for(SEVERITIES, a["severity"])
+            sev = QTableWidgetItem(word.upper() if a["severity"] != "info" else word)
             sev.setForeground(QColor(sev_colour))
             t.setItem(i, 1, sev)
-            status = QTableWidgetItem(tr("acknowledged") if a["acked"] else tr("open"))
+            status = QTableWidgetItem(self.tr("acknowledged") if a["acked"] else self.tr("open"))
             status.setForeground(QColor(theme.TEXT_DIM if a["acked"] else theme.TEXT))
             t.setItem(i, 2, status)
-            title = QTableWidgetItem(a["title"])
+            title = QTableWidgetItem(alert_title(a.get("rule") or "", a.get("values") or {}, a.get("sku"),
+                                                 self._title_of, fallback=a["title"]))
             title.setData(Qt.ItemDataRole.UserRole, a["alert_id"])
             title.setToolTip(a.get("detail", ""))
             t.setItem(i, 3, title)
-            t.setItem(i, 4, QTableWidgetItem(a.get("suggestion", "")))
+            t.setItem(i, 4, QTableWidgetItem(alert_todo(a.get("rule") or "", a.get("values"))
+                                             or a.get("suggestion", "")))
             open_count += not a["acked"]
-        label = tr("Alerts") + (f" ({open_count})" if open_count else "")
+        label = self.tr("Alerts") + (f" ({open_count})" if open_count else "")
         self.tabs.setTabText(self.alerts_tab, label)
+
+    def _title_of(self, sku: str) -> str:
+        console = self.rt.console
+        p = console.product(sku) if console is not None and sku else None
+        return p.title if p is not None else ""
 
     def acknowledge_selected(self) -> None:
         rows = {i.row() for i in self.alert_table.selectedIndexes()}
@@ -432,7 +575,7 @@ class MetricsPanel(QWidget):
         for r in sorted(rows):
             item = self.alert_table.item(r, 3)
             status = self.alert_table.item(r, 2)
-            if item is None or status is None or status.text() == tr("acknowledged"):
+            if item is None or status is None or status.text() == self.tr("acknowledged"):
                 continue
             self.rt.alerts.acknowledge(item.data(Qt.ItemDataRole.UserRole))
         self._alerts_dirty = True

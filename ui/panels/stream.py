@@ -1,50 +1,78 @@
-"""Stream panel: a light per OBS instance and per signal (colour + word), bitrate and congestion
-charts, the method and guard state, FAIL OVER NOW / RETURN with confirmation, the last switch.
+"""Stream panel: the guard's state made honest by the encoders' health, FAIL OVER NOW / RETURN at the top
+(never below the fold), a light per OBS instance and per signal (colour + word), the viewer probe, the
+last switch, bitrate and congestion charts.
 
-Holds no state of its own: it renders rt.stream.state() on "stream.state" bus snapshots.
+Holds no state of its own: it renders rt.stream.state() (the same reading as the status strip,
+ui.words.stream_headline). The big buttons trigger the window's F9/F10 actions (ui.stream_actions), so
+the keys are bound once; shown on its own, the panel asks through its own copy without keys.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QStackedLayout,
                                QVBoxLayout, QWidget)
 
 from controlroom.stream.urls import mask_text
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import Retranslating
+from ui.words import LEVELS, METHODS, ROLES, SIGNALS, reason_words, signal_words, stream_headline, word_for
 
-SIGNAL_NAMES = {"link": "Link", "output": "Output", "bitrate": "Bitrate", "congestion": "Congestion",
-                "frames": "Dropped frames", "render": "Render", "picture": "Picture", "probe": "Viewer probe"}
-LEVEL_WORDS = {"HEALTHY": "HEALTHY", "DEGRADED": "DEGRADED", "FAILED": "FAILED", "UNKNOWN": "UNKNOWN", "IDLE": "IDLE"}
-STATE_WORDS = {"STANDBY": "Standby (not on air)", "ON_PRIMARY": "On primary", "FAILING_OVER": "Failing over…",
-               "ON_BACKUP": "ON BACKUP", "RETURNING": "Returning…", "NOT_CONFIGURED": "Not configured",
-               "WAITING": "Waiting for a show session"}
+HISTORY_S = 60
+   # the charts show the last minute; series times are seconds before now (negative)
 
 
 def _light(level: str, word: str, big: bool = False) -> QLabel:
     lab = QLabel(f"● {word}")
-    colour = theme.IDLE if level == "IDLE" else theme.colour_for(level)
+    colour = theme.IDLE if level in ("IDLE", "UNKNOWN") else (
+        theme.ok_colour() if level == "HEALTHY" else theme.colour_for(level))
     size = "15px" if big else "12px"
     lab.setStyleSheet(f"color: {colour}; font-size: {size}; font-weight: {'bold' if big else 'normal'};")
     return lab
 
 
-class StreamPanel(QWidget):
+class StreamPanel(Retranslating, QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt = rt
         self.room = rt.stream
+        self._own_actions = None
         self.setObjectName("streamPanel")
         self.setStyleSheet(f"#streamPanel {{ background: {theme.PANEL}; color: {theme.TEXT}; }}"
                            f" QLabel {{ color: {theme.TEXT}; }}")
         root = QVBoxLayout(self)
-        head = QHBoxLayout()
+        root.setContentsMargins(6, 6, 6, 6)
+        root.setSpacing(6)
         self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
         self.method_label = QLabel()
         self.method_label.setStyleSheet(f"color: {theme.TEXT_DIM};")
-        head.addWidget(self.state_label, 1)
-        head.addWidget(self.method_label)
-        root.addLayout(head)
+        root.addWidget(self.state_label)
+        root.addWidget(self.method_label)
+        # the switches first: a failover must never be a scroll away
+        buttons = QHBoxLayout()
+        self.fail_btn = QPushButton()
+        self.fail_btn.setObjectName("failOverBig")
+        self.fail_btn.setMinimumHeight(52)
+        self.fail_btn.setStyleSheet(f"QPushButton {{ background: {theme.ON_AIR}; color: white; font-size: 14px;"
+                                    f" font-weight: bold; }} QPushButton:disabled {{ background: {theme.PANEL_ALT};"
+                                    f" color: {theme.TEXT_DIM}; }}")
+        self.fail_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.fail_btn.clicked.connect(self._fail_over)
+        self.return_btn = QPushButton()
+        self.return_btn.setMinimumHeight(52)
+        self.return_btn.setStyleSheet(f"QPushButton {{ background: #16324f; border-color: {theme.ACCENT}; color: white;"
+                                      f" font-size: 14px; font-weight: bold; }} QPushButton:disabled {{ background:"
+                                      f" {theme.PANEL_ALT}; color: {theme.TEXT_DIM}; }}")
+        self.return_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.return_btn.clicked.connect(self._return)
+        buttons.addWidget(self.fail_btn, 1)
+        buttons.addWidget(self.return_btn, 1)
+        root.addLayout(buttons)
+        self.hold_box = QCheckBox()
+        self.hold_box.clicked.connect(self._hold)
+        root.addWidget(self.hold_box)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {theme.TEXT_DIM};")
@@ -53,42 +81,36 @@ class StreamPanel(QWidget):
         self.instances_layout = QHBoxLayout(self.instances_box)
         self.instances_layout.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.instances_box)
-        self.charts = self._make_charts()
-        if self.charts is not None:
-            root.addWidget(self.charts)
         self.probe_label = QLabel()  # the viewer-side pull check: what viewers actually receive
         self.probe_label.setWordWrap(True)
         root.addWidget(self.probe_label)
         self.last_label = QLabel()
         self.last_label.setWordWrap(True)
         root.addWidget(self.last_label)
-        buttons = QHBoxLayout()
-        self.fail_btn = QPushButton(tr("FAIL OVER NOW") + "  (F9)")
-        self.fail_btn.setShortcut("F9")
-        self.fail_btn.setMinimumHeight(48)
-        self.fail_btn.setStyleSheet(f"QPushButton {{ background: {theme.ON_AIR}; color: white; font-size: 16px;"
-                                    f" font-weight: bold; }} QPushButton:disabled {{ background: {theme.PANEL_ALT};"
-                                    f" color: {theme.TEXT_DIM}; }}")
-        self.fail_btn.clicked.connect(self._fail_over)
-        self.return_btn = QPushButton(tr("RETURN TO PRIMARY") + "  (F10)")
-        self.return_btn.setShortcut("F10")
-        self.return_btn.setMinimumHeight(48)
-        self.return_btn.setStyleSheet(f"QPushButton {{ background: {theme.HEALTHY}; color: white; font-size: 16px;"
-                                      f" font-weight: bold; }} QPushButton:disabled {{ background: {theme.PANEL_ALT};"
-                                      f" color: {theme.TEXT_DIM}; }}")
-        self.return_btn.clicked.connect(self._return)
-        self.hold_box = QCheckBox(tr("Manual hold (no automatic switch)"))
-        self.hold_box.clicked.connect(self._hold)
-        buttons.addWidget(self.fail_btn, 1)
-        buttons.addWidget(self.return_btn, 1)
-        root.addLayout(buttons)
-        root.addWidget(self.hold_box)
+        self.charts = self._make_charts()
+        if self.charts is not None:
+            root.addWidget(self.charts)
         root.addStretch(1)
+        self._last_snap = None
         bridge.event.connect(self._on_event)
         self._timer = QTimer(self)          # also refresh without bus traffic (durations keep counting)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
-        self.refresh()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        # two lines (words, then the key): the panel is one narrow column at 1366×768
+        self.fail_btn.setText(self.tr("FAIL OVER NOW") + "\nF9")
+        self.return_btn.setText(self.tr("RETURN TO PRIMARY") + "\nF10")
+        self.hold_box.setText(self.tr("Manual hold (no automatic switch)"))
+        if self.charts is not None:
+            for key, (pw, _curves, empty) in self.plots.items():
+                pw.setTitle(self._chart_title(key), color=theme.TEXT_DIM, size="9pt")
+                empty.setText(self.tr("{chart}: no data yet").format(chart=self._chart_title(key)))
+        self.refresh(self._last_snap)
+
+    def _chart_title(self, key: str) -> str:
+        return self.tr("Bitrate (kbps)") if key == "kbps" else self.tr("Congestion")
 
     def _make_charts(self):
         try:
@@ -99,17 +121,32 @@ class StreamPanel(QWidget):
         lay = QHBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         self.plots = {}
-        for key, title in (("kbps", tr("Bitrate (kbps)")), ("congestion", tr("Congestion"))):
+        for key in ("kbps", "congestion"):
+            holder = QWidget()
+            stack = QStackedLayout(holder)
+            empty = QLabel()
+            empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            empty.setWordWrap(True)
+            empty.setStyleSheet(f"color: {theme.TEXT_DIM}; background: {theme.PANEL_ALT};")
             pw = pg.PlotWidget(background=theme.PANEL_ALT)
-            pw.setTitle(title, color=theme.TEXT_DIM, size="9pt")
-            pw.setMinimumHeight(110)
-            pw.setMaximumHeight(150)
             pw.showGrid(x=True, y=True, alpha=0.2)
-            pw.setLabel("bottom", tr("seconds"))
+            # a chart is read, not handled: no wheel zoom or drag (a stray wheel turned the axes to ±2e7)
+            pw.setMouseEnabled(x=False, y=False)
+            pw.getPlotItem().setMenuEnabled(False)
+            pw.getPlotItem().hideButtons()
+            pw.setXRange(-HISTORY_S, 0, padding=0)
             if key == "congestion":
-                pw.setYRange(0, 1)
-            self.plots[key] = (pw, {})
-            lay.addWidget(pw)
+                pw.setYRange(0, 1, padding=0.02)
+            else:
+                pw.getPlotItem().getViewBox().enableAutoRange(x=False, y=True)
+            holder.setMinimumHeight(110)
+            holder.setMaximumHeight(150)
+            stack.addWidget(empty)
+            stack.addWidget(pw)
+            self.plots[key] = (pw, {}, empty)
+            self._stacks = getattr(self, "_stacks", {})
+            self._stacks[key] = stack
+            lay.addWidget(holder)
         return box
 
     # ---- rendering -----------------------------------------------------------------------------
@@ -117,25 +154,29 @@ class StreamPanel(QWidget):
         if topic == "stream.state" or topic.startswith("journal.stream."):
             self.refresh(payload if topic == "stream.state" else None)
 
+    def snapshot(self) -> dict:
+        return self.room.state() if self.room is not None else {"configured": False, "state": "NOT_CONFIGURED"}
+
     def refresh(self, snap=None) -> None:
         if snap is None:
-            snap = self.room.state() if self.room is not None else {"configured": False, "state": "NOT_CONFIGURED"}
-        state = snap.get("state", "NOT_CONFIGURED")
-        level = {"ON_BACKUP": "FAILED", "FAILING_OVER": "DEGRADED", "RETURNING": "DEGRADED",
-                 "ON_PRIMARY": "HEALTHY"}.get(state, "IDLE")
-        colour = theme.IDLE if level == "IDLE" else theme.colour_for(level)
-        self.state_label.setText(tr(STATE_WORDS.get(state, state)) + (f"  ·  {tr('HOLD')}" if snap.get("hold") else ""))
-        self.state_label.setStyleSheet(f"color: {colour}; font-size: 20px; font-weight: bold;")
+            snap = self.snapshot()
+        self._last_snap = snap
+        level, words = stream_headline(snap)
+        colour = theme.IDLE if level in ("IDLE", "UNKNOWN") else (
+            theme.ok_colour() if level == "HEALTHY" else theme.colour_for(level))
+        hold = self.tr("HOLD")
+        self.state_label.setText(words + (f"  ·  {hold}" if snap.get("hold") else ""))
+        self.state_label.setStyleSheet(f"color: {colour}; font-size: 18px; font-weight: bold;")
         method = snap.get("method")
-        self.method_label.setText(tr("Method") + f": {tr(method) if method else '—'}")
+        self.method_label.setText(self.tr("Method: {method}").format(method=word_for(METHODS, method) or "—"))
         configured = bool(snap.get("configured"))
         if not configured:
             err = snap.get("error")
-            self.hint.setText(tr("Stream guard is not configured. Put a guard.toml in the data folder"
-                                 " (example: resources/guard.example.toml), or set [guard] config in"
-                                 " settings.toml.") + (f"\n{mask_text(err)}" if err else ""))
+            self.hint.setText(self.tr("Stream guard is not configured. Put a guard.toml in the data folder"
+                                      " (example: resources/guard.example.toml), or set [guard] config in"
+                                      " settings.toml.") + (f"\n{mask_text(err)}" if err else ""))
         else:
-            self.hint.setText(tr("Talk track while on backup") + f": {snap.get('talk_track') or '—'}"
+            self.hint.setText(self.tr("Talk track while on backup: {text}").format(text=snap.get("talk_track") or "—")
                               if snap.get("on_backup") else "")
         self.hint.setVisible(bool(self.hint.text()))
         self.fail_btn.setEnabled(configured and not snap.get("on_backup") and not snap.get("switching"))
@@ -153,17 +194,20 @@ class StreamPanel(QWidget):
             return
         age = probe.get("last_frame_age_s")
         if probe.get("error"):
-            level, word = "UNKNOWN", f"{tr('no data')}: {probe['error']}"
+            level, word = "UNKNOWN", self.tr("no data: {error}").format(error=mask_text(str(probe["error"])))
         elif age is None:
-            level, word = "UNKNOWN", tr("no frame yet")
+            level, word = "UNKNOWN", self.tr("no frame yet")
         elif age > 2.0:
-            level, word = "FAILED", tr("no frames for {s} s", s=f"{age:.1f}")
+            level, word = "FAILED", self.tr("no frames for {s} s").format(s=f"{age:.1f}")
         else:
-            level, word = "HEALTHY", tr("frames arriving")
-        colour = theme.IDLE if level == "UNKNOWN" else theme.colour_for(level)
-        self.probe_label.setText(f"<span style='color:{colour}'>●</span> {tr('Viewer probe')}: {word} "
+            level, word = "HEALTHY", self.tr("frames arriving")
+        colour = theme.IDLE if level == "UNKNOWN" else (theme.ok_colour() if level == "HEALTHY"
+                                                         else theme.colour_for(level))
+        restarts = self.tr("restarts {n}").format(n=max(0, int(probe.get("starts") or 0) - 1))
+        probe_name = self.tr("Viewer probe")
+        self.probe_label.setText(f"<span style='color:{colour}'>●</span> {probe_name}: {word} "
                                  f"<span style='color:{theme.TEXT_DIM}'>· {mask_text(probe.get('url') or '')} · "
-                                 f"{tr('restarts')} {max(0, int(probe.get('starts') or 0) - 1)}</span>")
+                                 f"{restarts}</span>")
         self.probe_label.setVisible(True)
 
     def _render_instances(self, snap) -> None:
@@ -173,19 +217,24 @@ class StreamPanel(QWidget):
                 w.hide()
                 w.setParent(None)       # gone now, not at the next event loop pass
                 w.deleteLater()
+        on_air_word = self.tr("ON AIR")
         for name, inst in (snap.get("instances") or {}).items():
             on_air = name == snap.get("active") and inst.get("live")
-            box = QGroupBox(f"{name} · {tr(inst.get('role', ''))}" + (f" · {tr('ON AIR')}" if on_air else ""))
+            box = QGroupBox(f"{name} · {word_for(ROLES, inst.get('role'))}" + (f" · {on_air_word}" if on_air else ""))
             border = theme.ON_AIR if on_air else theme.BORDER
             box.setStyleSheet(f"QGroupBox {{ border: 2px solid {border}; margin-top: 14px; color: {theme.TEXT}; }}"
                               " QGroupBox::title { subcontrol-origin: margin; left: 6px; }")
             grid = QGridLayout(box)
+            grid.setContentsMargins(6, 4, 6, 4)
+            grid.setVerticalSpacing(1)
             lv = inst.get("level", "UNKNOWN")
-            grid.addWidget(_light(lv, tr(LEVEL_WORDS.get(lv, lv)), big=True), 0, 0, 1, 2)
+            grid.addWidget(_light(lv, word_for(LEVELS, lv), big=True), 0, 0, 1, 2)
             row = 1
             for sname, sig in (inst.get("signals") or {}).items():
-                grid.addWidget(QLabel(tr(SIGNAL_NAMES.get(sname, sname))), row, 0)
-                grid.addWidget(_light(sig["level"], sig["word"]), row, 1)
+                grid.addWidget(QLabel(word_for(SIGNALS, sname)), row, 0)
+                light = _light(sig["level"], signal_words(mask_text(str(sig.get("word", "")))))
+                light.setToolTip(mask_text(str(sig.get("word", ""))))
+                grid.addWidget(light, row, 1)
                 row += 1
             self.instances_layout.addWidget(box)
 
@@ -193,57 +242,64 @@ class StreamPanel(QWidget):
         last = snap.get("last_switch")
         sw = snap.get("switching")
         if sw:
-            target = mask_text(sw.get("target") or "")
-            self.last_label.setText(tr("Switching") + f": {target} · {sw.get('elapsed_s')} s")
+            self.last_label.setText(self.tr("Switching: {target} · {s} s").format(
+                target=mask_text(sw.get("target") or ""), s=sw.get("elapsed_s")))
             return
         if not last:
-            self.last_label.setText(tr("No switch yet in this session."))
+            self.last_label.setText(self.tr("No switch yet in this session."))
             return
         when = last.get("switched_at") or ""
         try:
-            from datetime import datetime
             when = datetime.fromisoformat(when).astimezone().strftime("%H:%M:%S")
         except (ValueError, TypeError):
             pass
-        direction = tr("to backup") if last.get("direction") == "to_backup" else tr("to primary")
-        ms = last.get("detect_to_switch_ms")
+        direction = self.tr("to backup") if last.get("direction") == "to_backup" else self.tr("to primary")
         trig = last.get("trigger") or {}
-        why = mask_text("; ".join(trig.get("reasons", [])) or trig.get("reason")
-                        or ("manual" if trig.get("manual") else ""))
-        self.last_label.setText(f"{tr('Last switch')}: {when} {direction} · {tr(last.get('method') or '')} · "
-                                f"{tr('detection to switch')} {ms} ms" + (f"\n{why}" if why else ""))
+        why = mask_text("; ".join(reason_words(r) for r in trig.get("reasons", [])) or "")
+        if not why and trig.get("reason"):
+            self.last_label.setToolTip(mask_text(str(trig.get("reason"))))    # free text: the tooltip, not the line
+        if trig.get("manual") and not why:
+            why = self.tr("by hand")
+        self.last_label.setText(self.tr("Last switch: {when} {direction} · {method} · detection to switch {ms} ms")
+                                .format(when=when, direction=direction, method=word_for(METHODS, last.get("method")),
+                                        ms=last.get("detect_to_switch_ms"))
+                                + (f"\n{why}" if why else ""))
+        if why:
+            self.last_label.setToolTip(why)
 
     def _render_charts(self, snap) -> None:
         if self.charts is None:
             return
         import pyqtgraph as pg
-        colours = [theme.ACCENT, theme.WARNING, theme.HEALTHY]
+        colours = [theme.ACCENT, theme.WARNING, "#56d4bc"]
         for key, idx in (("kbps", 1), ("congestion", 2)):
-            pw, curves = self.plots[key]
+            pw, curves, _empty = self.plots[key]
+            any_points = False
             for i, (name, inst) in enumerate((snap.get("instances") or {}).items()):
                 pts = [(p[0], p[idx]) for p in inst.get("series") or [] if p[idx] is not None]
+                any_points = any_points or bool(pts)
                 if name not in curves:
                     curves[name] = pw.plot([], [], pen=pg.mkPen(colours[i % 3], width=2), name=name)
                 curves[name].setData([p[0] for p in pts], [p[1] for p in pts])
+            # no samples: say so, instead of an empty plot with made-up 0.2–0.8 axes
+            self._stacks[key].setCurrentIndex(1 if any_points else 0)
 
-    # ---- actions (confirmation shows what will happen) ---------------------------------------------
-    def _confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Yes
+    # ---- actions (the window's F9/F10 actions ask first) -------------------------------------------
+    def _actions(self):
+        win = self.window()
+        acts = getattr(win, "stream_actions", None)
+        if acts is None:
+            if self._own_actions is None:
+                from ui.stream_actions import StreamActions
+                self._own_actions = StreamActions(self.rt, self, keys=False)
+            acts = self._own_actions
+        return acts
 
     def _fail_over(self) -> None:
-        snap = self.room.state() if self.room else {}
-        if self._confirm(tr("FAIL OVER NOW"), tr("Switch the live stream to the backup now ({method})?"
-                                                 " Offers pause and the host sees ON BACKUP.")
-                         .format(method=tr(snap.get("method") or ""))):
-            self.room.fail_over_now("operator", "FAIL OVER NOW pressed")
+        self._actions().ask_fail_over()
 
     def _return(self) -> None:
-        if self._confirm(tr("RETURN TO PRIMARY"), tr("Put the primary back on air now? Check that its picture"
-                                                     " and ingest are healthy first.")):
-            self.room.return_to_primary("operator", "RETURN pressed")
+        self._actions().ask_return()
 
     def _hold(self, on: bool) -> None:
         if self.room:
