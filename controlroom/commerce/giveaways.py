@@ -36,15 +36,21 @@ def draw(show: Any, bag_id: str, entries: dict[str, bool], follow_required: bool
 class LuckyBags:
     """ConsoleService's lucky bags (uses its state, lanes, lock and tickets)."""
 
+    def lucky_bag_command(self, prize: str, countdown_s: float, passphrase: str, *, follow_required: bool = True,
+                          winners: int = 1) -> cmds.StartLuckyBag:
+        """The command that starts the next lucky bag (its id: LB1, LB2, … in the show); request() judges it."""
+        with self._lock:
+            n = len(self.state.lucky_bags) + (1 if self.state.lucky_bag else 0) + 1
+        return cmds.StartLuckyBag(f"LB{n}", prize.strip() if isinstance(prize, str) else prize, countdown_s,
+                                  passphrase.strip() if isinstance(passphrase, str) else passphrase,
+                                  follow_required, winners)
+
     def start_lucky_bag(self, prize: str, countdown_s: float, passphrase: str, *, follow_required: bool = True,
                         winners: int = 1, actor: str = "operator", confirmed: bool = False, override=None,
                         wait: bool = False) -> Ticket:
         """Start a lucky bag: the prize, the countdown, the condition (口令, and 关注 when follow_required)."""
-        with self._lock:
-            n = len(self.state.lucky_bags) + (1 if self.state.lucky_bag else 0) + 1
-        cmd = cmds.StartLuckyBag(f"LB{n}", prize.strip() if isinstance(prize, str) else prize, countdown_s,
-                                 passphrase.strip() if isinstance(passphrase, str) else passphrase,
-                                 follow_required, winners)
+        cmd = self.lucky_bag_command(prize, countdown_s, passphrase, follow_required=follow_required,
+                                     winners=winners)
         return self._go(cmd, actor, confirmed, override, wait)
 
     def end_lucky_bag(self, *, draw_now: bool = True, actor: str = "operator") -> None:

@@ -99,14 +99,14 @@ def test_low_stock_then_sold_out_name_the_substitute_and_one_key_switches(show):
 
 
 def test_no_substitute_in_the_plan_says_so(show):
-    show.list_all(["SER-002"])
-    _shrink(show, "SER-002", 0)
+    show.list_all(["SUN-005"])
+    _shrink(show, "SUN-005", 0)
     show.step(3)
     (a,) = show.rules("sku_sold_out")
     assert a.values["substitute_sku"] is None and a.detail == "no substitute in the price plan"
     from controlroom.commerce.tickets import ConsoleError
     with pytest.raises(ConsoleError, match="no substitute"):
-        show.console.swap_to_substitute("SER-002")
+        show.console.swap_to_substitute("SUN-005")
 
 
 def test_a_banned_term_in_the_talk_track_needs_a_confirmation_at_the_swap(tmp_path):
