@@ -41,7 +41,8 @@ COUNTED = ("question", "complaint", "praise", "chatter")   # comments that say s
 
 @dataclass(frozen=True)
 class CommentSettings:
-    poll_s: float = setting(0.5, min=0.05, max=60.0)         # how often the platform is asked
+    poll_s: float = setting(0.25, min=0.05, max=60.0)        # how often the platform is asked (a burst's alert
+    #                                                          comes within a second of it: the poll is part of that)
     page: int = setting(500, min=10, max=10_000)             # comments per request
     keep: int = setting(5000, min=100, max=1_000_000)        # recent comments a screen can still show
     tally_s: float = setting(60.0, min=5.0, max=3600.0)      # how often the tally and the cursor are journaled

@@ -5,7 +5,7 @@ show's own: every room has its background of "发货慢" and "假货?" comments,
 them. So the detector keeps the show's complaint share (complaints among the comments that say
 something: questions, complaints, praise, chatter; spam and lucky-bag entries left out) over everything
 before the window, with a weak prior so the first minutes are not a hair trigger, and looks at the
-complaints of a few windows ending now (3 s, 15 s, 60 s: a sudden wave is seen within a second or two, a
+complaints of a few windows ending now (1 s, 3 s, 15 s, 60 s: a sudden wave is seen within a second, a
 slow swell over a minute). A window is a burst when its complaints are at least `ratio` times what the
 baseline expects there, at least `min_complaints`, and so unlikely under the baseline (Poisson tail) that
 a show would see it by chance less than once in `1 / p_max` windows. Then it stays quiet for
@@ -30,10 +30,10 @@ from controlroom.settings import setting
 
 @dataclass(frozen=True)
 class SentimentSettings:
-    burst_windows_s: list = setting(default_factory=lambda: [3.0, 15.0, 60.0], items=float)
+    burst_windows_s: list = setting(default_factory=lambda: [1.0, 3.0, 15.0, 60.0], items=float)
     burst_ratio: float = setting(3.0, min=1.0, max=100.0)        # complaints ≥ ratio × the baseline's
     burst_min_complaints: int = setting(6, min=1, max=100_000)
-    burst_p_max: float = setting(1e-5, min=1e-15, max=0.1)       # how unlikely under the show's own share
+    burst_p_max: float = setting(1e-6, min=1e-15, max=0.1)       # how unlikely under the show's own share
     burst_prior_share: float = setting(0.04, min=0.0, max=1.0)   # the share assumed before the show has its own
     burst_prior_weight: int = setting(500, min=0, max=1_000_000)  # ... worth this many comments
     burst_cooldown_s: float = setting(300.0, min=0.0, max=86_400.0)

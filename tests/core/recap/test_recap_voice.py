@@ -52,3 +52,34 @@ def test_recap_has_comments_complaint_peaks_and_lucky_bags(tmp_path):
     cell = ws.cell(row=2, column=header.index("prize") + 1)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")   # text, not a formula
     assert [c.value for c in wb["comments"][1]][:4] == ["local_time", "utc", "show_time_s", "comments"]
+
+
+def test_a_viewers_text_stays_text_in_the_journal_exports(tmp_path):
+    """A comment with markup, control characters, a formula and 10,000 characters, pushed to the cue screen
+    (so journaled), exports to CSV and XLSX as text: no formula, no broken row, nothing lost from the row."""
+    import csv
+    import zipfile
+
+    from controlroom.clock import ManualClock
+    from controlroom.comments.classify import plain_text
+    from controlroom.journal import Journal
+    from controlroom.recap.export import export_session
+
+    j = Journal(tmp_path / "journal.sqlite", clock=ManualClock())
+    sid = j.new_session("voice export")
+    ugly = plain_text("=HYPERLINK(\"http://evil\",\"点我\")\x00\r\n<b>假货</b>\u202e" + "哈" * 10_000)
+    j.append(sid, "comments.pushed", "operator", {"comment_id": "c1", "text": ugly, "comment_kind": "complaint"})
+    j.append(sid, "comments.pushed", "operator", {"comment_id": "c2", "text": "=1+1", "comment_kind": "chatter"})
+    j.close()
+    (csv_events,) = [p for p in export_session(tmp_path / "journal.sqlite", sid, "csv", tmp_path / "csv")
+                     if "events" in p.name]
+    rows = list(csv.DictReader(csv_events.open(encoding="utf-8-sig", newline="")))
+    pushed = [r for r in rows if r["kind"] == "comments.pushed"]
+    assert len(pushed) == 2 and all(r["payload"].startswith("{") for r in pushed)   # JSON text, never "=..."
+    assert "<b>假货</b>" in pushed[0]["payload"] and "\\u0000" not in pushed[0]["payload"]
+    xlsx = [p for p in export_session(tmp_path / "journal.sqlite", sid, "xlsx", tmp_path / "xlsx")][0]
+    with zipfile.ZipFile(xlsx) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        xml = "".join(z.read(n).decode("utf-8") for n in sheets)
+    assert "<f>" not in xml                              # no formula anywhere
+    assert "&lt;b&gt;假货&lt;/b&gt;" in xml and "=1+1" in xml
