@@ -546,11 +546,17 @@ class CueScreen(Retranslating, QWidget):
             top += 0.065 * h
         bag = self._bag
         if bag is not None and bottom - top >= 0.05 * h:
+            # the countdown on the right, never cut; the prize and the condition give way to it
             cond = self.tr("follow + comment") if bag.follow_required else self.tr("comment")
             r = QRectF(0, top, w, 0.06 * h)
             p.fillRect(r, QColor("#1b5e20"))
-            self._text(p, r.adjusted(m, 0, -m, 0), self.tr("Lucky bag {prize} · {cond}「{passphrase}」 · {left}").format(
-                prize=bag.prize, cond=cond, passphrase=bag.passphrase, left=format_countdown(self.bag_left() or 0)),
+            clock_w = 0.2 * w
+            self._text(p, QRectF(w - m - clock_w, top, clock_w, r.height()), format_countdown(self.bag_left() or 0),
+                       0.05, "#ffffff", mono=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._text(p, QRectF(m, top, w - 3 * m - clock_w, r.height()),
+                       # the passphrase first: the host reads it out; the prize gives way on a narrow screen
+                       self.tr("Lucky bag「{passphrase}」{cond} · {prize}").format(prize=bag.prize, cond=cond,
+                                                                                  passphrase=bag.passphrase),
                        0.045, "#ffffff", align=left)
             top += 0.065 * h
         if self.question and bottom - top >= 0.05 * h:

@@ -499,8 +499,8 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>评论</translation>
     </message>
     <message>
-        <source>Lucky bag {prize} · {cond}「{passphrase}」 · {left}</source>
-        <translation>福袋 {prize} · {cond}「{passphrase}」 · {left}</translation>
+        <source>Lucky bag「{passphrase}」{cond} · {prize}</source>
+        <translation>福袋「{passphrase}」{cond} · {prize}</translation>
     </message>
     <message>
         <source>Viewer asks: {text}</source>

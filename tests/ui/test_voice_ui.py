@@ -88,7 +88,7 @@ def test_a_viewers_markup_control_characters_and_10000_characters_stay_plain_tex
     p.pin()
     win.rt.comments.push_to_cue(it.comment_id)
     qtbot.waitUntil(lambda: p.pins.count() == 1 and p.on_cue.isVisible(), timeout=3000)
-    assert p.pins.item(0).text().startswith("📌 <b>口红</b>")
+    assert p.pins.item(0).text().startswith("★ <b>口红</b>")
     for label in p.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName() or label.text()[:40]
     win.toggle_cue_screen()
@@ -134,8 +134,11 @@ def test_f_starts_a_lucky_bag_and_the_cue_screen_counts_it_down(qtbot, main_wind
     qtbot.waitUntil(lambda: cue._bag is not None, timeout=3000)
     cue.grab()
     line = next(t for t, _ in cue.drawn if t.startswith("Lucky bag"))
-    assert "丝绒口红正装一支" in line and "福袋冲冲冲" in line and "follow + comment" in line
-    assert line.endswith(("2:00", "1:59", "1:58"))
+    assert line == "Lucky bag「福袋冲冲冲」follow + comment · 丝绒口红正装一支"
+    # its countdown is drawn on its own, right-aligned in the same band: never cut by a long prize
+    (clock, rect), = [(t, r) for t, r in cue.drawn if t in ("2:00", "1:59", "1:58")]
+    band = next(r for t, r in cue.drawn if t == line)
+    assert rect.left() >= band.right() and abs(rect.top() - band.top()) < 1
     p = panel(win)
     p._refresh_lines()
     assert p.bag.isVisible() and "丝绒口红正装一支" in p.bag.text()

@@ -77,7 +77,7 @@ class CommentModel(QAbstractTableModel):
                 return self.kind_words(it)
             if c == 2:
                 return (it.sku or "") + ("*" if it.sku_inferred else "")
-            return ("✓ " if it.comment_id in self.answered else "") + ("📌 " if it.comment_id in self.pinned else "") \
+            return ("✓ " if it.comment_id in self.answered else "") + ("★ " if it.comment_id in self.pinned else "") \
                 + it.text
         if role == Qt.ItemDataRole.ForegroundRole:
             if it.comment_id in self.answered:
@@ -85,6 +85,8 @@ class CommentModel(QAbstractTableModel):
             colour = KIND_COLOURS.get(it.kind)
             return QColor(colour) if colour and c in (1, 3) else None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if c == 1:
+                return self.kind_words(it)
             if c == 2 and it.sku:
                 title = self.title_of(it.sku)
                 tip = f"{it.sku} {title}".strip()
@@ -173,11 +175,11 @@ class CommentsPanel(Retranslating, QWidget):
         self.sku_box.currentIndexChanged.connect(self._sku_changed)
         top.addWidget(self.sku_box)
         top.addStretch(1)
-        self.summary = QLabel()
+        lay.addLayout(top)
+        self.summary = QLabel()                 # comments a minute, questions, complaints
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setProperty("role", "dim")
-        top.addWidget(self.summary)
-        lay.addLayout(top)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.bag = QLabel()                     # the running lucky bag: prize, countdown, entries
         self.bag.setTextFormat(Qt.TextFormat.PlainText)
@@ -227,13 +229,14 @@ class CommentsPanel(Retranslating, QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.clicked.connect(slots[aid])
-            grid.addWidget(b, 0, i)
+            grid.addWidget(b, i // 2, i % 2)      # two by two: every label and its key fit at 1366×768
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(slots[aid])
             self.buttons[aid] = b
             self.shortcuts[aid] = sc
         lay.addLayout(grid)
+        lay.addWidget(self.summary)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -334,7 +337,10 @@ class CommentsPanel(Retranslating, QWidget):
         hh = self.view.horizontalHeader()
         for c, texts in ((0, ["88:88:88"]), (1, kinds), (2, [s + "*" for s in skus])):
             head = hh.fontMetrics().horizontalAdvance(str(self.model.headerData(c, Qt.Orientation.Horizontal)))
-            self.view.setColumnWidth(c, max([fm.horizontalAdvance(t) for t in texts] + [head]) + 14)
+            width = max([fm.horizontalAdvance(t) for t in texts] + [head]) + 14
+            if c == 1:   # the comment itself keeps most of the room; a long kind is elided (whole in its tooltip)
+                width = min(width, 110)
+            self.view.setColumnWidth(c, width)
 
     def _on_scrolled(self, value: int) -> None:
         self.follow = value >= self.view.verticalScrollBar().maximum() - 2
@@ -348,7 +354,7 @@ class CommentsPanel(Retranslating, QWidget):
         for cid in marks.get("pinned") or []:
             m = state.pinned.get(cid) if state is not None else None
             if m is not None:
-                item = QListWidgetItem("📌 " + m.text)        # QListWidgetItem text is never markup
+                item = QListWidgetItem("★ " + m.text)         # QListWidgetItem text is never markup
                 item.setData(Qt.ItemDataRole.UserRole, cid)
                 item.setToolTip(m.text)
                 self.pins.addItem(item)
