@@ -58,6 +58,20 @@ def plain_text(text: object, limit: int = SHOWN_CHARS) -> str:
     return s if len(s) <= limit else s[:limit - 1] + "…"
 
 
+_LINKISH = re.compile(r"(?i)\b(https?|ftp)://|\bwww\.")
+_MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "`": "｀", "*": "＊",
+                         "_": "＿", "#": "＃", "!": "！", "|": "｜"})
+
+
+def defanged(text: str, limit: int = 80) -> str:
+    """A viewer's words quoted in an alert that also goes to a group chat (markdown): links and markup made
+    inert — "[领奖](http://x)" reads as "［领奖］（hxxp://x）", nothing a colleague can click or a chat renders."""
+    s = plain_text(text, limit)
+    s = _LINKISH.sub(lambda m: ("hxxp://" if m.group(1) and m.group(1).lower() != "ftp" else
+                                "fxp://" if m.group(1) else "www[.]"), s)
+    return s.translate(_MARKUP)
+
+
 # ---- the word lists --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Keywords:

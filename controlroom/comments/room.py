@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from controlroom.alerts import Alert
 from controlroom.comments import events as cev
-from controlroom.comments.classify import Classifier, Keywords, KeywordsError, load_keywords, plain_text
+from controlroom.comments.classify import Classifier, Keywords, KeywordsError, defanged, load_keywords, plain_text
 from controlroom.comments.sentiment import BurstDetector, RecurringQuestions, SentimentSettings
 from controlroom.journal import JournalWriteError
 from controlroom.platform import Comment, PlatformError, capabilities_of, deadline
@@ -434,7 +434,7 @@ class CommentRoom:
         top = max(b.topics, key=b.topics.get) if b.topics else ""
         ratio = b.complaints / b.expected if b.expected > 0 else float("inf")
         sku = max(b.skus, key=b.skus.get) if b.skus else None
-        examples = [t for t, _ in b.examples]
+        examples = [defanged(t) for t, _ in b.examples]   # also sent to the group chats: nothing clickable
         self.rt.alerts.raise_alert(Alert(
             rule="complaint_burst", severity="critical" if ratio >= 10 else "warning", source="comments",
             sku=sku, to_cue=True,
@@ -451,9 +451,9 @@ class CommentRoom:
             rule="question_recurring", severity="info", source="comments", sku=r.sku, to_cue=True,
             title=f"Viewers keep asking{' about ' + r.sku if r.sku else ''}: {r.topic} "
                   f"({r.askers} viewers in {r.window_s:g} s)",
-            detail=" · ".join(f"“{t}”" for t in r.examples),
+            detail=" · ".join(f"“{defanged(t)}”" for t in r.examples),
             values={"sku": r.sku, "topic": r.topic, "askers": r.askers, "window_s": r.window_s,
-                    "examples": list(r.examples)},
+                    "examples": [defanged(t) for t in r.examples]},
             suggestion="answer it once, for everyone"))
 
 

@@ -96,3 +96,11 @@ def test_keyword_lists_are_editable_and_a_bad_one_names_file_and_line(tmp_path):
     (tmp_path / "keywords_zh.txt").write_text("假货\n", encoding="utf-8")
     with pytest.raises(KeywordsError, match=r"line 1: a term before any \[section\]"):
         load_keywords(tmp_path)
+
+
+def test_a_viewers_words_quoted_in_an_alert_are_inert_in_a_group_chat():
+    from controlroom.comments.classify import defanged
+    d = defanged("假货！[点我领奖](https://evil.example/x) www.evil.cn <img src=x> **急**")
+    assert "https://" not in d and "www." not in d and "[" not in d and "](" not in d and "<img" not in d
+    assert "hxxp://evil.example/x" in d and "假货" in d and "点我领奖" in d
+    assert len(defanged("哈" * 10_000)) <= 80
