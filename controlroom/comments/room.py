@@ -115,7 +115,7 @@ class CommentRoom:
         self.failures = 0
         self.follower_marks_seen = False         # the platform marks followers: a lucky bag's 关注 can be checked
         self._lock = threading.RLock()          # items, marks, tallies
-        self._poll_lock = threading.Lock()      # one poll at a time (the worker, or a lucky bag's draw)
+        self._poll_lock = threading.RLock()     # one poll at a time (the worker, or a lucky bag's draw)
         self._items: deque[FeedItem] = deque(maxlen=self.settings.keep)
         self._by_id: dict[str, FeedItem] = {}
         self._classifier: Classifier | None = None
@@ -357,8 +357,8 @@ class CommentRoom:
     def bag_entries(self, bag_id: str) -> dict[str, bool]:
         """Everyone who commented the bag's passphrase while it ran: user -> follower (as the platform marked).
         Reads what the platform has first (call it off the GUI thread: the lucky bag's draw does)."""
-        self.poll_once()
-        with self._lock:
+        with self._poll_lock:     # entries change only inside a poll: none runs while they are read (the GUI's
+            self.poll_once()      # marks take the other lock and never wait for the platform)
             pend = self._bag_pending.pop(bag_id, None)
             if pend and pend[0] and self.session_id is not None:
                 self._journal(cev.BagEntries(bag_id, pend[0], pend[1]))
