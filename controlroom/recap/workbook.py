@@ -15,7 +15,8 @@ import pandas as pd
 from controlroom.recap.labels import bi, fmt_local
 from controlroom.recap.report import Recap
 
-SHEETS = ("headline", "segments", "products", "price_changes", "incidents", "previous_shows")
+SHEETS = ("headline", "segments", "products", "price_changes", "incidents", "previous_shows", "comments",
+          "lucky_bags")
 
 
 def _yuan(fen: int | None):
@@ -65,20 +66,35 @@ def frames(r: Recap) -> dict[str, pd.DataFrame]:
     prev = [{"session_id": p.session_id, "title": p.title, "started_utc": _utc(p.started_utc),
              **{k: v for k, v in p.values.items()}} for p in r.previous]
 
+    minutes = [{"local_time": fmt_local(m.utc), "utc": _utc(m.utc), "show_time_s": round(m.t_s, 3), "comments": m.total,
+                "questions": m.question, "complaints": m.complaint, "praise": m.praise, "spam": m.spam,
+                "lucky_bag_entries": m.entry} for m in r.comment_minutes]
+    bags = [{"local_time": fmt_local(b.start_utc), "utc": _utc(b.start_utc), "show_time_s": round(b.t_s, 3),
+             "bag_id": b.bag_id, "prize": b.prize, "passphrase": b.passphrase, "follow_required": b.follow_required,
+             "countdown_s": b.countdown_s, "ran_s": round(b.ran_s, 3), "entries": b.entries, "eligible": b.eligible,
+             "winners": b.winners, "drawn": b.drawn, "reason": b.reason, "acu_before": b.acu_before,
+             "acu_during": b.acu_during, "acu_after": b.acu_after, "comments_per_min_before": b.comments_before,
+             "comments_per_min_during": b.comments_during, "comments_per_min_after": b.comments_after}
+            for b in r.lucky_bags]
+
     def df(rows, cols=None):
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=cols or ["(none)"])
 
     return {"headline": df(head), "segments": df(segs, ["cue", "title"]), "products": df(prods, ["sku", "title"]),
             "price_changes": df(changes, ["local_time", "sku", "change"]),
             "incidents": df(incidents, ["local_time", "kind", "severity", "actor", "title"]),
-            "previous_shows": df(prev, ["session_id", "title"])}
+            "previous_shows": df(prev, ["session_id", "title"]),
+            "comments": df(minutes, ["local_time", "comments", "questions", "complaints"]),
+            "lucky_bags": df(bags, ["local_time", "bag_id", "prize"])}
 
 
 def write_xlsx(r: Recap, path: str | Path) -> Path:
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+        # text stays text: a prize or a viewer's words starting with "=" is not a formula, a URL not a link
+        with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": {
+                "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}}) as xw:
             book = xw.book
             money = book.add_format({"num_format": "¥#,##0.00"})
             pct = book.add_format({"num_format": "0.0%"})
