@@ -157,6 +157,34 @@ class Capabilities:
     coupons: bool = True
     pin: bool = True                     # pin / explain 讲解 a product in the room
     displayed_stock: bool = True         # a 仅剩N件 figure apart from real stock
+    comments: bool = False               # comments(since) reads the live room's comments 弹幕/评论
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One viewer comment 评论/弹幕 in the live room, as the platform gives it.
+
+    `user` is pseudonymous (the platform's open id, or a hash of it): never a phone number or a real
+    name. `nickname` is what the room shows; it is personal data and stays out of the journal and the
+    exports. `text` is the viewer's own text, untrusted: control characters, 10,000 characters or
+    markup may come in and must be shown as plain text."""
+    comment_id: str              # unique within the show
+    utc: float                   # epoch seconds (UTC) when it was posted
+    user: str                    # pseudonymous viewer id
+    text: str
+    nickname: str = ""
+    sku: str | None = None       # the product the platform attached it to (a comment on a product card), if any
+    hints: tuple[str, ...] = ()  # what the platform itself says about it: "question", "follower", "fan_club", ...
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """An answer of `Platform.comments(since)`: the comments after `since`, oldest first, and the cursor to
+    pass next time. `missed` counts comments the platform no longer holds between `since` and the first one
+    returned (the poller fell behind the platform's buffer): they are gone, and the feed says so."""
+    comments: tuple[Comment, ...]
+    cursor: str
+    missed: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,6 +254,15 @@ class Platform(Protocol):
     def start_offer(self, spec: OfferSpec, *, idempotency_key: str) -> str: ...
     def stop_offer(self, offer_id: str, *, idempotency_key: str) -> None: ...
     def read_offer(self, offer_id: str) -> OfferState: ...
+
+    # --- the room's comments (Capabilities.comments); a shop without a live-comment API refuses ---
+    # A cursor poll, like every other read of this port: the adapter owns retries within the caller's
+    # deadline, the cursor is a position the comment room journals (a restart resumes where it stopped,
+    # nothing read twice, nothing skipped unless the platform dropped it: `missed`), and one poller
+    # thread reads at its own pace (a push callback would run on the platform's threads and lose what
+    # arrives while the app is down). `since=None` starts at the oldest comment the platform still holds.
+    # At most `limit` comments per page; the next page starts at the returned cursor.
+    def comments(self, since: str | None = None, limit: int = 500) -> CommentPage: ...
 
 
 def capabilities_of(platform) -> Capabilities:

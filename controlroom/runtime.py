@@ -1,8 +1,8 @@
 """The composition root of a running show, without Qt.
 
 A `Runtime` owns the clock, the bus, the journal, the settings, the platform and the alert router,
-and the rooms as typed attributes: `rt.console`, `rt.rundown`, `rt.metrics`, `rt.stream` (None when
-a composition leaves a room out). Adapters (the platform, alert sinks) come from
+and the rooms as typed attributes: `rt.console`, `rt.rundown`, `rt.metrics`, `rt.stream`, `rt.comments`
+(None when a composition leaves a room out). Adapters (the platform, alert sinks) come from
 controlroom.adapters — entry points, never an import of plugins/.
 
 A runtime writes the data dir's journal, so `Runtime.create` makes it the data dir's one writer
@@ -41,6 +41,7 @@ from controlroom.show import Show, ShowError, load_show
 
 if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
     from controlroom.commerce.service import ConsoleService
+    from controlroom.comments.room import CommentRoom
     from controlroom.metrics.room import MetricsService
     from controlroom.rundown.room import RundownRoom
     from controlroom.stream.room import StreamRoom
@@ -62,6 +63,7 @@ ROOMS: dict[str, str] = {
     "rundown": "controlroom.rundown.room",
     "metrics": "controlroom.metrics.room",
     "stream": "controlroom.stream.room",
+    "comments": "controlroom.comments.room",
 }
 
 
@@ -84,6 +86,7 @@ class Runtime:
     rundown: "RundownRoom | None" = None
     metrics: "MetricsService | None" = None
     stream: "StreamRoom | None" = None
+    comments: "CommentRoom | None" = None
     # every attached service in attach order (the four above and any a test adds), for the life cycle
     services: list[Any] = field(default_factory=list)
 

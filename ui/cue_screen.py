@@ -7,8 +7,10 @@ than ~4 % of it. The screen is cut into fixed bands that never overlap:
   0.12 –0.44   the countdown (a third of the height)            0.44–0.50  TIME LEFT / WRAP UP …
   0.52 –0.765  the product being explained: title; live price, list price struck through, 仅剩 N 件;
                the offer's own countdown
-  0.775–0.905  the operator's message (it replaces the talk track while it is up), alerts for the host,
-               the talk track — text is shrunk to fit its band, so it never reaches the NEXT line
+  0.775–0.905  alerts for the host, the running lucky bag 福袋 (prize, 口令, its countdown), a viewer's
+               question the operator pushed ("观众问：…"), then the operator's message, or the sold-out
+               switch's talk track (售罄 → the substitute), or the segment's talk track — text is shrunk
+               to fit its band, so it never reaches the NEXT line
   0.915–0.99   NEXT
 
 One truth: the product is the console's — the one being explained (讲解中), with its live price and the stock
@@ -114,6 +116,9 @@ class CueScreen(Retranslating, QWidget):
         self._text_cache: dict[tuple, QPixmap] = {}
         self._product: ProductView | None = None
         self._product_read_at = -1e18
+        self._bag = None                # the console's LuckyBagView, as of _product_read_at
+        self._substitute = None         # the console's SubstituteView: the sold-out line
+        self.question: str | None = None   # the viewer's comment pushed to the host (plain text)
         self.drawn: list[tuple[str, QRectF]] = []     # the texts of the last paint and where (tests, checks)
         bridge.event.connect(self._on_event)
         # alerts for the host raised before this window opened still wait for an acknowledgement
@@ -121,6 +126,9 @@ class CueScreen(Retranslating, QWidget):
             if getattr(a, "to_cue", False):
                 self._alert_payloads[a.alert_id] = alert_of(a)
                 self.alerts[a.alert_id] = (self._alert_words(alert_of(a)), float("inf"))
+        comments = rt.comments
+        if comments is not None and comments.state.on_cue is not None:
+            self.question = comments.state.on_cue.text
         room = rt.rundown
         if room is not None:
             self._take_state(room.runner.snapshot())
@@ -165,6 +173,10 @@ class CueScreen(Retranslating, QWidget):
             a = alert_of(payload)
             self._alert_payloads[payload.alert_id] = a
             self.alerts[payload.alert_id] = (self._alert_words(a), float("inf"))
+            self.refresh()
+        elif topic == "comments.marks":
+            on = (payload or {}).get("on_cue") if isinstance(payload, dict) else None
+            self.question = on.text if on is not None else None
             self.refresh()
         elif topic == "alert.acked":
             aid = _payload(payload).get("alert_id")
@@ -222,6 +234,8 @@ class CueScreen(Retranslating, QWidget):
             p = snap.pinned if snap is not None else console.pinned()
         except Exception:  # noqa: BLE001 - the cue screen never dies of the console
             return None
+        self._bag = getattr(snap, "lucky_bag", None)
+        self._substitute = getattr(snap, "substitute", None)
         if p is None:
             return None
         locked = bool(p.locked or getattr(p, "uncertain", False))
@@ -231,6 +245,12 @@ class CueScreen(Retranslating, QWidget):
         if p.offer_remaining_s is not None and p.offer_price is not None and pv.buyable:
             pv.offer_left_s, pv.offer_fen, pv.offer_paused = p.offer_remaining_s, p.offer_price, bool(p.offer_paused)
         return pv
+
+    def bag_left(self) -> float | None:
+        """The running lucky bag's seconds left, extrapolated from the console's last picture."""
+        if self._bag is None:
+            return None
+        return max(0.0, self._bag.remaining_s - (self.clock.monotonic() - self._product_read_at))
 
     # ---- the clock's side ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -256,7 +276,9 @@ class CueScreen(Retranslating, QWidget):
                s.get("status"), cue, tuple(self.alerts), tuple(w for w, _ in self.alerts.values()),
                pv and (pv.sku, pv.title, pv.live_fen, pv.list_fen, pv.stock, pv.listed, pv.locked, pv.offer_paused,
                        pv.offer_left_s is not None and int(pv.offer_left_s)),
-               (s.get("next") or {}).get("cue"), self.width(), self.height())
+               (s.get("next") or {}).get("cue"), self.width(), self.height(),
+               self._bag and (self._bag.bag_id, int(self.bag_left() or 0)), self.question,
+               self._substitute and (self._substitute.substitute, self._substitute.talk_track))
         if key != self._view_key:
             self._view_key = key
             self.update()
@@ -522,6 +544,29 @@ class CueScreen(Retranslating, QWidget):
             self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + self.alerts[newest][0] + (f"  (+{more})" if more else ""),
                        0.045, "#ffffff" if critical else "#000000", align=left)
             top += 0.065 * h
+        bag = self._bag
+        if bag is not None and bottom - top >= 0.05 * h:
+            # the countdown on the right, never cut; the prize and the condition give way to it
+            cond = self.tr("follow + comment") if bag.follow_required else self.tr("comment")
+            r = QRectF(0, top, w, 0.06 * h)
+            p.fillRect(r, QColor("#1b5e20"))
+            clock_w = 0.2 * w
+            self._text(p, QRectF(w - m - clock_w, top, clock_w, r.height()), format_countdown(self.bag_left() or 0),
+                       0.05, "#ffffff", mono=True, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._text(p, QRectF(m, top, w - 3 * m - clock_w, r.height()),
+                       # the passphrase first: the host reads it out; the prize gives way on a narrow screen
+                       self.tr("Lucky bag「{passphrase}」{cond} · {prize}").format(prize=bag.prize, cond=cond,
+                                                                                  passphrase=bag.passphrase),
+                       0.045, "#ffffff", align=left)
+            top += 0.065 * h
+        if self.question and bottom - top >= 0.05 * h:
+            r = QRectF(0, top, w, 0.06 * h)
+            p.fillRect(r, QColor("#0b3d91"))
+            self._text(p, r.adjusted(m, 0, -m, 0), self.tr("Viewer asks: {text}").format(text=self.question), 0.045,
+                       "#ffffff", align=left)
+            top += 0.065 * h
+        if bottom - top < 0.04 * h:
+            return
         if msg and msg.get("text"):
             blink = msg.get("style") == "blink"
             on = not blink or int(time.monotonic() * 2) % 2 == 0
@@ -530,6 +575,13 @@ class CueScreen(Retranslating, QWidget):
             r = QRectF(0, top, w, bottom - top)
             p.fillRect(r, QColor(bg))
             self._text(p, r.adjusted(m, 0, -m, 0), msg["text"], 0.08, fg, wrap=True)
+            return
+        sub = self._substitute
+        if sub is not None and not self.on_backup:
+            line = self.tr("SOLD OUT → {product}: {talk}").format(product=sub.substitute_title or sub.substitute,
+                                                                   talk=sub.talk_track)
+            self._text(p, QRectF(m, top, w - 2 * m, bottom - top), line, 0.05, theme.WARNING, wrap=True, bold=True,
+                       align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             return
         talk = self.backup_talk if self.on_backup and self.backup_talk else seg.get("talk_track", "")
         if talk:

@@ -10,8 +10,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from ui.i18n import translate
-from ui.words import (ACTION_VERBS, LEVELS, METHODS, MESSAGE_STYLES, SEVERITIES, action_words, alert_title,
-                      clock_text, coupon_words, kind_word, plain_yuan, rule_name, word_for, yuan)
+from ui.words import (ACTION_VERBS, COMMENT_KINDS, LEVELS, METHODS, MESSAGE_STYLES, SEVERITIES, action_words,
+                      alert_title, clock_text, coupon_words, kind_word, plain_yuan, room_action_words, rule_name,
+                      word_for, yuan)
 
 TitleOf = Callable[[str], str]
 
@@ -55,6 +56,11 @@ LABELS = {   # the event kind in words, for kinds without a sentence of their ow
     "stream.disarmed": QT_TRANSLATE_NOOP("EventWords", "Stream guard disarmed (primary stopped)"),
     "stream.alarm_cleared": QT_TRANSLATE_NOOP("EventWords", "Stream figures back"),
     "stream.command": QT_TRANSLATE_NOOP("EventWords", "Command to OBS"),
+    "comments.minute": QT_TRANSLATE_NOOP("EventWords", "Comments of the minute counted"),
+    "comments.bag_entries": QT_TRANSLATE_NOOP("EventWords", "Lucky bag entries recorded"),
+    "comments.cue_cleared": QT_TRANSLATE_NOOP("EventWords", "Viewer's question taken off the cue screen"),
+    "comments.unpinned": QT_TRANSLATE_NOOP("EventWords", "Comment unpinned"),
+    "console.stock_read": QT_TRANSLATE_NOOP("EventWords", "Stock read back"),
 }
 
 OVERRIDE_WHY = {   # the console's reasons for refusing an override, in words
@@ -72,6 +78,7 @@ REASONS = {
     "offer_over_quantity": QT_TRANSLATE_NOOP("EventWords", "circuit breaker: offer sold over its quantity"),
     "sold_out": QT_TRANSLATE_NOOP("EventWords", "offer quantity sold"),
     "reconcile": QT_TRANSLATE_NOOP("EventWords", "brought in line with the journal"),
+    "cancelled": QT_TRANSLATE_NOOP("EventWords", "cancelled"),
 }
 
 
@@ -149,6 +156,29 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         what = (translate("EventWords", "Explaining {product} (讲解中)").format(product=_prod(pinned, title_of)) if pinned
                 else translate("EventWords", "Stopped explaining"))
         return Line(what, _done(), OK)
+    if kind == "console.lucky_bag_started":
+        return Line(room_action_words({"kind": "lucky_bag", **p}, title_of), _done(), OK)
+    if kind == "console.lucky_bag_ended":
+        if g("drawn"):
+            return Line(translate("EventWords", "Lucky bag {bag} drawn: {n} winner(s) of {eligible} eligible "
+                                                "({entries} entries)").format(bag=g("bag_id") or "",
+                                                                              n=len(g("winners") or []),
+                                                                              eligible=g("eligible") or 0,
+                                                                              entries=g("entries") or 0), "✓", OK)
+        return Line(translate("EventWords", "Lucky bag {bag} ended without a draw ({reason})").format(
+            bag=g("bag_id") or "", reason=_reason(g("reason"))), "", WARN)
+    if kind == "console.substitute_shown":
+        return Line(room_action_words({"kind": "substitute", "sku": sku, "substitute": g("substitute")}, title_of),
+                    _done(), OK)
+    if kind == "console.stock_read":
+        rb = g("readback") or {}
+        return Line(translate("EventWords", "Stock of {product} read back: {n}").format(
+            product=prod, n=rb.get("stock", "—")), "", INFO)
+    if kind in ("comments.pushed", "comments.pinned", "comments.answered"):
+        words = {"comments.pushed": translate("EventWords", "Viewer's comment to the cue screen: “{text}”"),
+                 "comments.pinned": translate("EventWords", "Comment pinned: “{text}”"),
+                 "comments.answered": translate("EventWords", "Answered on air: “{text}”")}[kind]
+        return Line(words.format(text=g("text") or ""), word_for(COMMENT_KINDS, g("comment_kind")), INFO)
     if kind == "console.displayed_stock_set":
         return Line(action_words("displayed_stock", sku, shown=g("shown"), title_of=title_of), _done(), OK)
     if kind == "console.action_failed":
@@ -175,6 +205,8 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "console.intent":
         # journaled before the shop is called; its outcome follows on its own line
         cmd = g("command") or {}
+        if cmd.get("kind") in ("lucky_bag", "lucky_bag_end", "substitute"):
+            return Line(room_action_words(cmd, title_of), "⋯ " + translate("EventWords", "sent"), INFO)
         what = action_words(cmd.get("kind") or "", cmd.get("sku") or sku, price=cmd.get("price"),
                             duration_s=cmd.get("duration_s"), qty=cmd.get("quantity"), coupon=cmd.get("spec"),
                             shown=cmd.get("shown"), title_of=title_of)

@@ -24,8 +24,11 @@ FILTERS = (("all", QT_TRANSLATE_NOOP("Feed", "All")), ("actions", QT_TRANSLATE_N
 HEADERS = (QT_TRANSLATE_NOOP("Feed", "Time"), QT_TRANSLATE_NOOP("Feed", "Who"), QT_TRANSLATE_NOOP("Feed", "What"),
            QT_TRANSLATE_NOOP("Feed", "Result"))
 
+# bookkeeping, not something that happened in the show: journaled for the recap and a resume, not a feed line
+QUIET = frozenset({"comments.minute", "comments.bag_entries"})
+
 CATEGORIES = {
-    "actions": ("console.", "rundown.", "cue.", "session."),
+    "actions": ("console.", "rundown.", "cue.", "session.", "comments."),
     "verdicts": ("interlock.",),
     "alerts": ("alert.", "metrics."),
     "stream": ("stream.",),
@@ -271,6 +274,8 @@ class EventFeed(Retranslating, QWidget):
         if ev.seq <= self._last_seq:  # the bus and a reload can both deliver an event
             return
         self._last_seq = ev.seq
+        if ev.kind in QUIET:
+            return
         self.model.add_event(ev)
         self._fit.start()
         if self.follow:

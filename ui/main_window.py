@@ -40,6 +40,9 @@ DOCKS = {
     "stream": ("ui.panels.stream", QT_TRANSLATE_NOOP("MainWindow", "Stream health"),
                Qt.DockWidgetArea.RightDockWidgetArea),
     "feed": (None, QT_TRANSLATE_NOOP("MainWindow", "Event feed"), Qt.DockWidgetArea.BottomDockWidgetArea),
+    # the room's pulse: beside the metrics at 1366×768 (a tab), beside the event feed on a big screen
+    "comments": ("ui.panels.comments", QT_TRANSLATE_NOOP("MainWindow", "Comments"),
+                 Qt.DockWidgetArea.RightDockWidgetArea),
 }
 CENTRAL = ("ui.panels.console", "Console")
 COMPACT_BELOW = (1700, 950)     # a screen smaller than this (1366×768, 1600×900) gets the compact layout
@@ -168,6 +171,9 @@ class MainWindow(Retranslating, QMainWindow):
                 panel = load_panel(module, self.rt, self.bridge, dock)
                 panel.setMinimumWidth(260)
                 dock.setWidget(panel)
+            elif name == "comments":   # a list of its own: it scrolls itself, never inside a scroll area
+                self.comments = load_panel(module, self.rt, self.bridge, dock)
+                dock.setWidget(self.comments)
             else:
                 dock.setWidget(scrollable(load_panel(module, self.rt, self.bridge, dock)))
             self.addDockWidget(area, dock)
@@ -176,11 +182,16 @@ class MainWindow(Retranslating, QMainWindow):
             # 1366×768: metrics and stream health share one column as tabs rather than clip each other; both keep
             # the column's width (raising a tab must not shrink the column to that panel's own wish)
             self.tabifyDockWidget(self.docks["metrics"], self.docks["stream"])
+            self.tabifyDockWidget(self.docks["metrics"], self.docks["comments"])
             self.docks["metrics"].raise_()
-            for name in ("metrics", "stream"):
+            for name in ("metrics", "stream", "comments"):
                 self.docks[name].widget().setMinimumWidth(380)
         else:
             self.splitDockWidget(self.docks["metrics"], self.docks["stream"], Qt.Orientation.Vertical)
+            self.removeDockWidget(self.docks["comments"])
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.docks["comments"])
+            self.docks["comments"].show()
+            self.splitDockWidget(self.docks["feed"], self.docks["comments"], Qt.Orientation.Horizontal)
         self._size_docks()
         # transient messages only: the bar takes no room while it has nothing to say
         bar = self.statusBar()
@@ -198,7 +209,8 @@ class MainWindow(Retranslating, QMainWindow):
             self.resizeDocks([self.docks["feed"]], [225], Qt.Orientation.Vertical)
         else:
             self.resizeDocks([self.docks["rundown"], self.docks["metrics"]], [420, 620], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["feed"]], [230], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["feed"]], [280], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["feed"], self.docks["comments"]], [1000, 900], Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["metrics"], self.docks["stream"]], [560, 240], Qt.Orientation.Vertical)
 
     def showEvent(self, event) -> None:
@@ -240,6 +252,17 @@ class MainWindow(Retranslating, QMainWindow):
         # F11 works from the cue screen too (it has the focus when it fills the only monitor)
         self.act_cue = self._action(self.view_menu, QT_TRANSLATE_NOOP("MainWindow", "Host's cue screen on/off"),
                                     self.toggle_cue_screen, "F11", Qt.ShortcutContext.ApplicationShortcut)
+        room = self._menu(QT_TRANSLATE_NOOP("MainWindow", "&Room"))
+        self.act_lucky_bag = self._action(room, QT_TRANSLATE_NOOP("MainWindow", "Start a lucky bag…"),
+                                          self.lucky_bag_dialog, "F")
+        self._action(room, QT_TRANSLATE_NOOP("MainWindow", "End the lucky bag now (draw)"),
+                     lambda: self.end_lucky_bag(True))
+        self._action(room, QT_TRANSLATE_NOOP("MainWindow", "Cancel the lucky bag (no draw)"),
+                     lambda: self.end_lucky_bag(False))
+        room.addSeparator()
+        self.act_substitute = self._action(room, QT_TRANSLATE_NOOP("MainWindow", "Switch to the substitute"),
+                                           self.swap_substitute, "R")
+        self._action(room, QT_TRANSLATE_NOOP("MainWindow", "Sold-out line off the cue screen"), self.clear_substitute)
         stream = self._menu(QT_TRANSLATE_NOOP("MainWindow", "S&tream"))
         stream.addAction(self.stream_actions.fail_over)
         stream.addAction(self.stream_actions.return_)
@@ -409,6 +432,76 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _confirm(self, text: str) -> bool:
         return QMessageBox.question(self, self.tr("Control Room"), text) == QMessageBox.StandardButton.Yes
+
+    # ---- the room: lucky bags, sold-out substitutes ------------------------------------------------
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _open_alert(self, rules: tuple[str, ...]):
+        alerts = [a for a in self.rt.alerts.open_alerts.values() if a.rule in rules] if self.rt.alerts else []
+        return alerts[-1] if alerts else None
+
+    def lucky_bag_dialog(self):
+        """F: start a lucky bag (also what the viewers-drop alert offers)."""
+        from ui.lucky_bag_dialog import LuckyBagDialog
+        from ui.words import alert_title
+        svc = self.rt.console
+        if svc is None:
+            return None
+        drop = self._open_alert(("viewers_drop",))
+        reason = alert_title(drop.rule, drop.values, drop.sku, fallback=drop.title) if drop is not None else ""
+        dlg = LuckyBagDialog(self, reason=reason)
+        self.last_dialog = dlg
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return dlg
+        v = dlg.values()
+        cmd = svc.lucky_bag_command(v["prize"], v["countdown_s"], v["passphrase"], follow_required=v["follow_required"],
+                                    winners=v["winners"])
+        run = getattr(self.console, "_run", None)
+        if run is None:
+            return dlg
+        run(svc.request(cmd))
+        if drop is not None and self.console.last_ticket is not None and self.console.last_ticket.future is not None:
+            self.rt.alerts.acknowledge(drop.alert_id)     # the alert's suggestion was taken
+        return dlg
+
+    def end_lucky_bag(self, draw: bool) -> None:
+        from controlroom.commerce.tickets import ConsoleError
+        try:
+            self.rt.console.end_lucky_bag(draw_now=draw)
+        except ConsoleError:
+            self._say(self.tr("No lucky bag is running"))
+
+    def swap_substitute(self) -> None:
+        """R: switch from a sold-out (or running-low) product to the plan's substitute — the latest such alert's,
+        else the product being explained."""
+        from controlroom.commerce.tickets import ConsoleError
+        svc = self.rt.console
+        if svc is None:
+            return
+        alert = self._open_alert(("sku_sold_out", "sku_low_stock"))
+        sku = alert.sku if alert is not None else svc.state.pinned
+        if not sku or svc.substitute_for(sku) is None:
+            self._say(self.tr("No substitute to switch to: the price plan names none for this product"))
+            return
+        try:
+            tickets = svc.swap_to_substitute(sku)
+        except ConsoleError as e:
+            self._say(str(e))
+            return
+        run = getattr(self.console, "_run", None)
+        for t in tickets:
+            if t.future is None and run is not None:   # a confirm (a banned term in the talk track): the ticket asks
+                run(t)
+        if alert is not None:
+            self.rt.alerts.acknowledge(alert.alert_id)
+
+    def clear_substitute(self) -> None:
+        if self.rt.console is not None:
+            t = self.rt.console.clear_substitute()
+            run = getattr(self.console, "_run", None)
+            if t is not None and t.future is None and run is not None:
+                run(t)
 
     # ---- export & recap -------------------------------------------------------------------
     def export_dialog(self) -> None:

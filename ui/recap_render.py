@@ -31,6 +31,8 @@ LINE = QColor("#1f5fae")
 BANDS = (QColor("#e8f0fa"), QColor("#f5f7fa"))
 MARKER = {"price": (QColor("#d98c00"), Qt.PenStyle.DashLine, "price / offer 改价/秒杀"),
           "alert": (QColor("#c0262d"), Qt.PenStyle.DotLine, "alert 告警"),
+          "complaint": (QColor("#e0457b"), Qt.PenStyle.DashDotLine, "complaints 投诉高峰"),
+          "lucky_bag": (QColor("#2e8b57"), Qt.PenStyle.SolidLine, "lucky bag 福袋"),
           "failover": (QColor("#8e3fbf"), Qt.PenStyle.SolidLine, "failover 切备用")}
 FONT = "Noto Sans CJK SC"
 
@@ -54,6 +56,9 @@ def chart_values(r: Recap) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
     with np.errstate(divide="ignore", invalid="ignore"):
         conv = np.where(uv > 0, s["buyers"] / np.where(uv > 0, uv, 1) * 100.0, np.nan)
     out["conversion"] = (t, conv, "%")
+    if "comments" in s:   # comments per minute, from the platform's own counter, like orders
+        cum_c = np.where(idx >= 0, s["comments"][np.clip(idx, 0, None)], 0).astype(np.float64)
+        out["comments"] = (edges[1:], np.diff(cum_c), "/min")
     return out
 
 
@@ -111,7 +116,8 @@ def _paint_chart(p: QPainter, r: Recap, key: str, title: str, w: int, h: int) ->
     p.setFont(f_small)
     fm = QFontMetrics(f_small)
     x = w - R
-    for kind in ("failover", "alert", "price"):
+    kinds = ["failover", "alert", "price"] + [k for k in ("complaint", "lucky_bag") if any(m.kind == k for m in r.markers)]
+    for kind in kinds:
         col, style, word = MARKER[kind]
         tw = fm.horizontalAdvance(word)
         x -= tw + 8

@@ -213,6 +213,8 @@ def finding_words(rule: str, values: dict[str, Any] | None, settings: Any = None
     if rule == "no_floor":
         return translate("Words", "no floor price or cost is known for it: the net price cannot be checked against a "
                                   "floor")
+    if rule == "lucky_bag_running":
+        return translate("Words", "a lucky bag is still running: end it first")
     text = RULE_NAMES.get(rule)
     return w(text) if text else rule
 
@@ -226,6 +228,9 @@ FIELDS = {   # the console's field codes (invalid_input names the one it could n
     "sku": QT_TRANSLATE_NOOP("Words", "product"), "coupon": QT_TRANSLATE_NOOP("Words", "coupon"),
     "coupon_qty": QT_TRANSLATE_NOOP("Words", "coupon quantity"),
     "displayed_stock": QT_TRANSLATE_NOOP("Words", "shown stock"),
+    "prize": QT_TRANSLATE_NOOP("Words", "prize"), "passphrase": QT_TRANSLATE_NOOP("Words", "passphrase"),
+    "countdown_s": QT_TRANSLATE_NOOP("Words", "countdown"), "winners": QT_TRANSLATE_NOOP("Words", "winners"),
+    "substitute": QT_TRANSLATE_NOOP("Words", "substitute"),
 }
 
 RULE_NAMES = {   # the rule in a few words (banners, the feed's short form)
@@ -250,6 +255,7 @@ RULE_NAMES = {   # the rule in a few words (banners, the feed's short form)
     "bundle_over_85": QT_TRANSLATE_NOOP("Words", "bundle discount too small"),
     "gift_ratio": QT_TRANSLATE_NOOP("Words", "gift value out of range"),
     "banned_terms": QT_TRANSLATE_NOOP("Words", "banned terms"),
+    "lucky_bag_running": QT_TRANSLATE_NOOP("Words", "a lucky bag is running"),
 }
 
 
@@ -294,6 +300,8 @@ ACTION_VERBS = {
     "offer": QT_TRANSLATE_NOOP("Words", "Start flash offer"), "coupon": QT_TRANSLATE_NOOP("Words", "Issue coupon"),
     "stock": QT_TRANSLATE_NOOP("Words", "Show stock"), "restore": QT_TRANSLATE_NOOP("Words", "Restore price"),
     "gift": QT_TRANSLATE_NOOP("Words", "Set gift value"), "bundle": QT_TRANSLATE_NOOP("Words", "Set bundle value"),
+    "lucky_bag": QT_TRANSLATE_NOOP("Words", "Start lucky bag"), "lucky_bag_end": QT_TRANSLATE_NOOP("Words", "Draw lucky bag"),
+    "substitute": QT_TRANSLATE_NOOP("Words", "Switch to the substitute"),
 }
 COMMAND_KINDS = {"offer": "offer_start", "coupon": "coupon_issue", "stock": "displayed_stock", "restore": "revert"}
 
@@ -342,6 +350,9 @@ def coupon_words(spec: dict) -> str:
 def action_from(action: Any, title_of: TitleOf | None = None, before: int | None = None) -> str:
     """action_words for a console Action-like object (kind, sku, price, duration_s, qty, coupon, …)."""
     g = lambda k: getattr(action, k, None)  # noqa: E731
+    if g("kind") in ("lucky_bag", "lucky_bag_end", "substitute"):
+        return room_action_words({k: g(k) for k in ("kind", "prize", "winners", "countdown_s", "passphrase",
+                                                    "follow_required", "bag_id", "sku", "substitute")}, title_of)
     coupon = g("coupon") if g("coupon") is not None else g("spec")
     if coupon is not None and not isinstance(coupon, dict):
         coupon = {k: getattr(coupon, k, None) for k in ("threshold", "amount", "total_qty", "sku")}
@@ -349,6 +360,21 @@ def action_from(action: Any, title_of: TitleOf | None = None, before: int | None
     qty = g("qty") if g("qty") is not None else g("quantity")
     return action_words(g("kind"), sku, price=g("price"), before=before, duration_s=g("duration_s"),
                         qty=qty, coupon=coupon, coupon_id=g("coupon_id"), shown=g("shown"), title_of=title_of)
+
+
+def room_action_words(c: dict, title_of: TitleOf | None = None) -> str:
+    """A lucky bag or a sold-out switch in words: "Start lucky bag 口红正装一支 × 3 · 5:00 · 关注 + 口令「冲」"."""
+    kind = c.get("kind")
+    verb = word_for(ACTION_VERBS, kind)
+    if kind == "lucky_bag":
+        cond = translate("Words", "follow + comment") if c.get("follow_required") else translate("Words", "comment")
+        return f"{verb} {c.get('prize') or ''} × {c.get('winners') or 1} · {clock_text(c.get('countdown_s'))} · " \
+               f"{cond}「{c.get('passphrase') or ''}」"
+    if kind == "lucky_bag_end":
+        return f"{verb} {c.get('bag_id') or ''}".strip()
+    if not c.get("substitute"):
+        return translate("Words", "Sold-out line off")
+    return f"{verb}: {_product(c.get('sku'), title_of)} → {_product(c.get('substitute'), title_of)}"
 
 
 # ---- alerts -------------------------------------------------------------------------------------------
@@ -364,6 +390,24 @@ NEEDS_VALUES = {
     "sku_add_to_cart_low": ("add_to_cart_rate", "threshold"), "viewers_drop": ("drop", "peak", "online"),
     "uv_value_low": ("uv_value", "category"), "breaker_order_rate": ("orders", "allowed"),
     "breaker_sale_below_floor": ("avg_price", "floor"),
+    "complaint_burst": ("complaints", "window_s"), "question_recurring": ("topic", "askers", "window_s"),
+    "sku_sold_out": ("stock",), "sku_low_stock": ("stock",),
+}
+
+QUESTION_TOPICS = {   # controlroom.comments.classify
+    "size": QT_TRANSLATE_NOOP("Words", "size"), "shade": QT_TRANSLATE_NOOP("Words", "shade"),
+    "price": QT_TRANSLATE_NOOP("Words", "price"), "shipping": QT_TRANSLATE_NOOP("Words", "shipping"),
+    "after_sales": QT_TRANSLATE_NOOP("Words", "after-sales"), "other": QT_TRANSLATE_NOOP("Words", "other"),
+}
+COMPLAINT_TOPICS = {
+    "quality": QT_TRANSLATE_NOOP("Words", "quality"), "shipping_slow": QT_TRANSLATE_NOOP("Words", "slow shipping"),
+    "fake": QT_TRANSLATE_NOOP("Words", "fakes"), "refund": QT_TRANSLATE_NOOP("Words", "refunds"),
+    "price_up": QT_TRANSLATE_NOOP("Words", "a price rise"),
+}
+COMMENT_KINDS = {
+    "question": QT_TRANSLATE_NOOP("Words", "question"), "complaint": QT_TRANSLATE_NOOP("Words", "complaint"),
+    "praise": QT_TRANSLATE_NOOP("Words", "praise"), "spam": QT_TRANSLATE_NOOP("Words", "spam"),
+    "entry": QT_TRANSLATE_NOOP("Words", "lucky bag entry"), "chatter": QT_TRANSLATE_NOOP("Words", "chat"),
 }
 
 
@@ -447,6 +491,24 @@ def alert_title(rule: str, values: dict | None, sku: str | None = None, title_of
         return translate("Words", "TWO ENCODERS ON AIR: the guard could not stop one")
     if rule == "journal_error":
         return translate("Words", "JOURNAL ERROR: actions cannot be recorded")
+    if rule == "complaint_burst":
+        ratio = g("ratio")
+        text = translate("Words", "Complaints burst: {n} in {s} s, {x}× the show's usual — mostly {topic}") if ratio \
+            else translate("Words", "Complaints burst: {n} in {s} s — mostly {topic}")
+        return text.format(n=g("complaints"), s=f"{g('window_s') or 0:g}", x=f"{ratio or 0:.1f}",
+                           topic=word_for(COMPLAINT_TOPICS, g("topic")))
+    if rule == "question_recurring":
+        text = translate("Words", "Viewers keep asking about {product}: {topic} ({n} viewers in {s} s)") if prod \
+            else translate("Words", "Viewers keep asking: {topic} ({n} viewers in {s} s)")
+        return text.format(product=prod, topic=word_for(QUESTION_TOPICS, g("topic")), n=g("askers"),
+                           s=f"{g('window_s') or 0:g}")
+    if rule == "sku_sold_out":
+        if g("substitute_sku"):
+            return translate("Words", "{product} SOLD OUT: switch to {substitute} (R)").format(
+                product=prod, substitute=_product(g("substitute_sku"), title_of))
+        return translate("Words", "{product} SOLD OUT").format(product=prod)
+    if rule == "sku_low_stock":
+        return translate("Words", "{product}: only {n} left").format(product=prod, n=g("stock"))
     return fallback or rule
 
 
@@ -455,7 +517,6 @@ ALERT_TODO = {
     "gmv_swing:down": QT_TRANSLATE_NOOP("Words", "Check stock, price and the product on screen."),
     "gmv_swing:up": QT_TRANSLATE_NOOP("Words", "Keep the current product on; check stock."),
     "sku_add_to_cart_low": QT_TRANSLATE_NOOP("Words", "Demo the product again, show the offer, or switch products."),
-    "viewers_drop": QT_TRANSLATE_NOOP("Words", "Launch a lucky bag 福袋 to hold viewers."),
     "uv_value_low": QT_TRANSLATE_NOOP("Words", "Raise the average order: bundles, add-ons, a hero product."),
     "breaker_order_rate": QT_TRANSLATE_NOOP(
         "Words", "Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price "
@@ -496,6 +557,14 @@ ALERT_TODO = {
                                                                "trying."),
     "journal_error": QT_TRANSLATE_NOOP("Words", "Nothing is sent to the shop until the journal can be written. "
                                                 "Free disk space or fix the data folder's permissions."),
+    "viewers_drop": QT_TRANSLATE_NOOP("Words", "Launch a lucky bag 福袋 to hold viewers: press F."),
+    "complaint_burst": QT_TRANSLATE_NOOP("Words", "Give the standard reply on air, then cut to the assistant's demo."),
+    "question_recurring": QT_TRANSLATE_NOOP("Words", "Answer it once, for everyone (the comment list: A marks it "
+                                                     "answered)."),
+    "sku_sold_out": QT_TRANSLATE_NOOP("Words", "Press R: the substitute goes on sale and on screen with its talk "
+                                               "track."),
+    "sku_sold_out:none": QT_TRANSLATE_NOOP("Words", "Say it is gone and move to the next product."),
+    "sku_low_stock": QT_TRANSLATE_NOOP("Words", "Announce 仅剩 N 件; R switches to the substitute when it is gone."),
 }
 
 
@@ -504,6 +573,8 @@ def alert_todo(rule: str, values: dict | None = None) -> str:
     key = rule
     if rule == "gmv_swing":
         key = f"gmv_swing:{(values or {}).get('direction', 'down')}"
+    elif rule == "sku_sold_out" and not (values or {}).get("substitute_sku"):
+        key = "sku_sold_out:none"
     text = ALERT_TODO.get(key)
     return w(text) if text else ""
 

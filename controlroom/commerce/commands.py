@@ -539,3 +539,110 @@ class SetBundle(Command):
 
     def applied(self, ctx, result, rb):
         return ev.BundleSet(items_sum=self.items_sum)
+
+
+# ---- the room's giveaways and sold-out plans (console-side: no shop call) ----------------------------
+LUCKY_BAG = "lucky_bag"     # the lane of lucky-bag work: one bag at a time, never behind a SKU's lane
+
+
+def _bad_text(value: Any, name: str, *, limit: int, required: bool = True) -> tuple[str, str] | None:
+    if not isinstance(value, str):
+        return name, f"{value!r} is not text"
+    if required and not value.strip():
+        return name, "empty"
+    if len(value) > limit:
+        return name, f"{len(value)} characters; at most {limit}"
+    if any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 for c in value):
+        return name, "contains control characters"
+    return None
+
+
+@dataclass(frozen=True)
+class StartLuckyBag(Command):
+    """A lucky bag 福袋: `prize` drawn among the viewers who comment `passphrase` 口令 (and follow the room,
+    when `follow_required`) during `countdown_s`; `winners` of them win. The console runs its countdown and
+    the draw (the public shop APIs have no lucky-bag method); the cue screen shows the countdown."""
+    kind: ClassVar[str] = "lucky_bag"
+    shop_call: ClassVar[bool] = False
+    bag_id: str = ""
+    prize: str = ""
+    countdown_s: float = 0.0
+    passphrase: str = ""
+    follow_required: bool = True
+    winners: int = 1
+
+    @property
+    def lane(self) -> str:
+        return LUCKY_BAG
+
+    def describe(self) -> str:
+        d = f"{self.countdown_s:g}" if isinstance(self.countdown_s, (int, float)) else repr(self.countdown_s)
+        return f"lucky bag {self.bag_id}: {self.prize!r} × {self.winners}, {d} s, 口令 {self.passphrase!r}"
+
+    def invalid(self):
+        out = [b for b in (_bad_text(self.prize, "prize", limit=60), _bad_text(self.passphrase, "passphrase", limit=20),
+                           _bad_number(self.countdown_s, "countdown_s", minimum=10, whole=False, allow_none=False,
+                                       maximum=3600),
+                           _bad_number(self.winners, "winners", minimum=1, allow_none=False, maximum=10_000))
+               if b]
+        if not isinstance(self.follow_required, bool):
+            out.append(("follow_required", f"{self.follow_required!r} is not yes/no"))
+        return out
+
+    def applied(self, ctx, result, rb):
+        return ev.LuckyBagStarted(bag_id=self.bag_id, prize=self.prize, countdown_s=float(self.countdown_s),
+                                  passphrase=self.passphrase.strip(), follow_required=self.follow_required,
+                                  winners=int(self.winners), ends_utc=ctx.utc_now + float(self.countdown_s))
+
+
+@dataclass(frozen=True)
+class EndLuckyBag(Command):
+    """The lucky bag's draw (at the end of its countdown, or now when the operator ends it early), or its
+    cancellation (no draw). The entries and winners are decided before the command is made, so the intent
+    already holds the result that the journal keeps."""
+    kind: ClassVar[str] = "lucky_bag_end"
+    safe: ClassVar[bool] = True
+    shop_call: ClassVar[bool] = False
+    bag_id: str = ""
+    reason: str = "expired"           # expired | operator | cancelled
+    entries: int = 0                  # distinct viewers who commented the passphrase
+    eligible: int = 0                 # of those, the ones who meet the condition (following, where required)
+    winners: tuple = ()               # pseudonymous user ids
+    drawn: bool = True                # False: cancelled, or nobody to draw from, or the platform shows no comments
+    follow_checked: bool = False      # the platform marks followers: 关注 was checked, not assumed
+    note: str = ""
+
+    @property
+    def lane(self) -> str:
+        return LUCKY_BAG
+
+    def describe(self) -> str:
+        if not self.drawn:
+            return f"lucky bag {self.bag_id} ended without a draw ({self.reason})"
+        return f"lucky bag {self.bag_id} drawn: {len(self.winners)} winner(s) of {self.eligible} eligible"
+
+    def applied(self, ctx, result, rb):
+        return ev.LuckyBagEnded(bag_id=self.bag_id, reason=self.reason, entries=self.entries,
+                                eligible=self.eligible, winners=list(self.winners), drawn=self.drawn,
+                                follow_checked=self.follow_checked, note=self.note)
+
+
+@dataclass(frozen=True)
+class ShowSubstitute(Command):
+    """The sold-out plan on the cue screen: `sku` is gone, the host switches to `substitute` with the plan's
+    talk track 售罄替换话术 (checked for banned terms). `substitute` None clears the line."""
+    kind: ClassVar[str] = "substitute"
+    shop_call: ClassVar[bool] = False
+    sku: str = ""
+    substitute: str | None = None
+    talk_track: str = ""
+
+    @property
+    def lane(self) -> str:
+        return self.substitute or self.sku
+
+    def describe(self) -> str:
+        return f"substitute {self.sku} → {self.substitute}" if self.substitute else f"substitute line off ({self.sku})"
+
+    def applied(self, ctx, result, rb):
+        return ev.SubstituteShown(substitute=self.substitute, talk_track=self.talk_track)

@@ -15,6 +15,8 @@ class ConsoleSettings:
     lane_workers: int = setting(16, min=2, max=256)               # shop calls in flight at once (one per lane)
     override_max_attempts: int = setting(5, min=1, max=100)       # wrong PINs in a row before overrides lock
     override_lockout_s: float = setting(300.0, min=1.0, max=86400.0)
+    low_stock_units: int = setting(20, min=0, max=1_000_000)      # at or under this a product is running low
+    stock_read_every_s: float = setting(10.0, min=0.5, max=3600.0)  # a low product is read back at most this often
 
     def __post_init__(self):
         if self.readback_reserve_s >= self.action_deadline_s:

@@ -338,3 +338,45 @@ class StreamFailover(Event):
 @dataclass
 class StreamReturned(Event):
     kind: ClassVar[str] = "stream.returned"
+
+
+# ---- lucky bags, substitutes, stock -----------------------------------------------------------------
+@dataclass
+class LuckyBagStarted(Done):
+    kind: ClassVar[str] = "console.lucky_bag_started"
+    bag_id: str = ""
+    prize: str = ""
+    countdown_s: float = 0.0          # also read by the simulated audience (it joins and stays)
+    passphrase: str = ""
+    follow_required: bool = True
+    winners: int = 1
+    ends_utc: float = 0.0
+
+
+@dataclass
+class LuckyBagEnded(Done):
+    kind: ClassVar[str] = "console.lucky_bag_ended"
+    bag_id: str = ""
+    reason: str = ""
+    entries: int = 0
+    eligible: int = 0
+    winners: list = field(default_factory=list)
+    drawn: bool = True
+    follow_checked: bool = False
+    note: str = ""
+
+
+@dataclass
+class SubstituteShown(Done):
+    kind: ClassVar[str] = "console.substitute_shown"
+    substitute: str | None = None
+    talk_track: str = ""
+
+
+@dataclass
+class StockRead(Event):
+    """A product read back because its stock looked low (the units sold since the last read say so)."""
+    kind: ClassVar[str] = "console.stock_read"
+    sku: str = ""
+    readback: dict | None = None
+    estimate: int | None = None

@@ -179,6 +179,23 @@ class Judge:
             return e.evaluate(self.terms(sku, exclude=exclude, gift_value=cmd.gift_value), texts=False), True
         if isinstance(cmd, cmds.SetBundle):
             return e.evaluate(self.terms(sku, exclude=exclude, bundle_items_sum=cmd.items_sum), texts=False), True
+        if isinstance(cmd, cmds.StartLuckyBag):
+            running = st.lucky_bag or next((p.command for p in st.pending.values()
+                                            if isinstance(p.command, cmds.StartLuckyBag)), None)
+            if running is not None:
+                return _block(None, "lucky_bag_running", f"lucky bag {running.bag_id} is still running; end it "
+                                                         f"first"), False
+            # said on air: the prize and the passphrase are checked like any cue text
+            return e.evaluate(Terms("*", None, None, texts=(cmd.prize, cmd.passphrase)), pricing=False,
+                              texts=True), True
+        if isinstance(cmd, cmds.EndLuckyBag):
+            return Verdict(ALLOW, (), None), True
+        if isinstance(cmd, cmds.ShowSubstitute):
+            if cmd.substitute is not None and cmd.substitute not in st.skus:
+                return _block(sku, "invalid_input", f"substitute: {cmd.substitute!r} is not a product of this "
+                                                    f"show", field="substitute"), False
+            return e.evaluate(Terms(cmd.substitute or sku, None, None, texts=(cmd.talk_track,)), pricing=False,
+                              texts=True), True
         raise TypeError(f"no interlocks for {type(cmd).__name__}")
 
     def _coupon(self, spec: CouponSpec, exclude: str | None) -> tuple[Verdict, bool]:

@@ -5,7 +5,9 @@ list_price, live_price (元). Optional: cost, floor_price, stock, per_buyer_limi
 coupon_off, coupon_qty (empty = unlimited), approved_deep_discount (yes/no). Other columns are
 allowed and ignored by those rules. This reader also understands a few optional extras a planner
 may add: offer_price, offer_qty, bundle_items_sum, gift_value (元), tiers ("2:89;3:79" = buy 2 at
-89 元 each, 3 at 79 元), cue_text, planned_orders_per_min (for the live circuit breaker).
+89 元 each, 3 at 79 元), cue_text, planned_orders_per_min (for the live circuit breaker), and for a
+sold-out product the plan's answer: substitute_sku (another SKU of this plan, never the row's own) and
+substitute_talk_track (what the host says switching to it 售罄替换话术; checked for banned terms).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from controlroom.commerce.interlocks import (BLOCK, CONFIRM, Coupon, Finding, InterlockEngine, Terms, Tier,
                                              Verdict, worst)
+from controlroom.commerce.compliance import check_text
 from controlroom.commerce.money import MoneyError, format_money, parse_money
 from controlroom.csvfile import CsvFileError, read_csv
 
@@ -54,6 +57,8 @@ class PlanRow:
     tiers: tuple[Tier, ...] = ()
     cue_text: str = ""
     planned_orders_per_min: float | None = None
+    substitute_sku: str = ""
+    substitute_talk_track: str = ""
     invalid: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -204,9 +209,31 @@ def _row(n: int, cells: dict[str, str]) -> PlanRow:
             vals["planned_orders_per_min"] = _rate_cell(cell("planned_orders_per_min"))
         except ValueError as e:
             invalid.append(("planned_orders_per_min", str(e)))
+    sub = unicodedata.normalize("NFKC", cell("substitute_sku")).strip()
+    talk = cell("substitute_talk_track")
+    if talk and not sub:
+        invalid.append(("substitute_talk_track", "given, but substitute_sku is empty; name the SKU it switches to"))
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", talk):
+        invalid.append(("substitute_talk_track", "contains control characters; it is shown to the host as typed"))
     return PlanRow(row=n, sku=sku, title=cell("title"), list_price=vals.pop("list_price", None),
                    live_price=vals.pop("live_price", None), cue_text=cell("cue_text"),
-                   invalid=tuple(invalid), **vals)
+                   substitute_sku=sub, substitute_talk_track=talk, invalid=tuple(invalid), **vals)
+
+
+def _check_substitutes(rows: list[PlanRow]) -> list[PlanRow]:
+    """A substitute must be another SKU of this plan (checked once every row is read)."""
+    skus = {r.sku for r in rows if r.sku}
+    out = []
+    for r in rows:
+        bad = []
+        if r.substitute_sku:
+            if r.substitute_sku == r.sku:
+                bad.append(("substitute_sku", f"{r.substitute_sku!r} is the product itself; name another SKU of "
+                                              f"the plan"))
+            elif r.substitute_sku not in skus:
+                bad.append(("substitute_sku", f"{r.substitute_sku!r} is not a SKU of this plan"))
+        out.append(replace(r, invalid=r.invalid + tuple(bad)) if bad else r)
+    return out
 
 
 def read_plan(path: str | Path) -> Plan:
@@ -233,6 +260,7 @@ def read_plan(path: str | Path) -> Plan:
             continue  # a blank line is not a data row
         n += 1
         plan.rows.append(_row(n, {h: cells[i] if i < len(cells) else "" for i, h in enumerate(header) if h}))
+    plan.rows = _check_substitutes(plan.rows)
     return plan
 
 
@@ -252,6 +280,12 @@ def check_plan(plan: Plan, engine: InterlockEngine | None = None) -> list[RowRes
         c = r.coupon
         v = engine.evaluate(terms, new_coupons=(c,) if c else (), listing=False)
         extra: list[Finding] = []
+        hits = check_text(r.substitute_talk_track)
+        if hits:
+            found = list(dict.fromkeys(h.term for h in hits))
+            extra.append(Finding("banned_terms", CONFIRM, "substitute_talk_track: banned absolute terms "
+                                 + ", ".join(f"“{t}”" for t in found), {"field": "substitute_talk_track",
+                                                                       "terms": found}))
         if r.stock is not None and r.stock <= 0:
             extra.append(Finding("list_no_stock", BLOCK, f"stock {r.stock}: the row cannot be listed", {"stock": r.stock}))
         if r.sku and counts[r.sku] > 1:

@@ -35,6 +35,7 @@ from controlroom.commerce.breaker import Breaker
 from controlroom.commerce.commands import readback_json
 from controlroom.commerce.config import ConsoleSettings
 from controlroom.commerce.execution import LaneWork
+from controlroom.commerce.giveaways import LuckyBags
 from controlroom.commerce.interlocks import ALLOW, BLOCK, CONFIRM, InterlockEngine, InterlockSettings, Verdict
 from controlroom.commerce.judge import Judge, worse
 from controlroom.commerce.lanes import LaneClosed, Lanes
@@ -42,6 +43,7 @@ from controlroom.commerce.money import format_yuan
 from controlroom.commerce.plan import PlanError, PlanRow, check_plan, read_plan
 from controlroom.commerce.recovery import Recovery
 from controlroom.commerce.state import SHOP, ConsoleState
+from controlroom.commerce.stock import StockLevels, Substitutes
 from controlroom.commerce.supervisor import SupervisorSettings, verify_pin
 from controlroom.commerce.tickets import (APPLIED_, FAILED, IGNORED, REFUSED, UNCERTAIN, AutoAction,  # noqa: F401
                                           ConfirmationRequired, ConsoleError, Outcome, Override, OverrideRefused,
@@ -55,7 +57,7 @@ log = logging.getLogger(__name__)
 
 
 
-class ConsoleService(LaneWork, Watch, Recovery):
+class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
     def __init__(self, rt, *, engine: InterlockEngine | None = None):
         self.rt = rt
         self.clock = rt.clock
@@ -70,6 +72,8 @@ class ConsoleService(LaneWork, Watch, Recovery):
         self.state = ConsoleState()
         self.judge = Judge(self.engine, self.state, lambda: self.caps)
         self.breaker = Breaker(self.settings)
+        self.stock = StockLevels()
+        self._bag_ending: str | None = None        # the lucky bag whose draw is queued
         self._lock = threading.RLock()
         self.lanes = Lanes(self.config.lane_workers)
         self.tickets: dict[str, Ticket] = {}
@@ -121,6 +125,8 @@ class ConsoleService(LaneWork, Watch, Recovery):
             self._stopping.clear()
             self._settle_at.clear()
             self._recon_at.clear()
+            self.stock = StockLevels()
+            self._bag_ending = None
             self._dirty.add("*")
         if resumed:
             self._replay(session_id)
@@ -290,7 +296,8 @@ class ConsoleService(LaneWork, Watch, Recovery):
                 version=self._version, mono=now, products=self._products,
                 journal_ok=self.journal_ok, journal_fault=self.journal.fault or "",
                 overrides_locked_s=max(0.0, locked_until - self.utc_now()) if locked_until else 0.0,
-                plan_error=st.plan_error, shop_locked=st.locks[SHOP].reason if SHOP in st.locks else "")
+                plan_error=st.plan_error, shop_locked=st.locks[SHOP].reason if SHOP in st.locks else "",
+                lucky_bag=self._bag_view(now), substitute=self._substitute_view())
 
     def products(self) -> list[ProductView]:
         return list(self.snapshot().products)
@@ -637,14 +644,16 @@ class ConsoleService(LaneWork, Watch, Recovery):
         return t
 
     # ======================================================================= alerts
-    def _alert(self, rule: str, severity: str, title: str, detail: str, sku: str | None, values: dict) -> None:
+    def _alert(self, rule: str, severity: str, title: str, detail: str, sku: str | None, values: dict, *,
+               suggestion: str = "", to_cue: bool | None = None) -> None:
         router = self.rt.alerts
         if router is None or self.killed:
             return
         from controlroom.alerts import Alert
         try:
             router.raise_alert(Alert(rule=rule, severity=severity, title=title, detail=detail, source="console",
-                                     sku=sku, values=values, to_cue=severity == "critical"))
+                                     sku=sku, values=values, suggestion=suggestion,
+                                     to_cue=severity == "critical" if to_cue is None else to_cue))
         except Exception:
             log.exception("alert failed")
 

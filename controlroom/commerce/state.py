@@ -55,6 +55,25 @@ class OfferRun:
 
 
 @dataclass
+class LuckyBagRun:
+    bag_id: str
+    prize: str
+    passphrase: str
+    follow_required: bool
+    winners: int
+    countdown_s: float
+    ends_utc: float
+
+
+@dataclass
+class SubstituteCue:
+    """The cue screen's sold-out line: `sku` is gone, the host talks `substitute` up with `talk_track`."""
+    sku: str
+    substitute: str
+    talk_track: str
+
+
+@dataclass
 class Pending:
     """An action whose intent is journaled and whose outcome is not known yet."""
     key: str
@@ -91,6 +110,9 @@ class ConsoleState:
         self.on_backup = False
         self.override_failures = 0
         self.overrides_locked_until: float | None = None
+        self.lucky_bag: LuckyBagRun | None = None   # the one running
+        self.lucky_bags: list[dict] = []             # the ones that ended: {bag_id, prize, drawn, winners, ...}
+        self.substitute: SubstituteCue | None = None
 
     # ---- the one way in -------------------------------------------------------------------------
     def apply(self, e: ev.Event) -> set[str]:
@@ -184,7 +206,10 @@ class ConsoleState:
                 "locks": {k: vars(v).copy() for k, v in sorted(self.locks.items())},
                 "price_history": list(self.price_history), "floor_override": sorted(self.floor_override),
                 "pinned": self.pinned, "on_backup": self.on_backup, "override_failures": self.override_failures,
-                "overrides_locked_until": self.overrides_locked_until}
+                "overrides_locked_until": self.overrides_locked_until,
+                "lucky_bag": vars(self.lucky_bag).copy() if self.lucky_bag else None,
+                "lucky_bags": list(self.lucky_bags),
+                "substitute": vars(self.substitute).copy() if self.substitute else None}
 
 
 # ---- handlers: one per event type --------------------------------------------------------------------
@@ -275,6 +300,8 @@ def _done(s: ConsoleState, e: ev.Done) -> set[str]:
             s._pin(s.pinned, False)
         else:
             s._pin(e.pinned_sku)
+        if s.substitute is not None and e.pinned_sku != s.substitute.substitute:
+            s.substitute = None   # the host moved on to something else: the sold-out line has done its work
         lanes |= {x for x in (e.pinned_sku, p.command.target if p else None) if x}
     elif isinstance(e, ev.DisplayedStockSet):
         if sku in s.skus:
@@ -285,7 +312,23 @@ def _done(s: ConsoleState, e: ev.Done) -> set[str]:
     elif isinstance(e, ev.BundleSet):
         if sku in s.skus:
             s.skus[sku].bundle_items_sum = e.items_sum
+    elif isinstance(e, ev.LuckyBagStarted):
+        s.lucky_bag = LuckyBagRun(e.bag_id, e.prize, e.passphrase, e.follow_required, e.winners, e.countdown_s,
+                                  e.ends_utc)
+    elif isinstance(e, ev.LuckyBagEnded):
+        if s.lucky_bag is not None and s.lucky_bag.bag_id == e.bag_id:
+            b = s.lucky_bag
+            s.lucky_bag = None
+            s.lucky_bags.append({"bag_id": e.bag_id, "prize": b.prize, "drawn": e.drawn, "reason": e.reason,
+                                 "entries": e.entries, "eligible": e.eligible, "winners": list(e.winners)})
+    elif isinstance(e, ev.SubstituteShown):
+        s.substitute = SubstituteCue(sku, e.substitute, e.talk_track) if e.substitute else None
     return lanes
+
+
+def _stock_read(s: ConsoleState, e: ev.StockRead) -> set[str]:
+    s.adopt(e.readback)
+    return {e.sku}
 
 
 def _failed(s: ConsoleState, e: ev.ActionFailed) -> set[str]:
@@ -381,4 +424,5 @@ _HANDLERS = {
     ev.SkuLocked: _locked, ev.SkuUnlocked: _unlocked, ev.Reconciled: _reconciled, ev.OfferPaused: _paused,
     ev.OfferResumed: _resumed, ev.OverrideAccepted: _override_ok, ev.OverrideRefused: _override_refused,
     ev.OverridesLocked: _overrides_locked, ev.StreamFailover: _failover, ev.StreamReturned: _returned,
+    ev.StockRead: _stock_read,
 }

@@ -63,6 +63,27 @@ class OfferView:
 
 
 @dataclass(frozen=True)
+class LuckyBagView:
+    bag_id: str
+    prize: str
+    passphrase: str
+    follow_required: bool
+    winners: int
+    remaining_s: float               # as of the snapshot's `mono`
+    countdown_s: float
+
+
+@dataclass(frozen=True)
+class SubstituteView:
+    """The cue screen's sold-out line: `sku` sold out, talk up `substitute` with `talk_track`."""
+    sku: str
+    sku_title: str
+    substitute: str
+    substitute_title: str
+    talk_track: str
+
+
+@dataclass(frozen=True)
 class ConsoleSnapshot:
     version: int
     mono: float                       # the console clock when it was taken (remaining_s are as of then)
@@ -72,6 +93,8 @@ class ConsoleSnapshot:
     overrides_locked_s: float = 0.0   # seconds left of a wrong-PIN lockout
     plan_error: str = ""              # the price plan could not be read
     shop_locked: str = ""             # a shop-wide action is uncertain
+    lucky_bag: LuckyBagView | None = None
+    substitute: SubstituteView | None = None
 
     def product(self, sku: str) -> ProductView | None:
         return next((p for p in self.products if p.sku == sku), None)

@@ -30,6 +30,8 @@ class Watch:
             dues += [d for d, _s, _a in self._scheduled]
             dues += list(self._settle_at.values()) + list(self._recon_at.values())
             dues.append(self._last_poll + self.settings.metrics_poll_s)
+            if self.state.lucky_bag is not None and self._bag_ending != self.state.lucky_bag.bag_id:
+                dues.append(self.mono_of(self.state.lucky_bag.ends_utc))
         return min(dues) if dues else None
 
     def tick(self) -> None:
@@ -74,6 +76,7 @@ class Watch:
                               f"the offer on {o.sku} at {format_yuan(o.price)} reached its end", what)
         for _due, spec, actor in due_coupons:
             self.issue_coupon(spec, actor=actor)
+        self._bag_due(now)
         for lane in settle:
             try:
                 self.lanes.submit(lane, lambda lane=lane: self._settle(lane), urgent=True)
@@ -137,6 +140,7 @@ class Watch:
                               "revert")
         for trip in trips:
             self._trip(trip)
+        self._watch_stock(now, m)
         if ended:
             self._publish(None, "offers")
 

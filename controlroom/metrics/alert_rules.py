@@ -7,7 +7,9 @@ Why each rule is shaped the way it is:
 - cool-down: after raising, the same rule (and SKU) stays quiet for `cooldown_s` even if it clears
   and trips again;
 - minimum samples: a rule says nothing until its window is covered by data and its denominator is
-  large enough (viewers, clicks, GMV), so the first minutes of a show are silent.
+  large enough (viewers, clicks, GMV), so the first minutes of a show are silent;
+- a sold-out product is not judged on its add-to-cart rate: nobody can add what is gone, and the
+  sold-out alert (the console's stock watch) already says what to do.
 """
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ class AlertEngine:
     clear_fn: Callable[[str, str, str], None] = lambda rule, key, alert_id: None
     category_uv_value: int | None = None   # 分, from the show's targets when settings leave it empty
     states: dict[tuple[str, str], _State] = field(default_factory=dict)
+    sold_out: Callable[[str], bool] = lambda sku: False   # the console's word on a SKU's stock
 
     def __post_init__(self):
         self.disabled = {r.strip() for r in self.settings.disabled.split(",") if r.strip()}
@@ -213,6 +216,8 @@ class AlertEngine:
         skus = v.skus_window(s.sku_window_s) or {}
         out = []
         for sku, k in skus.items():
+            if self.sold_out(sku):
+                continue   # nothing to add to a cart: not the talk track's fault (and no alert to clear it by)
             ok = k.clicks >= s.sku_min_clicks and k.add_to_cart_rate is not None
             val = k.add_to_cart_rate if ok else None
 

@@ -48,7 +48,7 @@ class MetricsService:
         self.store = SeriesStore(self.settings.buffer_rows)
         self.live = LiveMetrics(self.store, self.targets, interval_s=self.settings.interval_s)
         self.engine = AlertEngine(self.alert_settings, self._raise, self._cleared,
-                                  category_uv_value=self.targets.uv_value)
+                                  category_uv_value=self.targets.uv_value, sold_out=self._sold_out)
         self.report: KpiReport | None = None
         self.previous: SeriesData | None = None
         self.session_id: int | None = None
@@ -70,6 +70,10 @@ class MetricsService:
                         rt.bus.subscribe(self._on_alert, "alert.")]
 
     # ---- wiring -------------------------------------------------------------------------------
+    def _sold_out(self, sku: str) -> bool:
+        console = self.rt.console
+        return console is not None and console.sold_out(sku)
+
     def _raise(self, alert):
         return self.rt.alerts.raise_alert(alert)
 

@@ -19,7 +19,7 @@ from controlroom.recap.report import Recap
 
 CSS_FILE = RESOURCES / "recap" / "recap.css"
 CHARTS = (("online", "Online viewers"), ("gmv", "GMV (cumulative)"), ("orders", "Orders per minute"),
-          ("conversion", "Conversion rate (cumulative)"))
+          ("conversion", "Conversion rate (cumulative)"), ("comments", "Comments per minute"))
 SEVERITY_WORD = {"critical": "CRITICAL", "warning": "WARNING", "info": "INFO"}
 CHANGE_WORD = {"price": "Price change", "revert": "Price revert", "offer_start": "Offer start",
                "offer_stop": "Offer end", "coupon_issue": "Coupon issued", "coupon_stop": "Coupon stopped"}
@@ -28,7 +28,8 @@ KIND_WORD = {"alert": "Alert", "alert_ack": "Acknowledged", "block": "Interlock 
              "readback_mismatch": "Read-back mismatch", "action_failed": "Action failed",
              "sku_unlocked": "SKU unlocked", "failover": "Failover", "returned": "Return to primary",
              "failover_failed": "Failover failed", "return_failed": "Return failed",
-             "stream_no_remedy": "Stream failed", "stream_held": "Stream held", "offer_failed": "Offer failed"}
+             "stream_no_remedy": "Stream failed", "stream_held": "Stream held", "offer_failed": "Offer failed",
+             "complaint_peak": "Complaint peak", "lucky_bag": "Lucky bag"}
 CALLOUT_WORD = {"talk_track_missed": "Talk track missed", "traffic_short": "Traffic short", "skipped": "Skipped"}
 
 
@@ -102,7 +103,9 @@ def render_html(recap: Recap, charts: dict[str, bytes] | None = None,
     add(f"<h2>{bi('Charts')}</h2>")
     if not charts:
         add(f'<p class="note">{bi("No metric samples: no charts.")}</p>')
-    add(f'<p class="small">{bi("Bands: run-of-show segments · lines: amber price/offer, red alert, purple failover")}</p>')
+    legend = bi("Bands: run-of-show segments · lines: amber price/offer, red alert, purple failover, pink complaint "
+                "peak, green lucky bag")
+    add(f'<p class="small">{legend}</p>')
     width_attr = f' width="{chart_width}"' if chart_width else ""
     for key, label in CHARTS:
         if key in charts:
@@ -155,6 +158,26 @@ def render_html(recap: Recap, charts: dict[str, bytes] | None = None,
     add(f'<p class="small">{bi("Effect")}: orders per minute of that SKU (shop-wide: all orders) in the '
         f"{fmt_duration(st.effect_window_s)} before against the {fmt_duration(st.effect_window_s)} after "
         f"(cut at the show's edges; spans under {st.min_effect_span_s:g} s give —).</p>")
+
+    # ---- the room's voice: comments and lucky bags
+    if r.comment_minutes:
+        peak = max(r.comment_minutes, key=lambda m: m.complaint)
+        total = sum(m.total for m in r.comment_minutes)
+        add(f"<h2>{bi('Comments')}</h2>")
+        add(f'<p>{bi("Comments")}: {fmt_count(total)} · {bi("Questions")}: '
+            f"{fmt_count(sum(m.question for m in r.comment_minutes))} · {bi('Complaints')}: "
+            f"{fmt_count(sum(m.complaint for m in r.comment_minutes))} · {bi('Busiest minute for complaints')}: "
+            f"{fmt_local(peak.utc)} ({fmt_count(peak.complaint)})</p>")
+    if r.lucky_bags:
+        add(f"<h2>{bi('Lucky bags')}</h2>")
+        rows = [[fmt_local(b.start_utc), _e(b.bag_id), _e(b.prize), fmt_duration(b.ran_s),
+                 fmt_count(b.entries), fmt_count(b.winners), fmt_count(b.acu_before), fmt_count(b.acu_during),
+                 fmt_count(b.acu_after), fmt_count(b.comments_before), fmt_count(b.comments_during),
+                 fmt_count(b.comments_after)] for b in r.lucky_bags]
+        add(_table([bi("Time"), "ID", bi("Prize"), bi("Ran"), bi("Entries"), bi("Winners"),
+                    "ACU " + bi("before"), "ACU " + bi("during"), "ACU " + bi("after"),
+                    bi("Comments/min before"), bi("Comments/min during"), bi("Comments/min after")],
+                   rows, set(range(3, 12)), "bags"))
 
     # ---- incidents
     add(f"<h2>{bi('Incidents')}</h2>")

@@ -12,6 +12,14 @@ What it reads (the kinds the rooms actually write):
   alert.raised/acked   alerts of every room
   stream.*             failover / returned / failover_failed / return_failed / no_remedy / held
                        (detect_to_switch_ms, onset_to_switch_ms)
+  comments.minute      the comment room's tally of each minute (by kind: questions, complaints, ...)
+  console.lucky_bag_*  lucky bags 福袋: started (prize, countdown, condition) and ended (entries, winners)
+
+The room's voice: comments per minute are charted from the platform's own comment counter (the samples)
+beside the questions and complaints of the minute tallies; a complaint burst is a "complaint_peak" on the
+incident timeline (with its examples); a lucky bag is an incident at its start and at its draw, and a row
+of its own with the viewers (ACU) and comments per minute before, during and after it (windows as long
+as the bag ran).
 
 The KPI formulas are the metrics room's (controlroom.metrics.kpi), applied to the journaled samples,
 so the recap's figures are the ones the operator saw live. Money stays integer 分; rates are floats
@@ -172,7 +180,7 @@ class Incident:
     t_s: float
     kind: str        # alert | alert_ack | block | override | override_refused | breaker | readback_mismatch |
     #                  action_failed | sku_unlocked | failover | returned | failover_failed | return_failed |
-    #                  stream_no_remedy | stream_held | offer_failed
+    #                  stream_no_remedy | stream_held | offer_failed | complaint_peak | lucky_bag
     severity: str    # info | warning | critical
     actor: str
     title: str
@@ -184,9 +192,46 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class CommentMinute:
+    t_s: float                       # the end of the tallied minute, seconds since the start
+    utc: datetime
+    total: int
+    question: int
+    complaint: int
+    praise: int
+    spam: int
+    entry: int                       # lucky-bag passphrase comments
+
+
+@dataclass(frozen=True)
+class LuckyBagRow:
+    bag_id: str
+    prize: str
+    start_utc: datetime
+    t_s: float
+    ran_s: float                     # started -> drawn (or cancelled); to the end of the show if it never ended
+    countdown_s: float
+    follow_required: bool
+    passphrase: str
+    winners_planned: int
+    entries: int | None
+    eligible: int | None
+    winners: int | None              # how many were drawn (who: in the journal, personal data stays there)
+    drawn: bool | None
+    reason: str
+    # average concurrent viewers and comments per minute, in windows as long as the bag ran
+    acu_before: float | None
+    acu_during: float | None
+    acu_after: float | None
+    comments_before: float | None
+    comments_during: float | None
+    comments_after: float | None
+
+
+@dataclass(frozen=True)
 class ChartMarker:
     t_s: float
-    kind: str        # price | alert | failover
+    kind: str        # price | alert | failover | complaint | lucky_bag
     label: str
 
 
@@ -208,10 +253,12 @@ class Recap:
     price_changes: list[PriceChange]
     incidents: list[Incident]
     markers: list[ChartMarker]
-    series: dict[str, np.ndarray]    # t_s (seconds since start), online, gmv, orders, buyers, unique_viewers
+    series: dict[str, np.ndarray]    # t_s (seconds since start), online, gmv, orders, buyers, unique_viewers, comments
     has_samples: bool
     settings: RecapSettings
     notes: list[str] = field(default_factory=list)
+    comment_minutes: list[CommentMinute] = field(default_factory=list)
+    lucky_bags: list[LuckyBagRow] = field(default_factory=list)
     made_utc: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     def metric(self, key: str) -> HeadlineMetric:
@@ -332,9 +379,11 @@ def build_recap(journal, session_id: int, settings: RecapSettings | None = None,
     incidents = _incidents(events, start)
     markers = _markers(changes, incidents)
     chart = _chart_series(series, start)
+    minutes = _comment_minutes(events, start)
+    bags = _lucky_bags(events, series, start, end)
     return Recap(sid, sess.title, status, sess.created_utc, _dt(start), _dt(end) if end_ev or series else None,
                  max(end - start, 0.0), str(sdir) if sdir else None, targets, headline, previous, segments,
-                 products, changes, incidents, markers, chart, bool(series), settings, notes)
+                 products, changes, incidents, markers, chart, bool(series), settings, notes, minutes, bags)
 
 
 def _first_utc(events, kinds) -> float | None:
@@ -606,9 +655,21 @@ def _incidents(events, start: float) -> list[Incident]:
             raised[f"A{e.seq}"] = e
             if p.get("alert_id"):
                 raised[str(p["alert_id"])] = e
-            add("alert", str(p.get("severity") or "warning"), str(p.get("title") or p.get("rule") or "alert"),
+            add("complaint_peak" if p.get("rule") == "complaint_burst" else "alert",
+                str(p.get("severity") or "warning"), str(p.get("title") or p.get("rule") or "alert"),
                 "; ".join(x for x in (str(p.get("detail") or ""), str(p.get("suggestion") or "")) if x),
                 p.get("sku"), actor=str(p.get("source") or e.actor))
+        elif k == "console.lucky_bag_started":
+            cond = "关注 + 口令" if p.get("follow_required") else "口令"
+            add("lucky_bag", "info", f"Lucky bag {p.get('bag_id')}: {p.get('prize')} × {p.get('winners')}",
+                f"countdown {float(p.get('countdown_s') or 0):.0f} s; condition {cond} “{p.get('passphrase')}”")
+        elif k == "console.lucky_bag_ended":
+            if p.get("drawn"):
+                title = f"Lucky bag {p.get('bag_id')} drawn: {len(p.get('winners') or [])} winner(s)"
+            else:
+                title = f"Lucky bag {p.get('bag_id')} ended without a draw ({p.get('reason')})"
+            add("lucky_bag", "info", title, f"{p.get('entries', 0)} entries, {p.get('eligible', 0)} eligible"
+                + (f"; {p['note']}" if p.get("note") else ""))
         elif k == "alert.acked":
             src = raised.get(str(p.get("alert_id")))
             what = src.payload.get("title") if src is not None else p.get("rule") or p.get("alert_id")
@@ -680,14 +741,70 @@ def _markers(changes: list[PriceChange], incidents: list[Incident]) -> list[Char
             out.append(ChartMarker(i.t_s, "failover", i.title))
         elif i.kind == "alert":
             out.append(ChartMarker(i.t_s, "alert", i.title))
+        elif i.kind == "complaint_peak":
+            out.append(ChartMarker(i.t_s, "complaint", i.title))
+        elif i.kind == "lucky_bag":
+            out.append(ChartMarker(i.t_s, "lucky_bag", i.title))
     return sorted(out, key=lambda m: m.t_s)
+
+
+def _comment_minutes(events, start: float) -> list[CommentMinute]:
+    out = []
+    for e in events:
+        if e.kind != "comments.minute":
+            continue
+        p = e.payload
+        c = p.get("counts") or {}
+        end = float(p.get("end_utc") or _utc_s(e.utc))
+        out.append(CommentMinute(end - start, _dt(end), int(sum(v for v in c.values() if isinstance(v, int))),
+                                 *(int(c.get(k) or 0) for k in ("question", "complaint", "praise", "spam", "entry"))))
+    return out
+
+
+def _window_stats(series: _Series, a: float, b: float) -> tuple[float | None, float | None]:
+    """(average online, comments per minute) between UTC a and b from the samples, None where not covered."""
+    if not series or b - a < 1 or a < float(series.utc[0]) - 1 or b > float(series.utc[-1]) + 1:
+        return None, None
+    u = series.utc
+    i, j = np.searchsorted(u, a, side="left"), np.searchsorted(u, b, side="right")
+    acu = float(series.values["online"][i:j].mean()) if j > i and "online" in series.values else None
+    per_min = None
+    if "comments" in series.values and j - i >= 2:
+        c = series.values["comments"]
+        span = float(u[j - 1] - u[i])
+        per_min = float(c[j - 1] - c[i]) * 60.0 / span if span > 0 else None
+    return acu, per_min
+
+
+def _lucky_bags(events, series: _Series, start: float, end: float) -> list[LuckyBagRow]:
+    started: dict[str, tuple[float, dict]] = {}
+    ended: dict[str, tuple[float, dict]] = {}
+    for e in events:
+        if e.kind == "console.lucky_bag_started":
+            started[str(e.payload.get("bag_id"))] = (_utc_s(e.utc), e.payload)
+        elif e.kind == "console.lucky_bag_ended":
+            ended[str(e.payload.get("bag_id"))] = (_utc_s(e.utc), e.payload)
+    rows = []
+    for bag_id, (t0, p) in started.items():
+        t1, q = ended.get(bag_id, (end, {}))
+        ran = max(t1 - t0, 0.0)
+        before = _window_stats(series, t0 - ran, t0)
+        during = _window_stats(series, t0, t1)
+        after = _window_stats(series, t1, t1 + ran)
+        rows.append(LuckyBagRow(
+            bag_id, str(p.get("prize") or ""), _dt(t0), t0 - start, ran, float(p.get("countdown_s") or 0),
+            bool(p.get("follow_required")), str(p.get("passphrase") or ""), int(p.get("winners") or 0),
+            q.get("entries"), q.get("eligible"), len(q.get("winners") or []) if q else None,
+            q.get("drawn") if q else None, str(q.get("reason") or ("still running" if not q else "")),
+            before[0], during[0], after[0], before[1], during[1], after[1]))
+    return rows
 
 
 def _chart_series(series: _Series, start: float) -> dict[str, np.ndarray]:
     if not series:
         return {}
     out = {"t_s": series.utc - start}
-    for m in ("online", "gmv", "paid_gmv", "orders", "buyers", "unique_viewers", "views"):
+    for m in ("online", "gmv", "paid_gmv", "orders", "buyers", "unique_viewers", "views", "comments"):
         if m in series.values:
             out[m] = series.values[m].astype(np.int64)
     return out

@@ -16,7 +16,8 @@ from controlroom.cells import runs_as_formula
 from controlroom.recap.labels import bi, fmt_local
 from controlroom.recap.report import Recap
 
-SHEETS = ("headline", "segments", "products", "price_changes", "incidents", "previous_shows")
+SHEETS = ("headline", "segments", "products", "price_changes", "incidents", "previous_shows", "comments",
+          "lucky_bags")
 
 
 def _yuan(fen: int | None):
@@ -66,13 +67,26 @@ def frames(r: Recap) -> dict[str, pd.DataFrame]:
     prev = [{"session_id": p.session_id, "title": p.title, "started_utc": _utc(p.started_utc),
              **{k: v for k, v in p.values.items()}} for p in r.previous]
 
+    minutes = [{"local_time": fmt_local(m.utc), "utc": _utc(m.utc), "show_time_s": round(m.t_s, 3), "comments": m.total,
+                "questions": m.question, "complaints": m.complaint, "praise": m.praise, "spam": m.spam,
+                "lucky_bag_entries": m.entry} for m in r.comment_minutes]
+    bags = [{"local_time": fmt_local(b.start_utc), "utc": _utc(b.start_utc), "show_time_s": round(b.t_s, 3),
+             "bag_id": b.bag_id, "prize": b.prize, "passphrase": b.passphrase, "follow_required": b.follow_required,
+             "countdown_s": b.countdown_s, "ran_s": round(b.ran_s, 3), "entries": b.entries, "eligible": b.eligible,
+             "winners": b.winners, "drawn": b.drawn, "reason": b.reason, "acu_before": b.acu_before,
+             "acu_during": b.acu_during, "acu_after": b.acu_after, "comments_per_min_before": b.comments_before,
+             "comments_per_min_during": b.comments_during, "comments_per_min_after": b.comments_after}
+            for b in r.lucky_bags]
+
     def df(rows, cols=None):
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=cols or ["(none)"])
 
     return {"headline": df(head), "segments": df(segs, ["cue", "title"]), "products": df(prods, ["sku", "title"]),
             "price_changes": df(changes, ["local_time", "sku", "change"]),
             "incidents": df(incidents, ["local_time", "kind", "severity", "actor", "title"]),
-            "previous_shows": df(prev, ["session_id", "title"])}
+            "previous_shows": df(prev, ["session_id", "title"]),
+            "comments": df(minutes, ["local_time", "comments", "questions", "complaints"]),
+            "lucky_bags": df(bags, ["local_time", "bag_id", "prize"])}
 
 
 def _formula_like(frame: pd.DataFrame):

@@ -60,7 +60,8 @@ class DouyinPlatform(ShopAdapter):
     name = "douyin"
     currency = "CNY"
     capabilities = Capabilities(native_offers=False, offer_quantity_cap=False, offer_per_buyer_limit=False,
-                                coupons=False, pin=False, displayed_stock=False)
+                                coupons=False, pin=False, displayed_stock=False,
+                                comments=False)
 
     def __init__(self, cfg: DouyinConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,

@@ -27,6 +27,19 @@ value on the wire is in the platform's `price_unit`, converted explicitly with
     read_offer     -> {"offer_id", "sku", "price": <money>, "duration_s", "quantity", "per_buyer_limit",
                        "sold", "active"}
     metrics        -> see below
+    comments (live_comments = true)  GET ?cursor=<the last answer's cursor>&limit=<n>; no cursor on the
+                   first call (= the oldest comment the gateway still holds)
+                -> {"comments": [comment, ...] (oldest first), "cursor": <str|int: pass back next time>,
+                    "missed": <int, default 0: comments dropped before the first one returned>}
+       comment:    {"id" (or "comment_id", "msg_id"): <str|int>, unique in the show,
+                    "time" (or "ts", "create_time"): <epoch seconds, number> or <ISO-8601 text with offset>,
+                    "user" (or "user_id", "open_id", "sec_uid"): <str|int> pseudonymous viewer id,
+                    "nickname" (or "nick_name"): <str, default "">,
+                    "text" (or "content"): <str>,
+                    "sku": <str|null, default null: the product card it was posted on>,
+                    "hints": [<str>, ...] (default []: what the platform says, e.g. "question", "follower")}
+                   The text is passed on as it is (untrusted: the comment room makes it plain text); a
+                   comment without id, user or time, or with a non-text text, is a protocol error.
 
 Metrics JSON -> `MetricsSnapshot` (missing keys read as 0; counts must be non-negative integers):
     online -> online                    views -> views                  unique_viewers -> unique_viewers
@@ -53,9 +66,11 @@ The auth secret comes from controlroom.secrets and is masked in logs and message
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 from urllib.parse import quote
@@ -63,9 +78,9 @@ from urllib.parse import quote
 import requests
 
 from controlroom.commerce.money import MoneyError, format_money, from_platform_unit, to_platform_unit
-from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
-                                  PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
-                                  ProductState, SkuMetrics, time_left)
+from controlroom.platform import (Capabilities, Comment, CommentPage, CouponSpec, CouponState, MetricsSnapshot,
+                                  OfferSpec, OfferState, PlatformError, PlatformRateLimited, PlatformTimeout,
+                                  PlatformUnavailable, ProductState, SkuMetrics, time_left)
 from controlroom.secrets import get_secret
 from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
 
@@ -145,7 +160,8 @@ class HttpPlatform:
     @property
     def capabilities(self) -> Capabilities:
         n = self.config.native_offers
-        return Capabilities(native_offers=n, offer_quantity_cap=n, offer_per_buyer_limit=n)
+        return Capabilities(native_offers=n, offer_quantity_cap=n, offer_per_buyer_limit=n,
+                            comments=self.config.live_comments)
 
     @classmethod
     def from_settings(cls, settings, **kw) -> "HttpPlatform":
@@ -174,7 +190,7 @@ class HttpPlatform:
         return method, self.config.base_url.rstrip("/") + path.format(**quoted)
 
     def _call(self, op: str, *, idempotency_key: str | None = None, body: Any = None,
-              write: bool = False, **path_args: str) -> Any:
+              write: bool = False, query: dict[str, Any] | None = None, **path_args: str) -> Any:
         if write and not (isinstance(idempotency_key, str) and idempotency_key.strip()):
             raise PlatformError(f"{self.name} {op}: an idempotency key is required for every write")
         method, url = self._url(op, **path_args)
@@ -188,6 +204,8 @@ class HttpPlatform:
         kwargs: dict[str, Any] = {"headers": headers}
         if body is not None:
             kwargs["json"] = body
+        if query:
+            kwargs["params"] = query
         left = time_left()
         deadline_at = None if left is None else time.monotonic() + left
         if left is not None and left <= 0:
@@ -524,6 +542,79 @@ class HttpPlatform:
                                    gmv=self._money_in(row.get("gmv", 0), "gmv", w),
                                    paid_gmv=self._money_in(row.get("paid_gmv", 0), "paid_gmv", w))
         return MetricsSnapshot(**values, skus=skus)
+
+
+    # ---- the live room's comments ---------------------------------------------------------------------
+    def comments(self, since: str | None = None, limit: int = 500) -> CommentPage:
+        what = f"{self.name} comments"
+        if not self.config.live_comments:
+            raise PlatformError(f"{what}: this gateway serves no live comments ([platform.http] live_comments = "
+                                f"false)")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise PlatformError(f"{what}: limit must be a whole number ≥ 1, got {limit!r}")
+        query: dict[str, Any] = {"limit": limit}
+        if since is not None:
+            query["cursor"] = str(since)
+        data = self._call("comments", query=query)
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected a JSON object with 'comments' and 'cursor'")
+        raw = data.get("comments")
+        if not isinstance(raw, list):
+            raise PlatformProtocolError(f"{what}: 'comments' must be a list")
+        cursor = data.get("cursor")
+        if isinstance(cursor, bool) or not isinstance(cursor, (str, int)):
+            raise PlatformProtocolError(f"{what}: 'cursor' must be text or a whole number, got {cursor!r}")
+        missed = self._count(data, "missed", what)
+        return CommentPage(tuple(self._comment(c, f"{what} [{i}]") for i, c in enumerate(raw)), str(cursor), missed)
+
+    @staticmethod
+    def _pick(data: dict, names: tuple[str, ...]) -> Any:
+        return next((data[k] for k in names if k in data), None)
+
+    def _comment(self, data: Any, what: str) -> Comment:
+        if not isinstance(data, dict):
+            raise PlatformProtocolError(f"{what}: expected a comment object, got {type(data).__name__}")
+        cid = self._pick(data, COMMENT_ID)
+        user = self._pick(data, COMMENT_USER)
+        text = self._pick(data, COMMENT_TEXT)
+        for name, v in (("id", cid), ("user", user)):
+            if isinstance(v, bool) or not isinstance(v, (str, int)) or v == "":
+                raise PlatformProtocolError(f"{what}: comment has no usable {name!r} field, got {v!r}")
+        if not isinstance(text, str):
+            raise PlatformProtocolError(f"{what}: comment 'text' must be text, got {text!r}")
+        utc = _comment_time(self._pick(data, COMMENT_TIME), what)
+        nick = self._pick(data, ("nickname", "nick_name"))
+        sku = data.get("sku")
+        hints = data.get("hints") or []
+        if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
+            raise PlatformProtocolError(f"{what}: 'hints' must be a list of text, got {hints!r}")
+        if sku is not None and not isinstance(sku, str):
+            raise PlatformProtocolError(f"{what}: 'sku' must be text or null, got {sku!r}")
+        return Comment(comment_id=str(cid), utc=utc, user=str(user), text=text,
+                       nickname=nick if isinstance(nick, str) else "", sku=sku or None, hints=tuple(hints))
+
+
+COMMENT_ID = ("id", "comment_id", "msg_id")
+COMMENT_USER = ("user", "user_id", "open_id", "sec_uid")
+COMMENT_TEXT = ("text", "content")
+COMMENT_TIME = ("time", "ts", "create_time")
+
+
+def _comment_time(v: Any, what: str) -> float:
+    """Epoch seconds (a number; milliseconds are recognised by their size) or ISO-8601 text with an offset."""
+    if isinstance(v, Decimal):
+        v = float(v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0:
+        return float(v) / 1000.0 if v > 1e11 else float(v)
+    if isinstance(v, str):
+        try:
+            t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            t = None
+        if t is not None and t.tzinfo is not None:
+            return t.timestamp()
+    raise PlatformProtocolError(f"{what}: comment 'time' must be epoch seconds or ISO-8601 text with an offset, "
+                                f"got {v!r}")
 
 
 def _whole(v: Any, field: str) -> None:

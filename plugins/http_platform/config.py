@@ -40,6 +40,7 @@ ENDPOINT_FIELDS: dict[str, frozenset[str]] = {
     "start_offer": frozenset(),
     "stop_offer": frozenset({"offer_id"}),
     "read_offer": frozenset({"offer_id"}),
+    "comments": frozenset(),
 }
 
 
@@ -72,6 +73,8 @@ class HttpPlatformConfig:
     # flash offers: true when the shop has a flash-sale API (start_offer / stop_offer / read_offer below,
     # with quantity and per-buyer limit); false: the console runs a timed price change with its own cap
     native_offers: bool = False
+    # the live room's comments: true when the gateway serves the comments endpoint below (a cursor poll)
+    live_comments: bool = False
     # endpoints: "METHOD /path"
     list_product: str = "POST /products/{sku}/list"
     unlist_product: str = "POST /products/{sku}/unlist"
@@ -88,6 +91,7 @@ class HttpPlatformConfig:
     start_offer: str = "POST /offers"
     stop_offer: str = "POST /offers/{offer_id}/stop"
     read_offer: str = "GET /offers/{offer_id}"
+    comments: str = "GET /live/comments"
 
     def endpoint(self, op: str) -> tuple[str, str]:
         method, path = getattr(self, op).split(None, 1)

@@ -20,8 +20,8 @@ import time
 from typing import Any, Callable
 
 from controlroom.clock import Clock
-from controlroom.platform import (Capabilities, CouponSpec, CouponState, OfferSpec, OfferState, PlatformError,
-                                  ProductState, time_left)
+from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponState, OfferSpec, OfferState,
+                                  PlatformError, ProductState, time_left)
 
 from .ledger import Entry, IdempotencyLedger
 from .readback import ReadBack, fields_differ
@@ -142,6 +142,12 @@ class ShopAdapter:
         if not self.capabilities.coupons:
             raise self._unsupported("read_coupon", None, "the shop's public API has no coupons")
         raise NotImplementedError
+
+    def comments(self, since: str | None = None, limit: int = 500) -> CommentPage:
+        # The public seller APIs (抖店, 微信小店, TikTok Shop, Shopify) have no live-room comment stream
+        # (Capabilities.comments = False): the comment room never polls such a shop; a caller that does is refused.
+        raise self._unsupported("comments", None, "the shop's public API has no live-room comment stream; "
+                                                  "read the comments in the platform's live console")
 
     # ---- flash offers ------------------------------------------------------------------------------
     # A shop with a flash-sale API (Capabilities.native_offers) overrides start_offer / stop_offer /

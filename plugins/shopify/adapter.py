@@ -131,7 +131,8 @@ def _quote(sku: str) -> str:
 class ShopifyPlatform(ShopAdapter):
     name = "shopify"
     capabilities = Capabilities(native_offers=False, offer_quantity_cap=False, offer_per_buyer_limit=False,
-                                coupons=True, pin=False, displayed_stock=False)
+                                coupons=True, pin=False, displayed_stock=False,
+                                comments=False)
 
     def __init__(self, config: ShopifyConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,

@@ -75,3 +75,9 @@ class AudienceParams:
     coupon_claim_rate: float = 0.0004  # claims per viewer-second beyond those used in orders
     countdown_boost: float = 1.4
     countdown_final_boost: float = 2.0  # in the last minute: "back to the original price in 60 s"
+
+
+def lucky_bag_effect(follow_required: bool) -> SegmentEffect:
+    """While a lucky bag 福袋 runs: the feed shows the room's 福袋 badge (more arrivals), viewers wait for the
+    draw (they leave far less), comment to join, and follow when following is a condition of it."""
+    return SegmentEffect(arrive=1.25, leave=0.55, interact=1.4, convert=0.95, follow=2.5 if follow_required else 1.2)

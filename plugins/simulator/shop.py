@@ -12,6 +12,7 @@ RNG, so injecting them never changes the audience.
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -22,14 +23,17 @@ from typing import Any
 import numpy as np
 
 from controlroom.clock import Clock, SystemClock
-from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
-                                  PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
-                                  ProductState, SkuMetrics, current_deadline, time_left)
+from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponState, MetricsSnapshot, OfferSpec,
+                                  OfferState, PlatformError, PlatformRateLimited, PlatformTimeout,
+                                  PlatformUnavailable, ProductState, SkuMetrics, current_deadline, time_left)
 
-from .audience import OFF_AIR, SEGMENTS, AudienceParams, SegmentEffect, time_of_day_factor
+from .audience import OFF_AIR, SEGMENTS, AudienceParams, SegmentEffect, lucky_bag_effect, time_of_day_factor
 from .catalog import CatalogItem, ShowInfo, load_catalog, load_show_info, local_seconds
+from .comments import COMPLAINTS, ComplaintWave, RoomTalk, TalkContext, TalkParams
 from .faults import FaultInjector, Faults, FaultWindow
 from .offers import SimOffer
+
+log = logging.getLogger(__name__)
 
 DT = 1.0  # seconds of show time per integration step
 
@@ -70,11 +74,13 @@ class SimulatedShop:
     real API would retry, Retry-After included, and never past the deadline."""
 
     name = "simulator"
-    capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True)
+    capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True,
+                                comments=True)
 
     def __init__(self, items: list[CatalogItem], *, clock: Clock | None = None, seed: int = 7,
                  show: ShowInfo | None = None, peak_online: int | None = None,
-                 params: AudienceParams | None = None, faults: Faults | None = None):
+                 params: AudienceParams | None = None, faults: Faults | None = None,
+                 talk: TalkParams | None = None):
         if not items:
             raise ValueError("a shop needs at least one product")
         self.clock: Clock = clock or SystemClock()
@@ -139,6 +145,9 @@ class SimulatedShop:
 
         self._segment_kind: str | None = None
         self._off_air = False
+        # what the room says (comments.py): its own generator keyed by (seed, step), its context
+        self._talk = RoomTalk(self._skus, [it.title for it in items], seed, talk or TalkParams())
+        self._new_talk()
         self._start_local = local_seconds(self.show.start_local)
         self._t0 = self.clock.monotonic()
         self._step = 0
@@ -156,14 +165,14 @@ class SimulatedShop:
     @classmethod
     def from_show(cls, show_dir: str | Path, *, clock: Clock | None = None, seed: int = 7,
                   peak_online: int | None = None, params: AudienceParams | None = None,
-                  faults: Faults | None = None) -> "SimulatedShop":
+                  faults: Faults | None = None, talk: TalkParams | None = None) -> "SimulatedShop":
         """A shop selling `<show_dir>/products.csv`, with the show's start time and audience size from show.toml."""
         show_dir = Path(show_dir)
         items = load_catalog(show_dir / "products.csv")
         show = load_show_info(show_dir / "show.toml")
         return cls(items, clock=clock, seed=seed, show=show,
                    peak_online=peak_online if peak_online is not None else show.peak_online,
-                   params=params, faults=faults)
+                   params=params, faults=faults, talk=talk)
 
     def _calibrate(self, peak_online: int | None) -> float:
         """Entries per second at full traffic, so the show meets its audience size on average."""
@@ -212,6 +221,17 @@ class SimulatedShop:
 
     def _on_console(self, topic: str, payload: Any) -> None:
         kind = topic[len("journal."):]
+        if kind in ("console.lucky_bag_started", "console.lucky_bag_ended"):
+            data = self._payload(payload)
+            try:
+                if kind.endswith("started"):
+                    self.start_lucky_bag(str(data.get("passphrase") or ""), float(data.get("countdown_s") or 0),
+                                         bool(data.get("follow_required", True)))
+                else:
+                    self.stop_lucky_bag()
+            except (PlatformError, TypeError, ValueError) as e:
+                log.warning("simulated room ignores %s: %s", kind, e)
+            return
         if "countdown" not in kind and "offer" not in kind:
             return
         data = self._payload(payload)
@@ -226,6 +246,19 @@ class SimulatedShop:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
                 self.start_countdown(sku, float(value))
                 return
+
+    def _new_talk(self) -> None:
+        """A new room says nothing yet (part of starting a room at step 0)."""
+        self._talk.reset()
+        self._talk_ctx: TalkContext | None = None
+        self._price_change: tuple[int, int, bool] | None = None   # (SKU index, step, went up)
+        self._bag: tuple[str, bool, int] | None = None            # (passphrase, follow required, end step)
+        self._wave: ComplaintWave | None = None
+
+    def _input(self, op: str, args: tuple) -> None:
+        """A show-side input: integrate the room up to now before it applies. (The resumable simulator
+        journals it here as well, so a resumed room replays it at the same step.)"""
+        self._sync()
 
     # ---- show-side controls (not part of the Platform port) ---------------------------------
     def set_segment(self, kind: str | None, products: list[str] | tuple[str, ...] = ()) -> None:
@@ -262,6 +295,40 @@ class SimulatedShop:
             self._sync()
             self._countdown_end[self._sku_index(sku)] = -1.0
             self._dirty = True
+
+    def start_lucky_bag(self, passphrase: str, seconds: float, follow_required: bool = True) -> None:
+        """A lucky bag 福袋 runs for `seconds`: viewers stay for the draw, the feed sends more (the 福袋 badge),
+        those who join comment its passphrase 口令 (and follow first, if that is a condition)."""
+        with self._lock:
+            if not (isinstance(passphrase, str) and passphrase.strip()):
+                raise PlatformError("lucky bag: the passphrase 口令 must be some text")
+            if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+                raise PlatformError(f"lucky bag: seconds must be > 0, got {seconds!r}")
+            self._input("start_lucky_bag", (passphrase, float(seconds), bool(follow_required)))
+            self._bag = (passphrase.strip(), bool(follow_required), self._step + int(math.ceil(seconds / DT)))
+            self._dirty = True
+            self._talk_ctx = None
+
+    def stop_lucky_bag(self) -> None:
+        with self._lock:
+            self._input("stop_lucky_bag", ())
+            self._bag = None
+            self._dirty = True
+            self._talk_ctx = None
+
+    def complaint_wave(self, topic: str, per_s: float, seconds: float) -> None:
+        """Complaints of `topic` (quality, shipping_slow, fake, refund) spread in the room: `per_s` a second on
+        top of the usual ones, for `seconds` from now."""
+        with self._lock:
+            if topic not in COMPLAINTS:
+                raise PlatformError(f"complaint wave: topic must be one of {', '.join(COMPLAINTS)}, got {topic!r}")
+            if not (isinstance(per_s, (int, float)) and math.isfinite(per_s) and per_s >= 0):
+                raise PlatformError(f"complaint wave: per_s must be a number ≥ 0, got {per_s!r}")
+            if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+                raise PlatformError(f"complaint wave: seconds must be > 0, got {seconds!r}")
+            self._input("complaint_wave", (topic, float(per_s), float(seconds)))
+            self._wave = ComplaintWave(topic, float(per_s), self._step, self._step + int(math.ceil(seconds / DT)))
+            self._talk_ctx = None
 
     def advance_to(self, mono: float) -> None:
         """Integrate the room up to monotonic time `mono` (normally done lazily from the clock)."""
@@ -310,6 +377,8 @@ class SimulatedShop:
             _check_int(price, "price", f"set_price {sku}")
             if price <= 0:
                 raise PlatformError(f"set_price {sku}: price must be at least 1 分, got {price}")
+            if price != self._price[i]:
+                self._price_change = (i, self._step, price > self._price[i])
             self._price[i] = int(price)
         return self._write("set_price", idempotency_key, (sku, price), apply, sku)
 
@@ -402,6 +471,7 @@ class SimulatedShop:
             self._offers[oid] = o
             self._offer_at[i] = o
             self._countdown_end[i] = self._step * DT + float(spec.duration_s)
+            self._price_change = (i, self._step, False)
             return oid
         return self._write("start_offer", idempotency_key, (spec,), apply,
                            spec.sku if isinstance(spec, OfferSpec) else None)
@@ -413,6 +483,7 @@ class SimulatedShop:
                 o.stopped = True
                 if self._offer_at.get(o.index) is o:
                     self._countdown_end[o.index] = -1.0
+                    self._price_change = (o.index, self._step, True)   # back to its own price: "怎么涨价了"
         return self._write("stop_offer", idempotency_key, (offer_id,), apply, self._offer_sku(offer_id))
 
     def read_offer(self, offer_id: str) -> OfferState:
@@ -433,6 +504,23 @@ class SimulatedShop:
 
     def metrics(self) -> MetricsSnapshot:
         return self._read("metrics", self._snapshot)
+
+    def comments(self, since: str | None = None, limit: int = 500) -> CommentPage:
+        """The room's comments from cursor `since` (a number: the show-wide index of the next comment)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise PlatformError(f"comments: limit must be a whole number ≥ 1, got {limit!r}")
+
+        def read() -> CommentPage:
+            now_mono, now_utc = self.clock.monotonic(), self.clock.utcnow().timestamp()
+            t0 = self._t0
+
+            def utc_of(step: float) -> float:   # the instant show step `step` ended, on the wall clock
+                return now_utc - (now_mono - (t0 + step * DT))
+            try:
+                return self._talk.page(since, limit, utc_of)
+            except ValueError as e:
+                raise PlatformError(f"comments: {e}") from None
+        return self._read("comments", read)
 
     # ---- call plumbing ----------------------------------------------------------------------
     def _write(self, method: str, key: str, args: tuple, apply, sku: str | None = None):
@@ -686,10 +774,19 @@ class SimulatedShop:
     # ---- the model --------------------------------------------------------------------------
     def _effect(self) -> SegmentEffect:
         seg = SEGMENTS[self._segment_kind]
-        if not self._off_air:
-            return seg
-        return SegmentEffect(*(getattr(seg, f) * getattr(OFF_AIR, f)
-                               for f in ("arrive", "leave", "interact", "convert", "follow")))
+        mods = ([OFF_AIR] if self._off_air else []) + ([lucky_bag_effect(self._bag[1])] if self._bag else [])
+        for m in mods:
+            seg = SegmentEffect(*(getattr(seg, f) * getattr(m, f)
+                                  for f in ("arrive", "leave", "interact", "convert", "follow")))
+        return seg
+
+    def _talk_context(self) -> TalkContext:
+        if self._talk_ctx is None:
+            bag = self._bag
+            self._talk_ctx = TalkContext(pinned=self._pinned, listed=tuple(np.flatnonzero(self._listed).tolist()),
+                                         price_change=self._price_change,
+                                         bag=(bag[0], bag[1]) if bag else None, wave=self._wave)
+        return self._talk_ctx
 
     def _prices_now(self, t: float) -> list[int]:
         """What a viewer pays a unit of each SKU at show second t: a live offer's price, else the product's."""
@@ -780,6 +877,11 @@ class SimulatedShop:
         p = self.params
         t = self._step * DT
         n = len(self._skus)
+        if self._bag is not None and self._step >= self._bag[2]:
+            self._bag = None          # the lucky bag's countdown ran out: the draw; the room goes back to normal
+            self._dirty = True
+        if self._dirty:
+            self._talk_ctx = None
         if self._dirty or t >= self._refresh_at:
             self._refresh_factors(t)
         seg = self._seg
@@ -830,7 +932,7 @@ class SimulatedShop:
         self._room_impressions += passed + arrivals
         self._interacting = min(self._interacting, self._uv)
         self._followers = min(self._uv, self._followers + follows)
-        self._comments += comments
+        self._comments += self._talk.step(self._step, comments, self._online, self._uv, self._talk_context())
         self._likes += likes
         self._shares += shares
         if coupons:

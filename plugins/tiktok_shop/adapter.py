@@ -75,7 +75,8 @@ ALREADY_STOPPED = (17029010, 17029012)   # Deactivate Activity: "Activity is dea
 class TikTokShopPlatform(ShopAdapter):
     name = "tiktok_shop"
     capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True,
-                                coupons=False, pin=False, displayed_stock=False)
+                                coupons=False, pin=False, displayed_stock=False,
+                                comments=False)
 
     def __init__(self, config: TikTokShopConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,

@@ -66,7 +66,8 @@ class WechatChannelsPlatform(ShopAdapter):
     name = "wechat_channels"
     currency = "CNY"
     capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=False,
-                                coupons=True, pin=False, displayed_stock=False)
+                                coupons=True, pin=False, displayed_stock=False,
+                                comments=False)
     OFFER = "wx_offer"
     COUPON = "wx_coupon"
 

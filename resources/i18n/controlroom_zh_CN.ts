@@ -37,6 +37,100 @@ Resume it where the journal says it was: segment and timers, listings, prices an
     </message>
 </context>
 <context>
+    <name>Comments</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>To cue screen</source>
+        <translation>推到提词屏</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>Off the cue screen</source>
+        <translation>撤下提词屏</translation>
+    </message>
+    <message>
+        <source>* not named: the product being explained when it was posted</source>
+        <translation>* 未点名商品：按发出时正在讲解的商品计</translation>
+    </message>
+    <message>
+        <source>{n} characters sent, {shown} shown</source>
+        <translation>原文 {n} 字，显示 {shown} 字</translation>
+    </message>
+    <message>
+        <source>read as {kind} because of “{term}”</source>
+        <translation>因“{term}”判为{kind}</translation>
+    </message>
+</context>
+<context>
+    <name>CommentsPanel</name>
+    <message>
+        <source>Comments: {what}</source>
+        <translation>评论：{what}</translation>
+    </message>
+    <message>
+        <source>This platform gives no live comments: read them in its own live console.</source>
+        <translation>该平台不提供实时评论：请在平台自己的直播中控台查看。</translation>
+    </message>
+    <message>
+        <source>Every product</source>
+        <translation>全部商品</translation>
+    </message>
+    <message>
+        <source>On the cue screen: Viewer asks: {text}</source>
+        <translation>提词屏上：观众问：{text}</translation>
+    </message>
+    <message>
+        <source>{n}/min · {q} questions · {c} complaints</source>
+        <translation>{n} 条/分钟 · 提问 {q} · 投诉 {c}</translation>
+    </message>
+    <message>
+        <source>Lucky bag {prize} × {n} · {left} left · {entries} entries</source>
+        <translation>福袋 {prize} × {n} · 剩余 {left} · {entries} 人参与</translation>
+    </message>
+    <message>
+        <source>Select a comment first</source>
+        <translation>请先选中一条评论</translation>
+    </message>
+    <message>
+        <source>Not done: {why}</source>
+        <translation>未完成：{why}</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleDialogs</name>
     <message>
         <source>markup: the price goes UP</source>
@@ -408,6 +502,26 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <source>Offer price ends in {t}</source>
         <translation>限时价 {t} 后恢复原价</translation>
     </message>
+    <message>
+        <source>follow + comment</source>
+        <translation>关注+评论</translation>
+    </message>
+    <message>
+        <source>comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>Lucky bag「{passphrase}」{cond} · {prize}</source>
+        <translation>福袋「{passphrase}」{cond} · {prize}</translation>
+    </message>
+    <message>
+        <source>Viewer asks: {text}</source>
+        <translation>观众问：{text}</translation>
+    </message>
+    <message>
+        <source>SOLD OUT → {product}: {talk}</source>
+        <translation>已售罄 → 改推 {product}：{talk}</translation>
+    </message>
 </context>
 <context>
     <name>EventFeed</name>
@@ -519,6 +633,26 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>发给 OBS 的指令</translation>
     </message>
     <message>
+        <source>Comments of the minute counted</source>
+        <translation>本分钟评论已统计</translation>
+    </message>
+    <message>
+        <source>Lucky bag entries recorded</source>
+        <translation>福袋参与者已记录</translation>
+    </message>
+    <message>
+        <source>Viewer&apos;s question taken off the cue screen</source>
+        <translation>观众提问已撤下提词屏</translation>
+    </message>
+    <message>
+        <source>Comment unpinned</source>
+        <translation>评论取消置顶</translation>
+    </message>
+    <message>
+        <source>Stock read back</source>
+        <translation>库存已回读</translation>
+    </message>
+    <message>
         <source>wrong PIN</source>
         <translation>PIN 错误</translation>
     </message>
@@ -563,6 +697,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>按日志对齐</translation>
     </message>
     <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
         <source>applied</source>
         <translation>已生效</translation>
     </message>
@@ -589,6 +727,30 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Stopped explaining</source>
         <translation>停止讲解</translation>
+    </message>
+    <message>
+        <source>Lucky bag {bag} drawn: {n} winner(s) of {eligible} eligible ({entries} entries)</source>
+        <translation>福袋 {bag} 已开奖：{eligible} 名符合条件者中抽出 {n} 人（{entries} 人参与）</translation>
+    </message>
+    <message>
+        <source>Lucky bag {bag} ended without a draw ({reason})</source>
+        <translation>福袋 {bag} 结束，未开奖（{reason}）</translation>
+    </message>
+    <message>
+        <source>Stock of {product} read back: {n}</source>
+        <translation>{product} 库存回读：{n}</translation>
+    </message>
+    <message>
+        <source>Viewer&apos;s comment to the cue screen: “{text}”</source>
+        <translation>观众评论推到提词屏：“{text}”</translation>
+    </message>
+    <message>
+        <source>Comment pinned: “{text}”</source>
+        <translation>评论置顶：“{text}”</translation>
+    </message>
+    <message>
+        <source>Answered on air: “{text}”</source>
+        <translation>已在直播中回答：“{text}”</translation>
     </message>
     <message>
         <source>the shop shows something else: product locked</source>
@@ -906,6 +1068,41 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     </message>
 </context>
 <context>
+    <name>LuckyBagDialog</name>
+    <message>
+        <source>Start a lucky bag</source>
+        <translation>发福袋</translation>
+    </message>
+    <message>
+        <source>Prize</source>
+        <translation>奖品</translation>
+    </message>
+    <message>
+        <source>Countdown: minutes</source>
+        <translation>倒计时：分钟</translation>
+    </message>
+    <message>
+        <source>and seconds</source>
+        <translation>和秒</translation>
+    </message>
+    <message>
+        <source>Passphrase to comment (口令)</source>
+        <translation>评论口令</translation>
+    </message>
+    <message>
+        <source>Viewers must follow (关注)</source>
+        <translation>需关注主播</translation>
+    </message>
+    <message>
+        <source>Winners</source>
+        <translation>中奖人数</translation>
+    </message>
+    <message>
+        <source>e.g. 丝绒口红正装一支</source>
+        <translation>例如：丝绒口红正装一支</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Run of show</source>
@@ -922,6 +1119,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Event feed</source>
         <translation>事件流</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>评论</translation>
     </message>
     <message>
         <source>This panel is not available in this build.</source>
@@ -974,6 +1175,30 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Host&apos;s cue screen on/off</source>
         <translation>主播提词屏 开/关</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>直播间(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Start a lucky bag…</source>
+        <translation>发福袋…</translation>
+    </message>
+    <message>
+        <source>End the lucky bag now (draw)</source>
+        <translation>立即结束福袋（开奖）</translation>
+    </message>
+    <message>
+        <source>Cancel the lucky bag (no draw)</source>
+        <translation>取消福袋（不开奖）</translation>
+    </message>
+    <message>
+        <source>Switch to the substitute</source>
+        <translation>切换到替换商品</translation>
+    </message>
+    <message>
+        <source>Sold-out line off the cue screen</source>
+        <translation>撤下提词屏上的售罄替换提示</translation>
     </message>
     <message>
         <source>S&amp;tream</source>
@@ -1062,6 +1287,14 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>not started</source>
         <translation>未开播</translation>
+    </message>
+    <message>
+        <source>No lucky bag is running</source>
+        <translation>当前没有进行中的福袋</translation>
+    </message>
+    <message>
+        <source>No substitute to switch to: the price plan names none for this product</source>
+        <translation>没有可替换的商品：价格计划未给该商品指定替换款</translation>
     </message>
     <message>
         <source>Export journal</source>
@@ -2237,6 +2470,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>没有该商品的底价或成本：无法核对到手价是否低于底价</translation>
     </message>
     <message>
+        <source>a lucky bag is still running: end it first</source>
+        <translation>还有福袋在进行：请先结束它</translation>
+    </message>
+    <message>
         <source>price</source>
         <translation>价格</translation>
     </message>
@@ -2287,6 +2524,26 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>shown stock</source>
         <translation>展示库存</translation>
+    </message>
+    <message>
+        <source>prize</source>
+        <translation>奖品</translation>
+    </message>
+    <message>
+        <source>passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>winners</source>
+        <translation>中奖人数</translation>
+    </message>
+    <message>
+        <source>substitute</source>
+        <translation>替换商品</translation>
     </message>
     <message>
         <source>unreadable value</source>
@@ -2373,6 +2630,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>违禁词</translation>
     </message>
     <message>
+        <source>a lucky bag is running</source>
+        <translation>福袋进行中</translation>
+    </message>
+    <message>
         <source>ALLOWED</source>
         <translation>允许</translation>
     </message>
@@ -2437,6 +2698,18 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>设置组合价值</translation>
     </message>
     <message>
+        <source>Start lucky bag</source>
+        <translation>发福袋</translation>
+    </message>
+    <message>
+        <source>Draw lucky bag</source>
+        <translation>福袋开奖</translation>
+    </message>
+    <message>
+        <source>Switch to the substitute</source>
+        <translation>切换替换商品</translation>
+    </message>
+    <message>
         <source>yuan</source>
         <translation>元</translation>
     </message>
@@ -2467,6 +2740,82 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>{n} coupons</source>
         <translation>{n} 张</translation>
+    </message>
+    <message>
+        <source>follow + comment</source>
+        <translation>关注+评论</translation>
+    </message>
+    <message>
+        <source>comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>Sold-out line off</source>
+        <translation>撤下售罄替换提示</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>尺码</translation>
+    </message>
+    <message>
+        <source>shade</source>
+        <translation>色号</translation>
+    </message>
+    <message>
+        <source>shipping</source>
+        <translation>发货</translation>
+    </message>
+    <message>
+        <source>after-sales</source>
+        <translation>售后</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>slow shipping</source>
+        <translation>发货慢</translation>
+    </message>
+    <message>
+        <source>fakes</source>
+        <translation>假货</translation>
+    </message>
+    <message>
+        <source>refunds</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <source>a price rise</source>
+        <translation>涨价</translation>
+    </message>
+    <message>
+        <source>question</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>praise</source>
+        <translation>好评</translation>
+    </message>
+    <message>
+        <source>spam</source>
+        <translation>广告</translation>
+    </message>
+    <message>
+        <source>lucky bag entry</source>
+        <translation>福袋参与</translation>
+    </message>
+    <message>
+        <source>chat</source>
+        <translation>闲聊</translation>
     </message>
     <message>
         <source>Conversion {rate} over the last {m} min (below {min})</source>
@@ -2529,6 +2878,34 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>两台推流机同时在推：推流守护无法停止其中一台</translation>
     </message>
     <message>
+        <source>Complaints burst: {n} in {s} s, {x}× the show&apos;s usual — mostly {topic}</source>
+        <translation>投诉激增：{s} 秒内 {n} 条，是本场平常的 {x} 倍 — 主要是{topic}</translation>
+    </message>
+    <message>
+        <source>Complaints burst: {n} in {s} s — mostly {topic}</source>
+        <translation>投诉激增：{s} 秒内 {n} 条 — 主要是{topic}</translation>
+    </message>
+    <message>
+        <source>Viewers keep asking about {product}: {topic} ({n} viewers in {s} s)</source>
+        <translation>观众一直在问 {product}：{topic}（{s} 秒内 {n} 人）</translation>
+    </message>
+    <message>
+        <source>Viewers keep asking: {topic} ({n} viewers in {s} s)</source>
+        <translation>观众一直在问：{topic}（{s} 秒内 {n} 人）</translation>
+    </message>
+    <message>
+        <source>{product} SOLD OUT: switch to {substitute} (R)</source>
+        <translation>{product} 已售罄：切换到 {substitute}（R）</translation>
+    </message>
+    <message>
+        <source>{product} SOLD OUT</source>
+        <translation>{product} 已售罄</translation>
+    </message>
+    <message>
+        <source>{product}: only {n} left</source>
+        <translation>{product}：仅剩 {n} 件</translation>
+    </message>
+    <message>
         <source>Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price and coupons at the shop before selling it again.</source>
         <translation>已暂停该商品的销售（结束秒杀、恢复原价或下架）。重新销售前请在店铺后台核对价格和优惠券。</translation>
     </message>
@@ -2539,6 +2916,30 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Stop the second encoder in OBS now; the guard keeps trying.</source>
         <translation>立即在 OBS 里停止第二台推流机；推流守护会继续尝试。</translation>
+    </message>
+    <message>
+        <source>Launch a lucky bag 福袋 to hold viewers: press F.</source>
+        <translation>发福袋留住观众：按 F。</translation>
+    </message>
+    <message>
+        <source>Give the standard reply on air, then cut to the assistant&apos;s demo.</source>
+        <translation>先用标准话术在直播中回应，再切到助播演示。</translation>
+    </message>
+    <message>
+        <source>Answer it once, for everyone (the comment list: A marks it answered).</source>
+        <translation>统一回答一次（评论列表里按 A 标记已回答）。</translation>
+    </message>
+    <message>
+        <source>Press R: the substitute goes on sale and on screen with its talk track.</source>
+        <translation>按 R：替换商品上架并讲解，提词屏显示替换话术。</translation>
+    </message>
+    <message>
+        <source>Say it is gone and move to the next product.</source>
+        <translation>告诉观众已售罄，转到下一个商品。</translation>
+    </message>
+    <message>
+        <source>Announce 仅剩 N 件; R switches to the substitute when it is gone.</source>
+        <translation>播报“仅剩 N 件”；卖完后按 R 切换到替换商品。</translation>
     </message>
     <message>
         <source>not connected yet</source>
@@ -2715,10 +3116,6 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Demo the product again, show the offer, or switch products.</source>
         <translation>再演示一次商品，亮出优惠，或者换品。</translation>
-    </message>
-    <message>
-        <source>Launch a lucky bag 福袋 to hold viewers.</source>
-        <translation>发福袋留住观众。</translation>
     </message>
     <message>
         <source>Raise the average order: bundles, add-ons, a hero product.</source>

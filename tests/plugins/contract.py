@@ -39,9 +39,9 @@ from typing import Any, Callable
 
 import pytest
 
-from controlroom.platform import (Capabilities, CouponSpec, MetricsSnapshot, OfferSpec, OfferState, Platform,
-                                  PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable,
-                                  ProductState)
+from controlroom.platform import (Capabilities, Comment, CommentPage, CouponSpec, MetricsSnapshot, OfferSpec,
+                                  OfferState, Platform, PlatformError, PlatformRateLimited, PlatformTimeout,
+                                  PlatformUnavailable, ProductState)
 
 # Fault kinds a harness can inject on the next `times` calls of one port operation.
 TIMEOUT = "timeout"                  # no answer in time (the shop hung; whether it applied is its business)
@@ -173,6 +173,21 @@ class PlatformContract:
 
     def test_metrics_is_a_snapshot(self, harness):
         assert isinstance(harness.platform.metrics(), MetricsSnapshot)
+
+    def test_comments_where_the_shop_has_them(self, harness):
+        """Capabilities.comments: a cursor poll of CommentPage (nothing twice); without them, a refusal."""
+        p = harness.platform
+        if not capabilities(harness).comments:
+            with pytest.raises(PlatformError) as e:
+                p.comments(None, 10)
+            assert refused(e.value), e.value
+            return
+        first = p.comments(None, 50)
+        assert isinstance(first, CommentPage) and isinstance(first.cursor, str)
+        assert all(isinstance(c, Comment) and isinstance(c.text, str) and c.comment_id and c.user
+                   for c in first.comments)
+        again = p.comments(first.cursor, 50)
+        assert not {c.comment_id for c in first.comments} & {c.comment_id for c in again.comments}
 
     # -- every write read back
     def test_list_and_unlist_read_back(self, harness):

@@ -171,6 +171,7 @@ _ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(r"/offers"), "start_offer"),
     ("POST", re.compile(r"/offers/(?P<offer_id>[^/]+)/stop"), "stop_offer"),
     ("GET", re.compile(r"/offers/(?P<offer_id>[^/]+)"), "read_offer"),
+    ("GET", re.compile(r"/live/comments"), "comments"),
 ]
 WRITES = {"list_product", "unlist_product", "set_price", "set_stock", "set_displayed_stock",
           "pin_product", "issue_coupon", "stop_coupon", "start_offer", "stop_offer"}
@@ -200,6 +201,10 @@ class FakeShop(LocalServer):
         self.applied: list[tuple[str, str]] = []      # (op, idempotency key) actually applied
         self.wire_values: list[tuple[str, str, Any]] = []  # (op, field, value as received)
         self.metrics_body: dict = {}
+        # the live room's comments as the gateway holds them (wire dicts); it keeps the last `comments_held`
+        self.comment_log: list[dict] = []
+        self.comments_held = 10_000
+        self.comments_body: Any = None          # answer this instead (a protocol test)
         super().__init__(self._app)
 
     # -- test controls
@@ -215,6 +220,15 @@ class FakeShop(LocalServer):
     def lie_coupon(self, field_: str, value: Any) -> None:
         """Coupon read-backs report `value` (in 分 for money) for `field_`."""
         self.coupon_lies[field_] = value
+
+    def add_comment(self, text: str, user: str = "ou_1", *, time_: Any = None, **extra: Any) -> dict:
+        """A viewer comments (wire fields; `extra` may rename or add fields: id, nickname, sku, hints)."""
+        with self.lock:
+            c = {"id": f"m{len(self.comment_log) + 1}",
+                 "time": time_ if time_ is not None else 1_700_000_000 + len(self.comment_log),
+                 "user": user, "text": text, **extra}
+            self.comment_log.append(c)
+        return c
 
     def op_requests(self, op: str) -> list[Request]:
         return [r for r in self.requests if self._route(r)[0] == op]
@@ -309,6 +323,8 @@ class FakeShop(LocalServer):
             if fault is not None and fault.lose_response:
                 return Reply(reply.status, reply.body, delay=fault.lose_response)
             return reply
+        if op == "comments":
+            return self._comments(req)
         return self._read(op, args)
 
     def _apply(self, op: str, args: dict, req: Request) -> Reply:
@@ -368,6 +384,22 @@ class FakeShop(LocalServer):
         except (ValueError, KeyError, TypeError) as e:
             return Reply(400, {"message": str(e)})
         return Reply(204)
+
+    def _comments(self, req: Request) -> Reply:
+        if self.comments_body is not None:
+            return Reply(200, self.comments_body)
+        with self.lock:
+            total = len(self.comment_log)
+            oldest = max(0, total - self.comments_held)
+            try:
+                start = int(req.query["cursor"]) if "cursor" in req.query else oldest
+                limit = int(req.query.get("limit", "100"))
+            except ValueError:
+                return Reply(400, {"message": "cursor and limit must be whole numbers"})
+            missed = max(0, oldest - start)
+            start = max(start, oldest)
+            page = self.comment_log[start:start + limit]
+            return Reply(200, {"comments": page, "cursor": str(start + len(page)), "missed": missed})
 
     def _read(self, op: str, args: dict) -> Reply:
         with self.lock:

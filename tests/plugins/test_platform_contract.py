@@ -128,7 +128,8 @@ class TestHttpPlatformContract(PlatformContract):
         set_secret("platform_http_token", TOKEN)
         cfg = HttpPlatformConfig(base_url=shop.url, connect_timeout=0.5, read_timeout=READ_TIMEOUT,
                                  max_attempts=3, backoff_base=0.01, backoff_max=0.05, retry_budget=2.0,
-                                 readback_attempts=2, readback_interval=0.01, native_offers=request.param)
+                                 readback_attempts=2, readback_interval=0.01, native_offers=request.param,
+                                 live_comments=request.param)
         h = HttpHarness(platform=HttpPlatform(cfg), sku="SKU1", other_sku="SKU2", shop=shop, secrets=(TOKEN,))
         yield h
         h.close()

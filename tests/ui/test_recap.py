@@ -207,11 +207,14 @@ def test_cli_writes_html_xlsx_pdf_and_charts(show, tmp_path, capsys, qapp):
     html, xlsx, pdf = (Path(p) for p in printed[:3])
     assert html.name == f"recap-{sid}.html" and all(Path(p).exists() for p in printed)
     text = html.read_text(encoding="utf-8")
-    assert text.count('src="data:image/png;base64,') == 4 and not re.search(r'(src|href)="(https?:|file:)', text)
+    from controlroom.recap.html import CHARTS      # one chart each (issue 15 added comments per minute)
+    assert text.count('src="data:image/png;base64,') == len(CHARTS) == 5
+    assert not re.search(r'(src|href)="(https?:|file:)', text)
     assert "<style>" in text and "直播复盘" in text and "核心指标" in text
     r = build_recap(j, sid)
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert set(sheets) == {"headline", "segments", "products", "price_changes", "incidents", "previous_shows"}
+    assert set(sheets) == {"headline", "segments", "products", "price_changes", "incidents", "previous_shows",
+                           "comments", "lucky_bags"}          # the last two: issue 15
     head = sheets["headline"].set_index("metric")
     assert int(head.loc["gmv", "value_fen"]) == r.metric("gmv").value
     assert len(sheets["incidents"]) == len(r.incidents)
