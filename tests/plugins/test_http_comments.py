@@ -136,7 +136,7 @@ def test_a_restart_goes_on_from_the_journaled_cursor_and_counts_each_comment_onc
     for i in range(10):
         shop.add_comment("包邮吗", f"ou_x{i}")
     room.poll_once()              # read, not tallied yet: the app dies here
-    rt.journal.close()
+    rt.abandon()                  # as killed: the journal and the writer lock go with the process
     rt2, room2 = _runtime(tmp_path, shop, clock)
     try:
         rt2.resume(sid)
