@@ -89,6 +89,7 @@ class Runtime:
     comments: "CommentRoom | None" = None
     # every attached service in attach order (the four above and any a test adds), for the life cycle
     services: list[Any] = field(default_factory=list)
+    closed: bool = False
 
     @classmethod
     def create(cls, data_dir_override: str | Path | None = None, *, clock: Clock | None = None,
@@ -226,6 +227,10 @@ class Runtime:
                     log.exception("room tick failed")
 
     def close(self) -> None:
+        """Stop the rooms, the alert router and the platform, close the journal, let the data dir go. Once."""
+        if self.closed:
+            return
+        self.closed = True
         for room in reversed(list(self.services)):
             fn = getattr(room, "close", None)
             if fn:

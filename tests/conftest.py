@@ -1,4 +1,5 @@
-"""Shared test set-up: Qt offscreen, a private runtime dir, an in-memory keyring, temp data dirs."""
+"""Shared test set-up: Qt offscreen, a private runtime dir, an in-memory keyring, temp data dirs, the one
+runtime fixture (make_runtime / runtime), and data dirs the disk refuses (read-only, full). Fakes: tests/fakes.py."""
 from __future__ import annotations
 
 import os
@@ -19,9 +20,34 @@ if str(ROOT) not in sys.path:
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     d = tmp_path / "data"
-    d.mkdir()
+    d.mkdir(mode=0o700)   # private, as the app makes it (a looser one is tightened and journaled)
     monkeypatch.setenv("CONTROLROOM_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture
+def make_runtime(data_dir):
+    """The tests' one way to a Runtime: `make_runtime(**kw)` is `Runtime.create(data_dir, **kw)` with
+    Runtime.create's own defaults (SystemClock, the simulator, the sample show, every room), or on another
+    data dir with `make_runtime(path, **kw)`. Every runtime made is closed when the test ends (a test may
+    close one itself, or abandon() it to play a killed process)."""
+    from controlroom.runtime import Runtime
+    made = []
+
+    def make(data: Path | None = None, **kw):
+        rt = Runtime.create(data_dir if data is None else data, **kw)
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in reversed(made):
+        rt.close()
+
+
+@pytest.fixture
+def runtime(make_runtime):
+    """A runtime like the app's: the simulator, the sample show, every room, on the test's data dir."""
+    return make_runtime()
 
 
 @pytest.fixture

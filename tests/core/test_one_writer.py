@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,9 @@ import pytest
 from controlroom.clock import ManualClock
 from controlroom.datadir import DataDirBusy, claim, read_holder
 from controlroom.runtime import Runtime
+from tests.fakes import NoShop
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class _NoShop:
-    name = "none"
 
 
 def _free_port() -> int:
@@ -49,25 +45,25 @@ def _main(*args: str) -> list[str]:
 
 
 def test_a_second_runtime_on_one_data_dir_is_refused_naming_the_holder(tmp_path):
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={})
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     try:
         with pytest.raises(DataDirBusy) as err:
-            Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={})
+            Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
         text = str(err.value)
         assert f"pid {os.getpid()}" in text and socket.gethostname() in text and "since" in text
         assert err.value.holder.pid == os.getpid() and err.value.holder.program == "app"
     finally:
         rt.close()
     # closed: the data dir is free again
-    Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={}).close()
+    Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={}).close()
 
 
 def test_abandon_releases_the_lock_like_a_dying_process(tmp_path):
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={})
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     sid = rt.new_show("Killed")
     rt.start()
     rt.abandon()     # what kill -9 leaves: no end, no close, and no lock
-    rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={})
+    rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     assert [s.id for s in rt2.open_sessions()] == [sid]
     rt2.close()
 
@@ -132,7 +128,7 @@ def test_only_an_unended_show_is_offered_for_resume(tmp_path):
     rehearsal = j.new_session("rehearsal", {"kind": "rehearsal"})
     j.start_session(rehearsal)
     j.close()
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={})
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     try:
         assert rt.open_sessions() == []
         assert {s.kind for s in rt.journal.open_sessions()} == {"guard", "rehearsal"}
@@ -147,7 +143,7 @@ def test_only_an_unended_show_is_offered_for_resume(tmp_path):
 def test_a_data_dir_lock_can_be_handed_to_the_runtime(tmp_path):
     """A composition (the rehearsal) may claim first, then hand the lock over: the runtime owns it."""
     lock = claim(tmp_path, "rehearse")
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NoShop(), rooms={}, lock=lock)
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={}, lock=lock)
     assert rt.lock is lock and read_holder(tmp_path).program == "rehearse"
     with pytest.raises(DataDirBusy):
         claim(tmp_path)

@@ -11,10 +11,7 @@ from controlroom.clock import ManualClock
 from controlroom.datadir import JOURNAL_KIND
 from controlroom.rundown import control_api
 from controlroom.runtime import Runtime
-
-
-class _NoShop:
-    name = "none"
+from tests.fakes import NoShop
 
 
 def mode(p) -> int:
@@ -23,7 +20,7 @@ def mode(p) -> int:
 
 def test_a_new_data_dir_is_private(tmp_path):
     data = tmp_path / "data"
-    rt = Runtime.create(data, clock=ManualClock(), platform=_NoShop(), rooms={})
+    rt = Runtime.create(data, clock=ManualClock(), platform=NoShop(), rooms={})
     try:
         sid = rt.new_show("Private show")
         rt.journal.append(sid, "console.note", "operator", {"message": "x"})
@@ -38,13 +35,13 @@ def test_a_new_data_dir_is_private(tmp_path):
 
 def test_looser_files_are_tightened_with_a_notice(tmp_path, caplog):
     data = tmp_path / "data"
-    Runtime.create(data, clock=ManualClock(), platform=_NoShop(), rooms={}).close()
+    Runtime.create(data, clock=ManualClock(), platform=NoShop(), rooms={}).close()
     (data / "settings.toml").write_text('[supervisor]\nname = "Lee"\n', encoding="utf-8")
     os.chmod(data, 0o755)
     os.chmod(data / "journal.sqlite", 0o644)
     os.chmod(data / "settings.toml", 0o644)
     with caplog.at_level(logging.WARNING, logger="controlroom.datadir"):
-        rt = Runtime.create(data, clock=ManualClock(), platform=_NoShop(), rooms={})
+        rt = Runtime.create(data, clock=ManualClock(), platform=NoShop(), rooms={})
     try:
         sid = rt.new_show("After the tightening")
         assert mode(data) == 0o700 and mode(data / "journal.sqlite") == 0o600 and mode(data / "settings.toml") == 0o600
@@ -65,7 +62,7 @@ def test_an_existing_0644_token_file_is_tightened_not_used_as_is(tmp_path, monke
     (data / "control_api_token").write_text("tok-from-before", encoding="utf-8")
     os.chmod(data / "control_api_token", 0o644)
     (data / "settings.toml").write_text("[rundown]\ncontrol_api_port = 0\n", encoding="utf-8")
-    rt = Runtime.create(data, clock=ManualClock(), platform=_NoShop(), rooms={"rundown": "controlroom.rundown.room"})
+    rt = Runtime.create(data, clock=ManualClock(), platform=NoShop(), rooms={"rundown": "controlroom.rundown.room"})
     try:
         sid = rt.new_show("Token")
         api = rt.rundown.start_control_api(port=0)

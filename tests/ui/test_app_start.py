@@ -68,6 +68,7 @@ def test_a_running_guard_session_is_never_offered_for_resume(qtbot, tmp_path, mo
     from controlroom.clock import ManualClock
     from controlroom.journal import Journal
     from controlroom.runtime import Runtime
+    from tests.fakes import NoShop
     from ui.app import choose_session
     j = Journal(tmp_path / Journal.FILENAME)
     g = j.new_session(f"guard {socket.gethostname()}", {"kind": "guard"})
@@ -75,9 +76,6 @@ def test_a_running_guard_session_is_never_offered_for_resume(qtbot, tmp_path, mo
     j.close()
     asked = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or 0)
-
-    class NoShop:
-        name = "none"
 
     rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     try:
@@ -92,12 +90,10 @@ def test_status_strip_shows_journal_error_with_the_reason_and_clears_on_recovery
     from controlroom.clock import ManualClock
     from controlroom.journal import JournalWriteError
     from controlroom.runtime import Runtime
+    from tests.fakes import NoShop
     from ui import i18n
     from ui.bridge import QtBridge
     from ui.status_strip import StatusStrip
-
-    class NoShop:
-        name = "none"
 
     i18n.load("en")
     rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})

@@ -33,10 +33,7 @@ def _guard(tmp_path: Path, data: Path) -> subprocess.CompletedProcess:
 
 def _a_show(data: Path) -> int:
     from controlroom.runtime import Runtime
-
-    class NoShop:
-        name = "none"
-
+    from tests.fakes import NoShop
     rt = Runtime.create(data, clock=ManualClock(), platform=NoShop(), rooms={})
     sid = rt.new_show("=SUM(1+1) show")
     rt.start()
