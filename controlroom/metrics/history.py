@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import text
 
+from controlroom.journal import queries
 from controlroom.metrics.series import ROOM_METRICS, SKU_PREFIX
 
 
@@ -32,11 +32,7 @@ class SeriesData:
 def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | None:
     """A session's room-level samples pivoted to one row per sample instant (forward-filled)."""
     metrics = list(metrics)
-    q = text("SELECT mono, utc, metric, value FROM samples WHERE session_id = :sid AND sku IS NULL "
-             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY mono, id")
-    params = {"sid": session_id, **{f"m{i}": m for i, m in enumerate(metrics)}}
-    with journal.engine.connect() as conn:
-        rows = conn.execute(q, params).all()
+    rows = queries.room_samples(journal, session_id, metrics)
     if not rows:
         return None
     monos = np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
@@ -62,13 +58,10 @@ def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | 
 
 def latest_sku_values(journal, session_id: int) -> dict[str, dict[str, int]]:
     """The last journaled value of each per-SKU counter: {sku: {field: value}}."""
-    q = text("SELECT sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
-             "ORDER BY mono, id")
     out: dict[str, dict[str, int]] = {}
-    with journal.engine.connect() as conn:
-        for sku, metric, value in conn.execute(q, {"sid": session_id}):
-            if metric.startswith(SKU_PREFIX):
-                out.setdefault(sku, {})[metric[len(SKU_PREFIX):]] = int(value)
+    for sku, metric, value in queries.sku_samples(journal, session_id):
+        if metric.startswith(SKU_PREFIX):
+            out.setdefault(sku, {})[metric[len(SKU_PREFIX):]] = int(value)
     return out
 
 
@@ -79,11 +72,8 @@ def session_start_mono(journal, session_id: int) -> float | None:
 
 def previous_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | None:
     """The latest earlier session that has samples: the 'last show' to overlay."""
-    q = text("SELECT DISTINCT session_id FROM samples WHERE session_id < :sid AND sku IS NULL "
-             "ORDER BY session_id DESC LIMIT 1")
-    with journal.engine.connect() as conn:
-        prev = conn.execute(q, {"sid": session_id}).scalar()
-    return None if prev is None else read_series(journal, int(prev), metrics)
+    prev = queries.earlier_sessions_with_samples(journal, session_id, 1)
+    return read_series(journal, prev[0], metrics) if prev else None
 
 
 # ---- markers ------------------------------------------------------------------------------
