@@ -11,7 +11,7 @@ than ~4 % of it. The screen is cut into fixed bands that never overlap:
                question the operator pushed ("观众问：…"), then the operator's message, or the sold-out
                switch's talk track (售罄 → the substitute), or the segment's talk track — text is shrunk
                to fit its band, so it never reaches the NEXT line
-  0.915–0.99   NEXT
+  0.91 –0.965  NEXT (inside the overtime and ON BACKUP frames)
 
 One truth: the product is the console's — the one being explained (讲解中), with its live price and the stock
 viewers see — and it says so when nobody can buy it (off sale, locked, sold out); an offer countdown shows
@@ -51,7 +51,7 @@ COUNTDOWN = (0.12, 0.32)
 SUBLINE = (0.44, 0.06)
 PRODUCT = (0.52, 0.245)
 BOTTOM = (0.775, 0.13)
-NEXT = (0.915, 0.075)
+NEXT = (0.91, 0.055)            # ends above the 3 % overtime frame (it cut the line)
 
 
 def _payload(obj: Any) -> dict:
@@ -436,10 +436,13 @@ class CueScreen(Retranslating, QWidget):
             sub = self.tr("PAUSED")
         elif status == "ended":
             sub = self.tr("SHOW ENDED")
-        self._text(p, self._band(SUBLINE, m), sub, 0.045, col)
+        # the words under the countdown keep the middle half: a lucky bag folded out of a crowded bottom band
+        # takes the right of this band (see _paint_bottom)
+        sub_band = self._band(SUBLINE, m)
+        self._text(p, QRectF(0.25 * w, sub_band.top(), 0.5 * w, sub_band.height()), sub, 0.045, col)
 
-        self._paint_product(p, m)
-        self._paint_bottom(p, m, seg, msg)
+        product_bottom = self._paint_product(p, m, ended=status == "ended")
+        self._paint_bottom(p, m, seg, msg, product_bottom)
 
         # next cue, small, at the bottom
         nxt = s.get("next")
@@ -485,17 +488,21 @@ class CueScreen(Retranslating, QWidget):
                        self.tr("last update {s} s ago — check the control room").format(s=int(self.age_s)), 0.05,
                        "#000000")
 
-    def _paint_product(self, p: QPainter, m: float) -> None:
-        """The product being explained: what a viewer can buy now, or plainly that they cannot."""
+    def _paint_product(self, p: QPainter, m: float, ended: bool = False) -> float:
+        """The product being explained: what a viewer can buy now, or plainly that they cannot. Returns how far
+        down the product band it drew (the bottom band may use the rest when it is crowded)."""
         w, h = float(self.width()), float(self.height())
-        pv = self.product()
         band = self._band(PRODUCT, m)
         y = band.top()
+        if ended:
+            # 下播: the room is closed and nobody can buy anything; the strip and SHOW ENDED say so
+            return y
+        pv = self.product()
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         if pv is None:
             self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), self.tr("No product being explained"), 0.05,
                        theme.TEXT_DIM, align=left, bold=False)
-            return
+            return y + 0.065 * h
         self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), pv.title or pv.sku, 0.055, "#ffffff", align=left)
         row = QRectF(m, y + 0.07 * h, w - 2 * m, 0.11 * h)
         if not pv.buyable:
@@ -506,7 +513,7 @@ class CueScreen(Retranslating, QWidget):
             else:
                 words, colour = self.tr("SOLD OUT"), theme.ON_AIR
             self._text(p, row, words, 0.07, colour, align=left)
-            return
+            return row.bottom()
         offer_on = pv.offer_left_s is not None and pv.offer_fen is not None
         live = pv.offer_fen if offer_on else pv.live_fen
         self._text(p, QRectF(m, row.top(), 0.34 * w, row.height()), yuan(live), 0.10, theme.WARNING, mono=True,
@@ -526,14 +533,43 @@ class CueScreen(Retranslating, QWidget):
             words = (self.tr("Offer price paused, {t} left") if pv.offer_paused
                      else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s))
             self._text(p, QRectF(m, y + 0.185 * h, w - 2 * m, 0.058 * h), words, 0.05, theme.WARNING, align=left)
+            return y + 0.243 * h
+        return row.bottom()
 
-    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None) -> None:
-        """The band between the product and NEXT: alerts for the host, then the operator's message or the talk
-        track. Everything is fitted into it; nothing is drawn over the countdown, the product or NEXT."""
+    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None, product_bottom: float) -> None:
+        """The band between the product and NEXT: alerts for the host, the lucky bag, the viewer's question, then
+        the operator's message or the talk track. Everything is fitted into it; nothing is drawn over the
+        countdown, the product or NEXT.
+
+        What the operator sends the host (a message, a question) is never left out for want of room: when the
+        rows do not fit, the band first takes the room the product left free above it (no offer line), then
+        the lucky bag folds into the right of the line under the countdown (口令 and its countdown); a question
+        gives way only to a message while both would need a row that is not there."""
         w, h = float(self.width()), float(self.height())
         band = self._band(BOTTOM, m)
         top, bottom = band.top(), band.bottom()
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        step = 0.065 * h
+        has_msg = bool(msg and msg.get("text"))
+        bag = self._bag
+        rows = int(bool(self.alerts)) + int(bag is not None) + int(bool(self.question)) + int(has_msg)
+
+        def fits(n: int, from_y: float) -> bool:
+            return bottom - from_y + 0.005 * h >= n * step
+
+        if not fits(rows, top):
+            top = min(top, product_bottom + 0.01 * h)
+        if bag is not None and not fits(rows, top):
+            # the lucky bag folds into the line under the countdown: 口令 and its countdown, right-aligned
+            sub = self._band(SUBLINE, m)
+            box = QRectF(0.75 * w, sub.top(), 0.25 * w - m, sub.height())
+            p.fillRect(QRectF(box.left() - 0.01 * w, box.top(), box.width() + 0.01 * w + m, box.height()),
+                       QColor("#1b5e20"))
+            self._text(p, box, self.tr("Lucky bag「{passphrase}」{t}").format(
+                passphrase=bag.passphrase, t=format_countdown(self.bag_left() or 0)), 0.045, "#ffffff",
+                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bag = None
+            rows -= 1
         if self.alerts:
             # the newest alert, and how many more wait: one line the host can read, never cut mid-sentence
             newest = list(self.alerts)[-1]
@@ -544,7 +580,6 @@ class CueScreen(Retranslating, QWidget):
             self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + self.alerts[newest][0] + (f"  (+{more})" if more else ""),
                        0.045, "#ffffff" if critical else "#000000", align=left)
             top += 0.065 * h
-        bag = self._bag
         if bag is not None and bottom - top >= 0.05 * h:
             # the countdown on the right, never cut; the prize and the condition give way to it
             cond = self.tr("follow + comment") if bag.follow_required else self.tr("comment")
@@ -559,7 +594,7 @@ class CueScreen(Retranslating, QWidget):
                                                                                   passphrase=bag.passphrase),
                        0.045, "#ffffff", align=left)
             top += 0.065 * h
-        if self.question and bottom - top >= 0.05 * h:
+        if self.question and bottom - top >= 0.05 * h and (not has_msg or fits(2, top)):
             r = QRectF(0, top, w, 0.06 * h)
             p.fillRect(r, QColor("#0b3d91"))
             self._text(p, r.adjusted(m, 0, -m, 0), self.tr("Viewer asks: {text}").format(text=self.question), 0.045,

@@ -503,6 +503,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>限时价 {t} 后恢复原价</translation>
     </message>
     <message>
+        <source>Lucky bag「{passphrase}」{t}</source>
+        <translation>福袋「{passphrase}」{t}</translation>
+    </message>
+    <message>
         <source>follow + comment</source>
         <translation>关注+评论</translation>
     </message>
@@ -1922,6 +1926,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>{n} 条告警</translation>
     </message>
     <message>
+        <source>1 alert</source>
+        <translation>1 条告警</translation>
+    </message>
+    <message>
         <source>Worst: {severity}</source>
         <translation>最高级别：{severity}</translation>
     </message>
@@ -2376,6 +2384,14 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>host</source>
         <translation>主播</translation>
+    </message>
+    <message>
+        <source>comment room</source>
+        <translation>评论区</translation>
+    </message>
+    <message>
+        <source>rehearsal</source>
+        <translation>预案演练</translation>
     </message>
     <message>
         <source>a value could not be read: {field}</source>
