@@ -436,13 +436,21 @@ class CueScreen(Retranslating, QWidget):
             sub = self.tr("PAUSED")
         elif status == "ended":
             sub = self.tr("SHOW ENDED")
-        # the words under the countdown keep the middle half: a lucky bag folded out of a crowded bottom band
-        # takes the right of this band (see _paint_bottom)
-        sub_band = self._band(SUBLINE, m)
-        self._text(p, QRectF(0.25 * w, sub_band.top(), 0.5 * w, sub_band.height()), sub, 0.045, col)
-
         product_bottom = self._paint_product(p, m, ended=status == "ended")
-        self._paint_bottom(p, m, seg, msg, product_bottom)
+        top, fold_bag = self._bottom_layout(msg, product_bottom)
+        sub_band = self._band(SUBLINE, m)
+        if fold_bag:
+            # a lucky bag folded out of a crowded bottom band takes the right of this line (口令 and its
+            # countdown); the words under the countdown move left of it, never under it
+            self._text(p, QRectF(0.2 * w, sub_band.top(), 0.36 * w, sub_band.height()), sub, 0.045, col)
+            box = QRectF(0.58 * w, sub_band.top(), 0.42 * w - m, sub_band.height())
+            p.fillRect(QRectF(box.left(), box.top(), box.width() + m, box.height()), QColor("#1b5e20"))
+            self._text(p, box.adjusted(0.01 * w, 0, 0, 0), self.tr("Lucky bag「{passphrase}」{t}").format(
+                passphrase=self._bag.passphrase, t=format_countdown(self.bag_left() or 0)), 0.045, "#ffffff",
+                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        else:
+            self._text(p, sub_band, sub, 0.045, col)
+        self._paint_bottom(p, m, seg, msg, top, fold_bag)
 
         # next cue, small, at the bottom
         nxt = s.get("next")
@@ -536,40 +544,41 @@ class CueScreen(Retranslating, QWidget):
             return y + 0.243 * h
         return row.bottom()
 
-    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None, product_bottom: float) -> None:
-        """The band between the product and NEXT: alerts for the host, the lucky bag, the viewer's question, then
-        the operator's message or the talk track. Everything is fitted into it; nothing is drawn over the
-        countdown, the product or NEXT.
+    def _rows_step(self) -> float:
+        return 0.065 * self.height()
+
+    def _bottom_layout(self, msg: dict | None, product_bottom: float) -> tuple[float, bool]:
+        """Where the bottom band starts and whether the lucky bag folds out of it.
 
         What the operator sends the host (a message, a question) is never left out for want of room: when the
         rows do not fit, the band first takes the room the product left free above it (no offer line), then
-        the lucky bag folds into the right of the line under the countdown (口令 and its countdown); a question
-        gives way only to a message while both would need a row that is not there."""
+        the lucky bag folds into the line under the countdown (口令 and its countdown)."""
+        h = float(self.height())
+        top, bottom = BOTTOM[0] * h, (BOTTOM[0] + BOTTOM[1]) * h
+        step = self._rows_step()
+        rows = (int(bool(self.alerts)) + int(self._bag is not None) + int(bool(self.question))
+                + int(bool(msg and msg.get("text"))))
+        if bottom - top + 0.005 * h >= rows * step:
+            return top, False
+        top = min(top, product_bottom + 0.01 * h)
+        return top, self._bag is not None and bottom - top + 0.005 * h < rows * step
+
+    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None, top: float,
+                      fold_bag: bool = False) -> None:
+        """The band between the product and NEXT (from `top`, see _bottom_layout): alerts for the host, the lucky
+        bag, the viewer's question, then the operator's message or the talk track. Everything is fitted into it;
+        nothing is drawn over the countdown, the product or NEXT. A question gives way only to a message, while
+        both would need a row that is not there."""
         w, h = float(self.width()), float(self.height())
-        band = self._band(BOTTOM, m)
-        top, bottom = band.top(), band.bottom()
+        bottom = (BOTTOM[0] + BOTTOM[1]) * h
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        step = 0.065 * h
+        step = self._rows_step()
         has_msg = bool(msg and msg.get("text"))
-        bag = self._bag
-        rows = int(bool(self.alerts)) + int(bag is not None) + int(bool(self.question)) + int(has_msg)
+        bag = None if fold_bag else self._bag
 
         def fits(n: int, from_y: float) -> bool:
             return bottom - from_y + 0.005 * h >= n * step
 
-        if not fits(rows, top):
-            top = min(top, product_bottom + 0.01 * h)
-        if bag is not None and not fits(rows, top):
-            # the lucky bag folds into the line under the countdown: 口令 and its countdown, right-aligned
-            sub = self._band(SUBLINE, m)
-            box = QRectF(0.75 * w, sub.top(), 0.25 * w - m, sub.height())
-            p.fillRect(QRectF(box.left() - 0.01 * w, box.top(), box.width() + 0.01 * w + m, box.height()),
-                       QColor("#1b5e20"))
-            self._text(p, box, self.tr("Lucky bag「{passphrase}」{t}").format(
-                passphrase=bag.passphrase, t=format_countdown(self.bag_left() or 0)), 0.045, "#ffffff",
-                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            bag = None
-            rows -= 1
         if self.alerts:
             # the newest alert, and how many more wait: one line the host can read, never cut mid-sentence
             newest = list(self.alerts)[-1]
