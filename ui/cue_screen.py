@@ -11,7 +11,7 @@ than ~4 % of it. The screen is cut into fixed bands that never overlap:
                question the operator pushed ("观众问：…"), then the operator's message, or the sold-out
                switch's talk track (售罄 → the substitute), or the segment's talk track — text is shrunk
                to fit its band, so it never reaches the NEXT line
-  0.91 –0.965  NEXT (inside the overtime and ON BACKUP frames)
+  0.915–0.965  NEXT (inside the overtime and ON BACKUP frames)
 
 One truth: the product is the console's — the one being explained (讲解中), with its live price and the stock
 viewers see — and it says so when nobody can buy it (off sale, locked, sold out); an offer countdown shows
@@ -51,7 +51,7 @@ COUNTDOWN = (0.12, 0.32)
 SUBLINE = (0.44, 0.06)
 PRODUCT = (0.52, 0.245)
 BOTTOM = (0.775, 0.13)
-NEXT = (0.91, 0.055)            # ends above the 3 % overtime frame (it cut the line)
+NEXT = (0.915, 0.05)           # ends above the 3 % overtime frame (it cut the line)
 
 
 def _payload(obj: Any) -> dict:
