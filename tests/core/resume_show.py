@@ -1,0 +1,218 @@
+"""A scripted show that can be killed with SIGKILL at any moment and resumed: the harness of the
+exact-resume tests (tests/core/test_resume_exact.py).
+
+The show runs the real runtime (console with its interlocks, the rundown runner, the metrics room,
+the embedded simulated shop) on a ManualClock, second by second, as the recap tests do. Everything
+asynchronous (the console's platform worker, its metrics poller) is drained every second, so every
+platform call lands on a known simulated second: two uninterrupted runs with one seed are identical.
+
+Run as a child process:
+
+    python -m tests.core.resume_show DATA_DIR SEED new|resume
+
+It writes one line per finished simulated second ("<t>") and "done" at the end. A resumed run finds
+where to continue from the journal alone: the last instant anything was committed (an event or a
+sample). It continues the script from there, skipping the actions the journal shows done (each
+action's outcome carries the actor "op@<second>"), and redoing the ones a kill interrupted.
+"""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from controlroom.clock import ManualClock  # noqa: E402
+from controlroom.platform import CouponSpec  # noqa: E402
+
+BASE_UTC = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+BASE_MONO = 1000.0
+TOTAL_S = 900
+TITLE = "Resume test show"
+
+
+def actor(t: int) -> str:
+    return f"op@{t}"
+
+
+def _ok(ticket) -> None:
+    if ticket.state != "done":
+        raise RuntimeError(f"scripted action failed: {ticket.action.describe()}: {ticket.state} "
+                           f"{getattr(ticket.outcome, 'error', '')} {ticket.verdict}")
+
+
+def _price(sku: str, fen: int):
+    return lambda d, t: _ok(d.rt.console.change_price(sku, fen, actor=actor(t), confirmed=True, wait=True))
+
+
+def _offer(sku: str, fen: int, seconds: float):
+    return lambda d, t: _ok(d.rt.console.start_offer(sku, fen, seconds, actor=actor(t), confirmed=True, wait=True))
+
+
+def _coupon(spec: CouponSpec):
+    return lambda d, t: _ok(d.rt.console.issue_coupon(spec, actor=actor(t), confirmed=True, wait=True))
+
+
+def _shown(sku: str, n: int | None):
+    return lambda d, t: _ok(d.rt.console.set_displayed_stock(sku, n, actor=actor(t), wait=True))
+
+
+def _pin(sku: str):
+    return lambda d, t: _ok(d.rt.console.pin_product(sku, actor=actor(t), confirmed=True, wait=True))
+
+
+def _unlist(sku: str):
+    return lambda d, t: _ok(d.rt.console.unlist_product(sku, actor=actor(t), reason="sold through", wait=True))
+
+
+def _next(d, t):
+    d.rt.rundown.runner.next(actor=actor(t))
+
+
+def _stream(kind: str):
+    # The stream guard's verdict as it journals it; the console (offers) and the audience react to the event.
+    def fn(d, t):
+        d.rt.journal.append(d.sid, kind, actor(t), {"to": "backup" if kind == "stream.failover" else "main",
+                                                     "reason": "drill"})
+    return fn
+
+
+@dataclass(frozen=True)
+class Step:
+    fn: Callable
+    done_kinds: tuple[str, ...]   # the outcome events that prove the action happened
+
+
+SCRIPT: dict[int, Step] = {
+    150: Step(_price("CRM-003", 16900), ("console.price_changed",)),
+    200: Step(_next, ("rundown.segment",)),
+    260: Step(_coupon(CouponSpec("SER-002", 19900, 2000, 400)), ("console.coupon_issued",)),
+    300: Step(_shown("LIP-001", 120), ("console.displayed_stock_set",)),
+    360: Step(_offer("SER-002", 17900, 120), ("console.offer_started",)),
+    430: Step(_pin("MSK-004"), ("console.pinned",)),
+    520: Step(_stream("stream.failover"), ("stream.failover",)),
+    575: Step(_stream("stream.returned"), ("stream.returned",)),
+    640: Step(_next, ("rundown.segment",)),
+    700: Step(_price("CRM-003", 17900), ("console.price_changed",)),
+    760: Step(_next, ("rundown.segment",)),
+    820: Step(_unlist("CLN-006"), ("console.unlisted",)),
+}
+
+
+class Driver:
+    """One process's show: the runtime on a ManualClock, stepped one simulated second at a time."""
+
+    def __init__(self, data_dir: Path, clock: ManualClock, seed: int):
+        from controlroom.metrics.room import MetricsService
+        from controlroom.runtime import Runtime
+        self.clock = clock
+        rooms = {"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"}
+        self.rt = Runtime.create(data_dir, clock=clock, seed=seed, rooms=rooms)
+        self.metrics = MetricsService(self.rt, start_worker=False)
+        self.rt.add_service("metrics", self.metrics)
+        self.sid: int | None = None
+
+    def drain(self) -> None:
+        """Let the console's workers finish what this second started (offer expiry, breakers, reconcile)."""
+        c = self.rt.console
+        for _ in range(2):
+            c._poller.submit(lambda: None).result(timeout=30)
+            c._pool.submit(lambda: None).result(timeout=30)
+
+    def step(self) -> None:
+        self.clock.advance(1.0)
+        self.rt.tick()
+        self.drain()
+        self.metrics.poll_once()
+
+    def now_s(self) -> float:
+        return (self.clock.utcnow() - BASE_UTC).total_seconds()
+
+    def done(self, t: int, step: Step) -> bool:
+        return any(e.actor == actor(t) for e in self.rt.journal.events(self.sid, kinds=step.done_kinds))
+
+    def run(self, until: int = TOTAL_S, on_second: Callable[["Driver", int], None] | None = None,
+            out=None) -> None:
+        t = int(round(self.now_s()))
+        while t < until:
+            step = SCRIPT.get(t)
+            if step is not None and not self.done(t, step):
+                step.fn(self, t)
+                self.drain()
+            self.step()
+            t += 1
+            if on_second is not None:
+                on_second(self, t)
+            if out is not None:
+                out.write(f"{t}\n")
+                out.flush()
+
+    def finish(self) -> None:
+        self.rt.rundown.runner.end(actor=actor(TOTAL_S))
+        self.rt.end()
+        self.drain()
+        self.metrics.poll_once()
+        self.metrics.flush()
+
+    def close(self) -> None:
+        self.rt.close()
+
+
+def begin(data_dir: Path, seed: int) -> Driver:
+    from controlroom.sample import open_the_bag
+    d = Driver(data_dir, ManualClock(BASE_UTC, BASE_MONO), seed)
+    d.sid = d.rt.new_show(TITLE)
+    d.rt.start()
+    open_the_bag(d.rt)
+    d.drain()
+    d.metrics.poll_once()
+    return d
+
+
+def last_commit_s(data_dir: Path) -> tuple[int, float]:
+    """(session, seconds after BASE_UTC of the last event or sample the journal kept)."""
+    con = sqlite3.connect(data_dir / "journal.sqlite")
+    try:
+        sid = con.execute("SELECT MAX(id) FROM sessions").fetchone()[0]
+        last = max(u for (u,) in con.execute(
+            "SELECT MAX(utc) FROM events WHERE session_id = ? UNION ALL "
+            "SELECT MAX(utc) FROM samples WHERE session_id = ?", (sid, sid)) if u)
+    finally:
+        con.close()
+    return sid, (datetime.fromisoformat(last) - BASE_UTC).total_seconds()
+
+
+def resume(data_dir: Path, seed: int) -> Driver:
+    """Start again where the journal ends: the clock reads the last committed instant, as if the app came
+    straight back (a ManualClock cannot know how long the power was off; the gap case is tested apart)."""
+    sid, at = last_commit_s(data_dir)
+    clock = ManualClock(BASE_UTC + timedelta(seconds=at), BASE_MONO + at)
+    d = Driver(data_dir, clock, seed)
+    d.sid = sid
+    d.rt.resume(sid)
+    d.drain()
+    d.metrics.poll_once()
+    return d
+
+
+def main(argv: list[str]) -> int:
+    data_dir, seed, mode = Path(argv[0]), int(argv[1]), argv[2]
+    d = begin(data_dir, seed) if mode == "new" else resume(data_dir, seed)
+    sys.stdout.write(f"ready {d.now_s():g}\n")
+    sys.stdout.flush()
+    d.run(out=sys.stdout)
+    d.finish()
+    sys.stdout.write("done\n")
+    sys.stdout.flush()
+    d.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
