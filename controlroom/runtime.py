@@ -168,6 +168,11 @@ class Runtime:
         return self.session_id
 
     def _notify(self, resumed: bool) -> None:
+        # A platform that lives inside the app (the embedded simulator) keeps its room in the journal and
+        # gets it back first, so the rooms below rebuild against the shop as it was (SessionPlatform).
+        open_session = getattr(self.platform, "open_session", None)
+        if open_session is not None:
+            open_session(self.journal, self.session_id, resumed)
         for room in self.services:
             fn = getattr(room, "on_session", None)
             if fn:

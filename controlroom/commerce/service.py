@@ -973,9 +973,43 @@ class ConsoleService:
             for o in self._offers.values():
                 if self.on_backup and o.paused_remaining is None and self.settings.pause_offers_on_failover:
                     o.paused_remaining = max(0.0, o.ends_at - now)
+            self._rebuild_breakers(sid, now, utc_now)
         self._journal("console.restored", "system", {
             "products": len(self._skus), "offers": {s: round(self._remaining(o, now), 3) for s, o in self._offers.items()},
             "locked": self.locked(), "coupons": list(self._coupons)})
+
+    def _rebuild_breakers(self, sid: int, now: float, utc_now: float) -> None:
+        """Breakers armed before a crash stay armed, with the history they had (breaker_history.py). Under the lock."""
+        from bisect import bisect_left, bisect_right
+
+        from controlroom.commerce.breaker_history import order_history
+        series = order_history(self.journal, sid, lambda u: now - (utc_now - u))
+        keep = max(120.0, 2 * self.settings.breaker_window_s)
+        times = {sku: [r[0] for r in rows] for sku, rows in series.items()}
+
+        def history_at(sku: str, t: float) -> deque:
+            rows, ts = series.get(sku, []), times.get(sku, [])
+            end = bisect_right(ts, t + 1e-6)
+            start = max(0, bisect_left(ts, t - keep) - 1)   # the poller keeps one sample older than `keep`
+            return deque(rows[start:end], maxlen=600)
+
+        floor_rules = {"below_floor", "net_price_nonpositive"}
+        for ev in self.journal.events(sid, kinds=["console.price_changed", "console.offer_started",
+                                                  "interlock.breaker_tripped"]):
+            sku, d = ev.payload.get("sku"), ev.payload
+            if not sku:
+                continue
+            if ev.kind == "interlock.breaker_tripped":
+                self._armed.pop(sku, None)
+                continue
+            at = now - (utc_now - ev.utc.timestamp())
+            self._history[sku] = history_at(sku, at)
+            self._arm(sku, at)
+            if ev.kind == "console.price_changed":
+                self._overridden_floor.discard(sku)
+            if d.get("override") and floor_rules & set(d.get("rules") or ()):
+                self._overridden_floor.add(sku)
+        self._history = {sku: history_at(sku, now) for sku in series}
 
     def _reconcile(self) -> None:
         """After a restart, make the platform show what the journal says was commanded (idempotent keys)."""

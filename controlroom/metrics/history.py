@@ -30,23 +30,27 @@ class SeriesData:
 
 
 def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | None:
-    """A session's room-level samples pivoted to one row per sample instant (forward-filled)."""
+    """A session's room-level samples pivoted to one row per sample instant (forward-filled).
+
+    Instants are ordered by UTC: a session resumed after a reboot has monotonic readings from two clocks."""
     metrics = list(metrics)
     q = text("SELECT mono, utc, metric, value FROM samples WHERE session_id = :sid AND sku IS NULL "
-             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY mono, id")
+             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY utc, id")
     params = {"sid": session_id, **{f"m{i}": m for i, m in enumerate(metrics)}}
     with journal.engine.connect() as conn:
         rows = conn.execute(q, params).all()
     if not rows:
         return None
-    monos = np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
-    uniq, inverse = np.unique(monos, return_inverse=True)
-    utc = np.zeros(len(uniq))
-    vals = {m: np.full(len(uniq), -1, dtype=np.int64) for m in metrics}
+    stamp: dict[str, float] = {}
+    for r in rows:
+        if r[1] not in stamp:
+            stamp[r[1]] = datetime.fromisoformat(r[1]).timestamp()
+    stamps = np.fromiter((stamp[r[1]] for r in rows), dtype=np.float64, count=len(rows))
+    utc, first, inverse = np.unique(stamps, return_index=True, return_inverse=True)
+    uniq = np.array([rows[i][0] for i in first], dtype=np.float64)
+    vals = {m: np.full(len(utc), -1, dtype=np.int64) for m in metrics}
     for r, i in zip(rows, inverse):
         vals[r[2]][i] = r[3]
-        if not utc[i]:
-            utc[i] = datetime.fromisoformat(r[1]).timestamp()
     for m, arr in vals.items():  # forward-fill gaps (a metric missing from one batch)
         missing = arr < 0
         if missing.any():
@@ -63,12 +67,29 @@ def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | 
 def latest_sku_values(journal, session_id: int) -> dict[str, dict[str, int]]:
     """The last journaled value of each per-SKU counter: {sku: {field: value}}."""
     q = text("SELECT sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
-             "ORDER BY mono, id")
+             "ORDER BY utc, id")
     out: dict[str, dict[str, int]] = {}
     with journal.engine.connect() as conn:
         for sku, metric, value in conn.execute(q, {"sid": session_id}):
             if metric.startswith(SKU_PREFIX):
                 out.setdefault(sku, {})[metric[len(SKU_PREFIX):]] = int(value)
+    return out
+
+
+def sku_rows(journal, session_id: int) -> list[tuple[float, str, str, int]]:
+    """Every journaled per-SKU counter change in order: (utc POSIX seconds, sku, field, value)."""
+    q = text("SELECT utc, sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
+             "ORDER BY utc, id")
+    n = len(SKU_PREFIX)
+    stamp: dict[str, float] = {}
+    out = []
+    with journal.engine.connect() as conn:
+        for utc, sku, metric, value in conn.execute(q, {"sid": session_id}):
+            if metric.startswith(SKU_PREFIX):
+                t = stamp.get(utc)
+                if t is None:
+                    t = stamp[utc] = datetime.fromisoformat(utc).timestamp()
+                out.append((t, sku, metric[n:], int(value)))
     return out
 
 

@@ -5,16 +5,22 @@ monotonic time on every call; with a ManualClock it runs as fast as the test adv
 It is an aggregate model (counts and binomial/Poisson draws), never one object per viewer, so a
 3-hour show with 10^5 concurrent viewers costs a fraction of a CPU second.
 
-Determinism: the audience draws come from an RNG seeded by `seed` and consumed a fixed amount per
-step, independent of how often anyone polls; writes take effect from the next step. So the same
-seed and the same calls at the same clock times give identical figures. Faults draw from a separate
-RNG, so injecting them never changes the audience.
+Determinism: the audience draws of step k come from a counter-based generator (Philox) keyed by
+(seed, k), so they depend on nothing but the seed and the step, never on how often anyone polls or
+on how many draws earlier steps made; writes take effect from the next step. So the same seed and the
+same calls at the same clock times give identical figures. Faults draw from a separate RNG, so
+injecting them never changes the audience.
+
+Resume: bound to a session (`open_session`, called by the runtime), the room journals its inputs and
+is rebuilt from them after a crash; see replay.py.
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +28,19 @@ from typing import Any
 import numpy as np
 
 from controlroom.clock import Clock, SystemClock
-from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError, ProductState,
-                                  SkuMetrics)
+from controlroom.journal import JournalWriteError
+from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformError, PlatformUnavailable,
+                                  ProductState, SkuMetrics)
 
 from .audience import OFF_AIR, SEGMENTS, AudienceParams, SegmentEffect, time_of_day_factor
 from .catalog import CatalogItem, ShowInfo, load_catalog, load_show_info, local_seconds
 from .faults import FaultInjector, Faults
+from . import replay
+
+log = logging.getLogger(__name__)
 
 DT = 1.0  # seconds of show time per integration step
+NOISE_BLOCK = 4096  # traffic-wave draws are made this many steps at a time (block b keyed by (seed, b))
 
 # Product impressions split by outcome: no click, click only, click+cart, click+order, click+cart+order.
 # Rows sum them into the funnel counters: impressions, clicks, add-to-cart, orders.
@@ -65,33 +76,62 @@ class SimulatedShop:
         self.currency = self.show.currency
         self.params = params or AudienceParams()
         self.faults = faults or Faults()
-        self.seed = seed
         self._lock = threading.RLock()
-        root = np.random.SeedSequence([abs(int(seed)), 1 if seed < 0 else 0])
-        model_seq, noise_seq = root.spawn(2)
-        self._rng = np.random.default_rng(model_seq)
-        self._noise_rng = np.random.default_rng(noise_seq)
+        self._seed_rngs(seed)
         self._injector = FaultInjector(seed)
         self._unsubscribe: list[Any] = []
 
+        # The catalog: fixed for the life of the shop.
         self._items = list(items)
         self._skus = [it.sku for it in items]
         self._index = {sku: i for i, sku in enumerate(self._skus)}
         i64 = np.int64
         self._list_price = np.array([it.list_price for it in items], dtype=i64)
         self._ref_price = np.array([it.live_price for it in items], dtype=i64)
+        self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
+        self._limit_m1 = self._limit - 1
+        self._ref_discount = 1.0 - self._ref_price / self._list_price
+        self._start_local = local_seconds(self.show.start_local)
+        self._base_rate = self._calibrate(peak_online)
+
+        # Where the room's inputs are journaled (open_session), and the inputs a resume still has to replay.
+        self._journal = None
+        self._session_id: int | None = None
+        self._replaying = False
+        self._new_room(self.clock.monotonic())
+
+    def _seed_rngs(self, seed: int) -> None:
+        """Counter-based generators: step k's audience draws are Philox(key(seed)) at counter (0, k, 0, 0),
+        the traffic-wave block b's at (0, b, 0, 0) under a second key."""
+        self.seed = int(seed)
+        root = np.random.SeedSequence([abs(self.seed), 1 if self.seed < 0 else 0])
+        model_seq, noise_seq = root.spawn(2)
+        self._bits = np.random.Philox(key=model_seq.generate_state(2, np.uint64))
+        self._rng = np.random.Generator(self._bits)
+        self._bits_state = self._bits.state          # a template: only its counter changes
+        self._noise_bits = np.random.Philox(key=noise_seq.generate_state(2, np.uint64))
+        self._noise_rng = np.random.Generator(self._noise_bits)
+        self._noise_state = self._noise_bits.state
+
+    @staticmethod
+    def _key(bits: np.random.Philox, state: dict, k: int) -> None:
+        state["state"]["counter"][:] = (0, k, 0, 0)
+        bits.state = state   # also empties the buffered output, so nothing of step k-1 leaks into step k
+
+    def _new_room(self, t0: float) -> None:
+        """A live room at step 0 (show start) at monotonic time t0: nothing listed, nobody watching."""
+        items = self._items
+        n = len(items)
+        i64 = np.int64
         # Price, stock and the sales counters are plain lists: the hot path touches one SKU at a time.
         self._price = [it.live_price for it in items]
         self._stock = [it.stock for it in items]
-        self._displayed = np.full(len(items), -1, dtype=i64)     # -1: not set apart from stock
-        self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
-        self._listed = np.zeros(len(items), dtype=bool)
-        self._in_segment = np.zeros(len(items), dtype=bool)
-        self._countdown_end = np.full(len(items), -1.0)          # show seconds when the offer ends
+        self._displayed = np.full(n, -1, dtype=i64)     # -1: not set apart from stock
+        self._listed = np.zeros(n, dtype=bool)
+        self._in_segment = np.zeros(n, dtype=bool)
+        self._countdown_end = np.full(n, -1.0)          # show seconds when the offer ends
         self._pinned: int | None = None
-        self._ref_discount = 1.0 - self._ref_price / self._list_price
 
-        n = len(items)
         self._funnel = np.zeros((3, n), dtype=i64)   # impressions, clicks, add-to-cart
         self._c: dict[str, Any] = {"impressions": self._funnel[0], "clicks": self._funnel[1],
                                    "add_to_cart": self._funnel[2]}
@@ -116,16 +156,14 @@ class SimulatedShop:
 
         self._segment_kind: str | None = None
         self._off_air = False
-        self._start_local = local_seconds(self.show.start_local)
-        self._t0 = self.clock.monotonic()
+        self._t0 = t0
         self._step = 0
-        self._base_rate = self._calibrate(peak_online)
+        self._pending_inputs: deque[replay.Input] = deque()
 
         # Hot-path buffers and the cached per-SKU factors (see _refresh_factors).
-        self._limit_m1 = self._limit - 1
         self._lam = np.empty(0)
         self._noise_block: list[float] = []
-        self._noise_i = 0
+        self._noise_b = -1
         self._dirty = True
         self._refresh_at = math.inf
 
@@ -168,6 +206,89 @@ class SimulatedShop:
             unsub()
         self._unsubscribe.clear()
 
+    # ---- the journal: a resumable room (see replay.py) ---------------------------------------
+    def open_session(self, journal, session_id: int, resumed: bool) -> None:
+        """The runtime made `session_id` current, before its rooms rebuild. A new show opens a new live room
+        (counters from zero, step 0 now); a resumed one gets back the room its journal describes."""
+        with self._lock:
+            self._journal, self._session_id = None, None   # nothing is journaled while the room is rebuilt
+            note: dict[str, Any] = {}
+            if resumed:
+                anchor, inputs = replay.find_room(journal.events(session_id, prefix="simulator."))
+                if anchor is not None and anchor.payload.get("fingerprint") == replay.fingerprint(self):
+                    self._restore(anchor, inputs)
+                    self._journal, self._session_id = journal, session_id
+                    return
+                why = ("the journal holds no simulated room for this show" if anchor is None else
+                       "the catalog, show or audience settings changed since the show started")
+                log.warning("session %s: %s; the simulated room starts again from zero", session_id, why)
+                note = {"restored": False, "reason": why}
+            self._new_room(self.clock.monotonic())
+            try:
+                ev = journal.append(session_id, replay.OPENED, replay.ACTOR,
+                                    {"seed": self.seed, "fingerprint": replay.fingerprint(self), **note})
+            except JournalWriteError as e:
+                log.error("the simulated room cannot be journaled (%s): it will not survive a crash", e)
+                return
+            self._t0 = ev.mono   # step 0 is the anchor's instant, exactly
+            self._journal, self._session_id = journal, session_id
+
+    def _restore(self, anchor, inputs: list[replay.Input]) -> None:
+        seed = anchor.payload.get("seed", self.seed)
+        if seed != self.seed:
+            self._seed_rngs(seed)
+            self._injector = FaultInjector(seed)
+        # Step 0 on this process's monotonic axis, placed by wall time (monotonic clocks restart with a reboot).
+        now_mono, now_utc = self.clock.monotonic(), self.clock.utcnow()
+        self._new_room(now_mono - (now_utc - anchor.utc).total_seconds())
+        self._pending_inputs = deque(inputs)
+        ahead = [i for i in inputs if i.step > math.floor((now_mono - self._t0) / DT + 1e-9)]
+        if ahead:
+            log.warning("%d simulator inputs lie after the clock's now (step %d > now): the clock went back",
+                        len(ahead), ahead[0].step)
+        log.info("simulated room restored from the journal: %d inputs, re-integrated up to now on first use",
+                 len(inputs))
+
+    def _record(self, op: str, args: tuple, key: str | None = None, *, strict: bool = True) -> None:
+        """Journal an input before it is applied (a kill in between replays it: the journal is the truth)."""
+        if self._journal is None or self._replaying:
+            return
+        try:
+            self._journal.append(self._session_id, replay.INPUT, replay.ACTOR,
+                                 replay.input_payload(self._step, op, args, key))
+        except (JournalWriteError, RuntimeError) as e:
+            if strict:
+                raise PlatformUnavailable(f"{op}: the simulated shop cannot journal the request, so it was not "
+                                          f"applied ({e})") from e
+            log.error("simulator input %s not journaled (%s): a resume will not see it", op, e)
+
+    def _replay_due(self) -> None:
+        """Apply the journaled inputs due at the current step, as they were applied the first time."""
+        q = self._pending_inputs
+        self._replaying = True
+        try:
+            while q and q[0].step <= self._step:
+                inp = q.popleft()
+                fn = getattr(self, inp.op, None)
+                if fn is None:
+                    log.warning("unknown simulator input %r in the journal: skipped", inp.op)
+                    continue
+                try:
+                    if inp.key is not None:
+                        fn(*inp.args, idempotency_key=inp.key)
+                    else:
+                        fn(*inp.args)
+                except PlatformError:
+                    pass   # refused the first time too, the same way
+        finally:
+            self._replaying = False
+
+    def _input(self, op: str, args: tuple) -> None:
+        """A show-side input (segment, off air, countdown): integrate up to now, then journal it."""
+        if not self._replaying:
+            self._sync()
+            self._record(op, args, strict=False)
+
     @staticmethod
     def _payload(payload: Any) -> dict:
         if isinstance(payload, dict):
@@ -208,7 +329,7 @@ class SimulatedShop:
     def set_segment(self, kind: str | None, products: list[str] | tuple[str, ...] = ()) -> None:
         """The run-of-show moved on: shapes arrivals, interaction and which products get attention."""
         with self._lock:
-            self._sync()
+            self._input("set_segment", (kind, list(products)))
             self._segment_kind = kind if kind in SEGMENTS else None
             self._dirty = True
             self._in_segment[:] = False
@@ -220,24 +341,25 @@ class SimulatedShop:
     def set_off_air(self, off_air: bool) -> None:
         """Off air or on the backup feed: viewers leave and the feed sends fewer."""
         with self._lock:
-            self._sync()
+            self._input("set_off_air", (bool(off_air),))
             self._off_air = bool(off_air)
             self._dirty = True
 
     def start_countdown(self, sku: str, seconds: float) -> None:
         """A countdown offer on `sku` ("back to the original price in 3 minutes") runs for `seconds`."""
         with self._lock:
-            self._sync()
             i = self._sku_index(sku)
             if not seconds > 0:
                 raise PlatformError(f"countdown for {sku}: seconds must be > 0, got {seconds!r}")
+            self._input("start_countdown", (sku, float(seconds)))
             self._countdown_end[i] = self._step * DT + float(seconds)
             self._dirty = True
 
     def stop_countdown(self, sku: str) -> None:
         with self._lock:
-            self._sync()
-            self._countdown_end[self._sku_index(sku)] = -1.0
+            i = self._sku_index(sku)
+            self._input("stop_countdown", (sku,))
+            self._countdown_end[i] = -1.0
             self._dirty = True
 
     def advance_to(self, mono: float) -> None:
@@ -245,7 +367,11 @@ class SimulatedShop:
         with self._lock:
             target = int(math.floor((mono - self._t0) / DT + 1e-9))
             while self._step < target:
+                if self._pending_inputs:
+                    self._replay_due()
                 self._step_once()
+            if self._pending_inputs:
+                self._replay_due()
 
     def run_for(self, seconds: float) -> MetricsSnapshot:
         """Move a ManualClock on by `seconds` (or just the model, on another clock) and return the figures."""
@@ -372,6 +498,8 @@ class SimulatedShop:
     def _write(self, method: str, key: str, args: tuple, apply):
         if not isinstance(key, str) or not key.strip():
             raise PlatformError(f"{method}: an idempotency key (non-empty text) is required")
+        if self._replaying:   # a journaled write re-applied on resume: no faults, no clock, no second record
+            return self._apply_write(method, key, args, apply)
         self._sleep(method)
         with self._lock:
             self._sync()
@@ -385,13 +513,18 @@ class SimulatedShop:
             timeout = self._injector.timeout(self.faults, method)
             if timeout == "before":
                 raise FaultInjector.timeout_error(method, applied=False)
-            result = apply()  # raises PlatformError before changing anything if the request is invalid
-            self._dirty = True
-            self._idempotency[key] = (method, args, result)
-            self.write_log.append((self._step * DT, method, key, args))
+            self._record(method, args, key)
+            result = self._apply_write(method, key, args, apply)
             if timeout == "after":
                 raise FaultInjector.timeout_error(method, applied=True)
             return result
+
+    def _apply_write(self, method: str, key: str, args: tuple, apply):
+        result = apply()  # raises PlatformError before changing anything if the request is invalid
+        self._dirty = True
+        self._idempotency[key] = (method, args, result)
+        self.write_log.append((self._step * DT, method, key, args))
+        return result
 
     def _read(self, method: str, fn):
         self._sleep(method)
@@ -533,11 +666,12 @@ class SimulatedShop:
         seg = self._seg
 
         # Traffic waves: a mean-reverting log factor (the platform's feed pushes and pulls).
-        if self._noise_i >= len(self._noise_block):
-            self._noise_block = self._noise_rng.standard_normal(4096).tolist()
-            self._noise_i = 0
-        z = self._noise_block[self._noise_i]
-        self._noise_i += 1
+        b, k = divmod(self._step, NOISE_BLOCK)
+        if b != self._noise_b:
+            self._key(self._noise_bits, self._noise_state, b)
+            self._noise_block = self._noise_rng.standard_normal(NOISE_BLOCK).tolist()
+            self._noise_b = b
+        z = self._noise_block[k]
         self._noise += -self._noise * DT / p.noise_tau_s + p.noise_sigma * math.sqrt(DT) * z
         ramp = min(1.0, 0.25 + 0.75 * t / p.ramp_s)
         arrive = (self._base_rate * DT * time_of_day_factor(self._start_local + t) * ramp * seg.arrive
@@ -559,6 +693,7 @@ class SimulatedShop:
                    online * self._p_follow)
         np.multiply(self._funnel_rates, online, out=lam[9:9 + 5 * n])
         lam[9 + 5 * n:] = online * p.coupon_claim_rate * DT
+        self._key(self._bits, self._bits_state, self._step)   # this step's draws: a function of (seed, step)
         d = self._rng.poisson(lam)
         passed, first_visits, returning, comments, likes, shares, leaving, first_interactions, follows = \
             d[:9].tolist()
