@@ -213,6 +213,9 @@ class SimulatedShop:
         with self._lock:
             self._journal, self._session_id = None, None   # nothing is journaled while the room is rebuilt
             note: dict[str, Any] = {}
+            if resumed and journal.session(session_id).ended_utc is not None:
+                self._new_room(self.clock.monotonic())   # a show reopened for review: its room is over
+                return
             if resumed:
                 anchor, inputs = replay.find_room(journal.events(session_id, prefix="simulator."))
                 if anchor is not None and anchor.payload.get("fingerprint") == replay.fingerprint(self):

@@ -8,7 +8,7 @@ platform call lands on a known simulated second: two uninterrupted runs with one
 
 Run as a child process:
 
-    python -m tests.core.resume_show DATA_DIR SEED new|resume
+    python -m tests.core.resume_show DATA_DIR SEED new|resume [standard|breaker [UNTIL_S]]
 
 It writes one line per finished simulated second ("<t>") and "done" at the end. A resumed run finds
 where to continue from the journal alone: the last instant anything was committed (an event or a
@@ -17,8 +17,13 @@ action's outcome carries the actor "op@<second>"), and redoing the ones a kill i
 """
 from __future__ import annotations
 
+import os
+import random
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -35,6 +40,7 @@ BASE_UTC = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 BASE_MONO = 1000.0
 TOTAL_S = 900
 TITLE = "Resume test show"
+SEED = 23
 
 
 def actor(t: int) -> str:
@@ -105,10 +111,19 @@ SCRIPT: dict[int, Step] = {
 }
 
 
+# A cut that arms the console's circuit breaker on LIP-001, then LIP-001's segment: orders run far above the
+# plan and, uninterrupted, the breaker trips at 242 s and unlists LIP-001.
+BREAKER_SCRIPT: dict[int, Step] = {
+    150: Step(_price("LIP-001", 5900), ("console.price_changed",)),
+    200: Step(_next, ("rundown.segment",)),
+}
+SCRIPTS = {"standard": SCRIPT, "breaker": BREAKER_SCRIPT}
+
+
 class Driver:
     """One process's show: the runtime on a ManualClock, stepped one simulated second at a time."""
 
-    def __init__(self, data_dir: Path, clock: ManualClock, seed: int):
+    def __init__(self, data_dir: Path, clock: ManualClock, seed: int, script: dict[int, Step] = SCRIPT):
         from controlroom.metrics.room import MetricsService
         from controlroom.runtime import Runtime
         self.clock = clock
@@ -117,6 +132,7 @@ class Driver:
         self.metrics = MetricsService(self.rt, start_worker=False)
         self.rt.add_service("metrics", self.metrics)
         self.sid: int | None = None
+        self.script = script
 
     def drain(self) -> None:
         """Let the console's workers finish what this second started (offer expiry, breakers, reconcile)."""
@@ -141,7 +157,7 @@ class Driver:
             out=None) -> None:
         t = int(round(self.now_s()))
         while t < until:
-            step = SCRIPT.get(t)
+            step = self.script.get(t)
             if step is not None and not self.done(t, step):
                 step.fn(self, t)
                 self.drain()
@@ -164,9 +180,9 @@ class Driver:
         self.rt.close()
 
 
-def begin(data_dir: Path, seed: int) -> Driver:
+def begin(data_dir: Path, seed: int, script: dict[int, Step] = SCRIPT) -> Driver:
     from controlroom.sample import open_the_bag
-    d = Driver(data_dir, ManualClock(BASE_UTC, BASE_MONO), seed)
+    d = Driver(data_dir, ManualClock(BASE_UTC, BASE_MONO), seed, script)
     d.sid = d.rt.new_show(TITLE)
     d.rt.start()
     open_the_bag(d.rt)
@@ -188,12 +204,13 @@ def last_commit_s(data_dir: Path) -> tuple[int, float]:
     return sid, (datetime.fromisoformat(last) - BASE_UTC).total_seconds()
 
 
-def resume(data_dir: Path, seed: int) -> Driver:
+def resume(data_dir: Path, seed: int, script: dict[int, Step] = SCRIPT, down_s: float = 0.0) -> Driver:
     """Start again where the journal ends: the clock reads the last committed instant, as if the app came
-    straight back (a ManualClock cannot know how long the power was off; the gap case is tested apart)."""
+    straight back (a ManualClock cannot know how long the power was off), or `down_s` later."""
     sid, at = last_commit_s(data_dir)
+    at += down_s
     clock = ManualClock(BASE_UTC + timedelta(seconds=at), BASE_MONO + at)
-    d = Driver(data_dir, clock, seed)
+    d = Driver(data_dir, clock, seed, script)
     d.sid = sid
     d.rt.resume(sid)
     d.drain()
@@ -201,12 +218,56 @@ def resume(data_dir: Path, seed: int) -> Driver:
     return d
 
 
+# ---- the parent's side: run a show in a child process and cut its power -------------------------------
+def spawn(data_dir: Path, mode: str, *extra: str, seed: int = SEED) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.core.resume_show", str(data_dir), str(seed), mode,
+                             *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _lines(proc: subprocess.Popen):
+    for line in proc.stdout:
+        if line.endswith("\n"):   # a kill can cut the last line short: whole lines only
+            yield line.strip()
+
+
+def kill_at(proc: subprocess.Popen, second: int, rng: random.Random) -> int:
+    """SIGKILL the show somewhere inside simulated second `second` (after it acknowledged second-1)."""
+    acked = -1
+    try:
+        for line in _lines(proc):
+            if line.startswith("ready"):
+                continue
+            assert line != "done", "the show ended before the kill"
+            acked = int(line)
+            if acked >= second:
+                break
+        assert acked >= second, proc.stderr.read()
+        time.sleep(rng.uniform(0.0, 0.004))   # anywhere in the next second: an action, a sample, a flush
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    return acked
+
+
+def run_to_end(proc: subprocess.Popen) -> None:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and out.rstrip().endswith("done"), err[-3000:]
+
+
 def main(argv: list[str]) -> int:
     data_dir, seed, mode = Path(argv[0]), int(argv[1]), argv[2]
-    d = begin(data_dir, seed) if mode == "new" else resume(data_dir, seed)
+    script = SCRIPTS[argv[3] if len(argv) > 3 else "standard"]
+    until = int(argv[4]) if len(argv) > 4 else TOTAL_S
+    d = begin(data_dir, seed, script) if mode == "new" else resume(data_dir, seed, script)
     sys.stdout.write(f"ready {d.now_s():g}\n")
     sys.stdout.flush()
-    d.run(out=sys.stdout)
+    d.run(until=until, out=sys.stdout)
     d.finish()
     sys.stdout.write("done\n")
     sys.stdout.flush()

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
 import sys
-import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,53 +19,16 @@ from controlroom.journal import Journal
 from controlroom.recap.report import build_recap
 from tests.core import resume_show as rs
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = 23
+SEED = rs.SEED
 KILL_SEED = int(os.environ.get("RESUME_KILL_SEED", "20261122"))
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
 # ---- running shows -----------------------------------------------------------------------------------
-def _child(data_dir: Path, mode: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.core.resume_show", str(data_dir), str(SEED), mode],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _lines(proc: subprocess.Popen):
-    for line in proc.stdout:
-        if line.endswith("\n"):   # a kill can cut the last line short: whole lines only
-            yield line.strip()
-
-
-def _kill_at(proc: subprocess.Popen, second: int, rng: random.Random) -> int:
-    """SIGKILL the show somewhere inside simulated second `second` (after it acknowledged second-1)."""
-    acked = -1
-    try:
-        for line in _lines(proc):
-            if line.startswith("ready"):
-                continue
-            assert line != "done", "the show ended before the kill"
-            acked = int(line)
-            if acked >= second:
-                break
-        assert acked >= second, proc.stderr.read()
-        time.sleep(rng.uniform(0.0, 0.004))   # anywhere in the next second: an action, a sample, a flush
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
-    return acked
-
-
-def _run_to_end(proc: subprocess.Popen) -> None:
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0 and out.rstrip().endswith("done"), err[-3000:]
+_child = rs.spawn
+_kill_at = rs.kill_at
+_run_to_end = rs.run_to_end
 
 
 def figures(data_dir: Path) -> dict:
@@ -186,3 +147,71 @@ def test_resume_equals_uninterrupted_for_5_random_kills(tmp_path, uninterrupted)
     got = figures(d)
     for part in ("headline", "segments", "products", "alerts"):
         assert got[part] == uninterrupted[part], f"{part} differ after kills at {kills}"
+
+
+# ---- wall time while the app is dead is show time ----------------------------------------------------
+def test_time_the_app_was_dead_is_a_hole_not_invented_figures(tmp_path, uninterrupted):
+    """Killed at 590 s and back 40 s later (no scripted action falls in between): the room went on without
+    the app, so the counters carry on exactly; the series has a hole there and nothing fills it; the rules
+    and rolling windows do not compare across it; the recap's counts are the uninterrupted show's."""
+    d = tmp_path / "data"
+    _kill_at(_child(d, "new"), 590, random.Random(KILL_SEED + 2))
+    _sid, last = rs.last_commit_s(d)
+    with Journal(d / "journal.sqlite") as j:
+        pre_gmv = j.samples(_sid, metric="gmv")[-1]["value"]
+    show = rs.resume(d, SEED, down_s=40)
+    try:
+        back = show.now_s()
+        first = show.metrics.report
+        assert first.show.gmv >= pre_gmv
+        reports = [(back, first)]
+        show.run(on_second=lambda s, t: reports.append((t, s.metrics.report)))
+        show.finish()
+        shop_gmv = show.rt.platform.metrics().gmv
+        sid = show.sid
+        new_alerts = [e.payload for e in show.rt.journal.events(sid, kinds=["alert.raised"])
+                      if e.utc.timestamp() - rs.BASE_UTC.timestamp() >= back]
+        hole = [r for r in show.rt.journal.samples(sid, metric="gmv")
+                if last < datetime.fromisoformat(r["utc"]).timestamp() - rs.BASE_UTC.timestamp() < back]
+    finally:
+        show.close()
+    assert hole == [], "nothing invented for the time the app was dead"
+    for t, rep in reports:
+        for w, k in rep.windows.items():
+            assert k.gmv >= 0 and k.orders >= 0 and k.unique_viewers >= 0, (t, w, k)
+            if t - w < back <= t and back - last > 10:
+                assert not k.complete, (t, w, "a window across the hole is not a whole window")
+    assert not [a for a in new_alerts if a["rule"] == "viewers_drop"], new_alerts
+    got = figures(d)
+    assert got["headline"]["gmv"] == shop_gmv
+    for key in ("gmv", "paid_gmv", "orders", "paid_orders", "unique_viewers", "views"):
+        assert got["headline"][key] == uninterrupted["headline"][key], key
+    assert got["products"] == uninterrupted["products"]
+    counts = [(s[0], s[4], s[7], s[8]) for s in got["segments"]]   # index, new viewers, GMV, orders
+    assert counts == [(s[0], s[4], s[7], s[8]) for s in uninterrupted["segments"]]
+
+
+# ---- the console's circuit breakers come back armed ----------------------------------------------------
+def test_an_armed_breaker_survives_the_kill(tmp_path):
+    """A cut at 150 s arms the breaker; uninterrupted it trips at 242 s. Killed at 190 s and resumed, the
+    breaker still watches the cut with the same history, and trips at the same second."""
+    def trips(driver):
+        return [(round(e.utc.timestamp() - rs.BASE_UTC.timestamp()), e.kind, e.actor, e.payload.get("sku"))
+                for e in driver.rt.journal.events(driver.sid)
+                if e.kind in ("interlock.breaker_tripped", "console.unlisted")]
+
+    ref = rs.begin(tmp_path / "ref", SEED, rs.BREAKER_SCRIPT)
+    try:
+        ref.run(until=320)
+        expected = trips(ref)
+    finally:
+        ref.close()
+    assert expected and expected[0][1] == "interlock.breaker_tripped", expected
+    d = tmp_path / "data"
+    _kill_at(_child(d, "new", "breaker", "320"), 190, random.Random(KILL_SEED + 3))
+    show = rs.resume(d, SEED, rs.BREAKER_SCRIPT)
+    try:
+        show.run(until=320)
+        assert trips(show) == expected
+    finally:
+        show.close()
