@@ -16,11 +16,16 @@ counter (room-level, and per SKU) added to what the platform reports:
 
 Each change of offsets is journaled ("metrics.rebased": the full offsets, why, and what fell) so a resumed
 room, the recap and an export read the same continuous figures. `online` is a gauge: never rebased.
+
+Journals written before this rule have counters that fall; `monotone` and `monotone_sku_rows` apply the
+same rule when such a series is read back, so the recap of an old crashed show is whole too.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from controlroom.metrics.series import ROOM_METRICS, SKU_METRICS
 from controlroom.platform import MetricsSnapshot, SkuMetrics
@@ -112,3 +117,49 @@ def _restarted(prev: dict[str, int], raw: dict[str, int]) -> bool:
 
 def sku_metrics(sku: str, values: dict[str, int]) -> SkuMetrics:
     return SkuMetrics(sku, **{f: int(v) for f, v in values.items() if f in SKU_METRICS})
+
+
+def monotone(values: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """`CounterRebase.apply`'s rule over a whole journaled series (one row per sample instant). Returns the
+    series with offsets added and the rows where the counters restarted. A series that never falls (every
+    journal written with the rule) comes back unchanged."""
+    names = [c for c in CUMULATIVE if c in values]
+    if not names or len(values[names[0]]) < 2:
+        return values, np.zeros(0, dtype=np.int64)
+    v = np.stack([np.asarray(values[c], dtype=np.int64) for c in names], axis=1)
+    prev, cur = v[:-1], v[1:]
+    fell = cur < prev
+    if not fell.any():
+        return values, np.zeros(0, dtype=np.int64)
+    running = prev > 0
+    collapsed = (2 * cur < prev) & running
+    restart = fell.any(axis=1) & running.any(axis=1) & (2 * collapsed.sum(axis=1) >= running.sum(axis=1))
+    inc = np.where(restart[:, None], prev, np.where(fell, prev - cur, 0))
+    off = np.vstack([np.zeros((1, len(names)), dtype=np.int64), np.cumsum(inc, axis=0)])
+    out = dict(values)
+    for j, c in enumerate(names):
+        out[c] = v[:, j] + off[:, j]
+    return out, np.flatnonzero(restart) + 1
+
+
+def monotone_sku_rows(rows: list[tuple[float, str, str, int]], restarts: list[float]) -> list[tuple]:
+    """The same rule over journaled per-SKU changes (t, sku, field, value), in time order, given the instants
+    where the room's counters restarted (from `monotone`)."""
+    raw: dict[tuple[str, str], int] = {}
+    off: dict[tuple[str, str], int] = {}
+    todo = sorted(restarts)
+    k = 0
+    out = []
+    for t, sku, f, v in rows:
+        while k < len(todo) and todo[k] <= t:
+            for key, was in raw.items():   # everything counts again from zero from here
+                off[key] = off.get(key, 0) + was
+                raw[key] = 0
+            k += 1
+        key = (sku, f)
+        was = raw.get(key)
+        if was is not None and v < was:
+            off[key] = off.get(key, 0) + was - v   # a correction: hold
+        raw[key] = v
+        out.append((t, sku, f, v + off.get(key, 0)))
+    return out

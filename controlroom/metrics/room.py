@@ -165,8 +165,11 @@ class MetricsService:
         horizon = monos[-1] - self._replay_s()
         # The journal's alert facts before the replay window; the rules run over the window; then the facts.
         self._restore_alerts(raised, cleared, until=horizon)
-        skus_at = _SkuReplay(sku_rows(self.rt.journal, session_id), here,
-                             keep_from=monos[-1] - max(self.store._sku_hist_s, self._replay_s()))
+        for u in data.restarts_utc:   # counters that fell in a journal written before the rebase rule
+            self.live.add_break(here(u))
+        keep_from = monos[-1] - max(self.store._sku_hist_s, self._replay_s())
+        skus_at = _SkuReplay(sku_rows(self.rt.journal, session_id, data.restarts_utc),
+                             lambda mono: now_utc - (now_mono - mono), keep_from=keep_from)
         cols = [data.values[m] for m in ROOM_METRICS]
         for i in range(len(monos)):
             mono = float(monos[i])
@@ -399,15 +402,17 @@ class _SkuReplay:
     """The journaled per-SKU counters (written only when they change) as they stood at any sample instant,
     walked forward once; SkuMetrics are built only from `keep_from` on (what the rolling windows reach)."""
 
-    def __init__(self, rows: list[tuple[float, str, str, int]], here, keep_from: float):
-        self._rows = [(here(u), s, f, v) for u, s, f, v in rows]
+    def __init__(self, rows: list[tuple[float, str, str, int]], utc_of, keep_from: float):
+        self._rows = rows            # (utc, sku, field, value): compared on the UTC axis, converted once per call
+        self._utc_of = utc_of
         self._i = 0
         self._vals: dict[str, dict[str, int]] = {}
         self._keep_from = keep_from
 
     def at(self, mono: float) -> dict | None:
         rows, i, vals = self._rows, self._i, self._vals
-        while i < len(rows) and rows[i][0] <= mono + 1e-6:
+        until = self._utc_of(mono) + 1e-6
+        while i < len(rows) and rows[i][0] <= until:
             _t, sku, f, v = rows[i]
             vals.setdefault(sku, {})[f] = v
             i += 1
