@@ -164,3 +164,42 @@ def test_a_small_correction_holds_the_counter_and_is_no_break(data_dir):
         assert reports[-1].show.gmv == glitch.inner.metrics().gmv, "nothing else moved"
     finally:
         rt.close()
+
+
+def test_an_old_journal_whose_counters_fell_reads_back_whole(tmp_path):
+    """A show journaled before the rebase rule, its simulator restarted at 300 s: the samples fall back to
+    almost zero. The recap (and a resumed room) read them with the same rule: the whole show, no segment
+    below zero, product figures that add up."""
+    from controlroom.journal import Journal, Sample
+    from controlroom.metrics.history import latest_sku_values, read_series
+    clock = ManualClock()
+    with Journal(tmp_path / "journal.sqlite", clock) as j:
+        sid = j.new_session("legacy")
+        j.start_session(sid)
+        j.append(sid, "rundown.started", "op", {"title": "A", "index": 0, "t": 0.0})
+
+        def counters(t):   # what a platform restarted at 300 s reports
+            n = t if t < 300 else t - 300 + 1
+            return {"views": 40 * n, "unique_viewers": 30 * n, "orders": 2 * n, "gmv": 2 * n * 9900,
+                    "paid_gmv": n * 9900, "buyers": 2 * n, "online": 1000}
+        for t in range(600):
+            clock.advance(1)
+            if t == 250:
+                j.append(sid, "rundown.segment", "op", {"title": "B", "index": 1, "t": 250.0})
+            c = counters(t)
+            rows = [Sample(m, v, None, clock.monotonic(), clock.utcnow()) for m, v in c.items()]
+            rows += [Sample("sku.orders", c["orders"], "LIP-001", clock.monotonic(), clock.utcnow()),
+                     Sample("sku.gmv", c["gmv"], "LIP-001", clock.monotonic(), clock.utcnow())]
+            j.append_samples(sid, rows)
+        j.end_session(sid)
+        data = read_series(j, sid)
+        assert len(data.restarts_utc) == 1
+        assert (data.values["gmv"][1:] >= data.values["gmv"][:-1]).all()
+        whole_orders = 2 * 299 + 2 * 300
+        assert data.values["orders"][-1] == whole_orders
+        assert latest_sku_values(j, sid, data.restarts_utc)["LIP-001"]["orders"] == whole_orders
+        recap = build_recap(j, sid)
+        assert recap.metric("orders").value == whole_orders
+        assert [(s.title, s.orders >= 0, s.gmv >= 0) for s in recap.segments if s.gmv is not None] == \
+            [("A", True, True), ("B", True, True)]
+        assert sum(p.orders for p in recap.products) == whole_orders
