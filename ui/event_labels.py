@@ -19,6 +19,8 @@ LABELS = {
     "interlock.confirmed": "Confirmed", "interlock.override": "SUPERVISOR OVERRIDE",
     "interlock.override_refused": "Override refused", "interlock.verdict": "Interlock verdict",
     "metrics.alert_cleared": "Alert cleared", "metrics.poll_failed": "Metrics poll failed",
+    "metrics.rebased": "Platform counters fell back: rebased",
+    "simulator.opened": "Simulated room opened", "simulator.input": "Simulated room input",
     "cue.message": "Message to host", "cue.message_cleared": "Message cleared",
     "rundown.ended": "Run of show ended", "rundown.loaded": "Rundown loaded", "rundown.offer_ended": "Countdown offer ended",
     "rundown.offer_failed": "Countdown offer FAILED", "rundown.offer_started": "Countdown offer started",
