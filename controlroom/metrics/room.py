@@ -167,7 +167,7 @@ class MetricsService:
         self._restore_alerts(raised, cleared, until=horizon)
         for u in data.restarts_utc:   # counters that fell in a journal written before the rebase rule
             self.live.add_break(here(u))
-        keep_from = monos[-1] - max(self.store._sku_hist_s, self._replay_s())
+        keep_from = monos[-1] - max(self.store.sku_history_s, self._replay_s())
         skus_at = _SkuReplay(sku_rows(self.rt.journal, session_id, data.restarts_utc),
                              lambda mono: now_utc - (now_mono - mono), keep_from=keep_from)
         cols = [data.values[m] for m in ROOM_METRICS]

@@ -183,5 +183,10 @@ class SeriesStore:
         with self._lock:
             return self._sku_hist[0][0] if self._sku_hist else None
 
+    @property
+    def sku_history_s(self) -> float:
+        """How far back the per-SKU snapshots for rolling windows reach."""
+        return self._sku_hist_s
+
     def nbytes(self) -> int:
         return self._mono.nbytes + self._utc.nbytes + self._vals.nbytes
