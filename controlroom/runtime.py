@@ -27,7 +27,7 @@ from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
 from controlroom.journal import Journal, Session
 from controlroom.paths import SAMPLE_SHOW, data_dir
-from controlroom.platform import Platform
+from controlroom.platform import Platform, SessionPlatform
 from controlroom.settings import Settings
 
 if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
@@ -181,6 +181,10 @@ class Runtime:
         return self.session_id
 
     def _notify(self, resumed: bool) -> None:
+        # A platform that lives inside the app (the embedded simulator) keeps its room in the journal and
+        # gets it back first, so the rooms below rebuild against the shop as it was (SessionPlatform).
+        if isinstance(self.platform, SessionPlatform):
+            self.platform.open_session(self.journal, self.session_id, resumed)
         for room in self.services:
             fn = getattr(room, "on_session", None)
             if fn:

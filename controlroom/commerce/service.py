@@ -126,6 +126,7 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
             self._settle_at.clear()
             self._recon_at.clear()
             self.stock = StockLevels()
+            self.breaker = Breaker(self.settings)   # a new show is watched from its start (a resume: _replay)
             self._bag_ending = None
             self._dirty.add("*")
         if resumed:
