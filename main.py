@@ -20,7 +20,7 @@ import sys
 # must start fast and without Qt on a spare machine.
 COMMANDS = {
     "gui": "ui.app",
-    "export": "controlroom.recap.export_cli",
+    "export": "controlroom.journal.export_cli",
     "preflight": "controlroom.commerce.preflight_cli",
     "rehearse": "controlroom.commerce.rehearsal.cli",
     "guard": "controlroom.stream.headless",

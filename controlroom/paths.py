@@ -21,7 +21,7 @@ def data_dir(override: str | os.PathLike | None = None, create: bool = True) -> 
         from platformdirs import user_data_dir
         path = Path(user_data_dir("ControlRoom", "ControlRoom"))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the journal and the PIN hash live here
     return path
 
 

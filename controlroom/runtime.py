@@ -3,7 +3,14 @@
 A `Runtime` owns the clock, the bus, the journal, the settings, the platform and the alert router,
 and the rooms as typed attributes: `rt.console`, `rt.rundown`, `rt.metrics`, `rt.stream`, `rt.comments`
 (None when a composition leaves a room out). Adapters (the platform, alert sinks) come from
-controlroom.adapters — entry points, never an import of plugins/. A room's service may implement:
+controlroom.adapters — entry points, never an import of plugins/.
+
+A runtime writes the data dir's journal, so `Runtime.create` makes it the data dir's one writer
+(`controlroom.datadir.claim`, kept until `close()`; a composition that claimed first hands its lock
+in with `lock=`), reads the show folder once (`rt.show`, controlroom.show) and journals the
+permission notices of files it had to make private. Tests that simulate kill -9 call `abandon()`.
+
+A room's service may implement:
 
   on_session(session_id, resumed: bool)   a session became current (new, or resumed after a crash:
                                           rebuild state from rt.journal.events(session_id))
@@ -25,10 +32,12 @@ from controlroom.adapters import PlatformContext, create_alert_sinks, create_pla
 from controlroom.alerts import AlertRouter
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
-from controlroom.journal import Journal, Session
+from controlroom.datadir import JOURNAL_KIND, DataDirError, Tightened, WriterLock, claim, private_file
+from controlroom.journal import Journal, JournalError, JournalWriteError, Session
 from controlroom.paths import SAMPLE_SHOW, data_dir
 from controlroom.platform import Platform, SessionPlatform
-from controlroom.settings import Settings
+from controlroom.settings import Settings, SettingsError
+from controlroom.show import Show, ShowError, load_show
 
 if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the types are named here
     from controlroom.commerce.service import ConsoleService
@@ -38,6 +47,15 @@ if TYPE_CHECKING:  # the rooms import the runtime's services lazily; only the ty
     from controlroom.stream.room import StreamRoom
 
 log = logging.getLogger(__name__)
+
+# What Runtime.create (or the first write of a new show) raises when a show cannot start, each a
+# sentence for the operator: the data dir is taken (DataDirBusy, a DataDirError) or cannot be written
+# (read-only, full: DataDirError, JournalError, JournalWriteError), or the show folder or settings are
+# wrong. A command line prints it and exits 2; the app shows it in a dialog.
+START_ERRORS: tuple[type[BaseException], ...] = (DataDirError, JournalError, JournalWriteError, ShowError,
+                                                 SettingsError)
+
+SHOW_KIND = "show"   # sessions.meta["kind"]: "show" (the app), "guard" (main.py guard), others for rehearsals
 
 # room -> module exposing attach(rt). Order matters: later rooms may use earlier ones.
 ROOMS: dict[str, str] = {
@@ -59,6 +77,10 @@ class Runtime:
     platform: Platform
     alerts: AlertRouter
     show_dir: Path = SAMPLE_SHOW
+    show: Show | None = None            # the show folder, read and checked once (controlroom.show)
+    lock: WriterLock | None = None      # the data dir's writer lock, released by close()/abandon()
+    # permission notices (files found readable by others and tightened) not yet journaled
+    tightened: list[Tightened] = field(default_factory=list)
     session_id: int | None = None
     console: "ConsoleService | None" = None
     rundown: "RundownRoom | None" = None
@@ -67,37 +89,59 @@ class Runtime:
     comments: "CommentRoom | None" = None
     # every attached service in attach order (the four above and any a test adds), for the life cycle
     services: list[Any] = field(default_factory=list)
+    closed: bool = False
 
     @classmethod
     def create(cls, data_dir_override: str | Path | None = None, *, clock: Clock | None = None,
                platform: Platform | None = None, show_dir: Path | None = None,
                rooms: dict[str, str] | None = None, seed: int = 7,
-               alert_sinks: bool = True) -> "Runtime":
-        ddir = data_dir(data_dir_override)
-        clock = clock or SystemClock()
-        bus = EventBus()
-        journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
-        settings = Settings(ddir / Settings.FILENAME)
-        show_dir = Path(show_dir or SAMPLE_SHOW)
-        if platform is None:
-            platform = create_platform(PlatformContext(settings, show_dir, clock, ddir, seed))
-        bind = getattr(platform, "bind_bus", None)
-        if bind:  # lets the simulator react to segments, offers and failovers like a real audience
-            bind(bus)
-        holder: dict[str, Runtime] = {}
-        alerts = AlertRouter(journal, bus, lambda: holder["rt"].session_id,
-                             show_title_fn=lambda: holder["rt"].show_title(),
-                             sinks=create_alert_sinks(settings) if alert_sinks else [])
-        rt = cls(ddir, clock, bus, journal, settings, platform, alerts, show_dir)
-        holder["rt"] = rt
-        for name, module in (ROOMS if rooms is None else rooms).items():
-            try:
-                mod = importlib.import_module(module)
-            except ModuleNotFoundError as e:
-                if e.name and module.startswith(e.name):  # the room is not built yet
-                    continue
-                raise
-            rt.add_service(name, mod.attach(rt))
+               alert_sinks: bool = True, lock: WriterLock | None = None, program: str = "app") -> "Runtime":
+        """Compose a show on a data dir. A runtime writes, so it is the data dir's one writer: it
+        claims the writer lock (`controlroom.datadir.claim(ddir, program)`) unless handed one it
+        then owns, and raises DataDirBusy naming the holder when another process writes there.
+        A read-only or full data dir raises DataDirError / JournalOpenError, a bad show folder
+        ShowError — sentences for the operator, nothing half-started."""
+        ddir = data_dir(data_dir_override, create=False)  # claim() creates it, 0700
+        if lock is None:
+            lock = claim(ddir, program)
+        elif not lock.held or lock.data_dir.resolve() != ddir.resolve():
+            raise ValueError(f"the writer lock given is not a held lock on {ddir}")
+        journal: Journal | None = None
+        try:
+            clock = clock or SystemClock()
+            bus = EventBus()
+            show = load_show(show_dir or SAMPLE_SHOW)
+            journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
+            tightened = list(lock.tightened) + list(journal.tightened)
+            notice = private_file(ddir / Settings.FILENAME)  # it holds the supervisor PIN's hash
+            if notice:
+                tightened.append(notice)
+            settings = Settings(ddir / Settings.FILENAME)
+            if platform is None:
+                platform = create_platform(PlatformContext(settings, show.path, clock, ddir, seed))
+            bind = getattr(platform, "bind_bus", None)
+            if bind:  # lets the simulator react to segments, offers and failovers like a real audience
+                bind(bus)
+            holder: dict[str, Runtime] = {}
+            alerts = AlertRouter(journal, bus, lambda: holder["rt"].session_id,
+                                 show_title_fn=lambda: holder["rt"].show_title(),
+                                 sinks=create_alert_sinks(settings) if alert_sinks else [])
+            rt = cls(ddir, clock, bus, journal, settings, platform, alerts, show.path, show=show, lock=lock,
+                     tightened=tightened)
+            holder["rt"] = rt
+            for name, module in (ROOMS if rooms is None else rooms).items():
+                try:
+                    mod = importlib.import_module(module)
+                except ModuleNotFoundError as e:
+                    if e.name and module.startswith(e.name):  # the room is not built yet
+                        continue
+                    raise
+                rt.add_service(name, mod.attach(rt))
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            lock.release()  # a runtime that never started holds nothing
+            raise
         return rt
 
     def add_service(self, name: str, service: Any) -> None:
@@ -111,8 +155,9 @@ class Runtime:
 
     # ---- session life cycle -----------------------------------------------------------------
     def new_show(self, title: str | None = None, meta: dict[str, Any] | None = None) -> int:
-        title = title or _show_title(self.show_dir)
-        meta = {"show_dir": str(self.show_dir), "platform": getattr(self.platform, "name", "?"), **(meta or {})}
+        title = title or self._show().title
+        meta = {"kind": SHOW_KIND, "show_dir": str(self.show_dir), "platform": getattr(self.platform, "name", "?"),
+                **(meta or {})}
         self.session_id = self.journal.new_session(title, meta)
         self._notify(resumed=False)
         return self.session_id
@@ -146,11 +191,31 @@ class Runtime:
 
     def show_title(self) -> str:
         if self.session_id is None:
-            return _show_title(self.show_dir)
+            return self._show().title
         return self.journal.session(self.session_id).title
 
+    def _show(self) -> Show:
+        if self.show is None or self.show.path != Path(self.show_dir):
+            self.show = load_show(self.show_dir)
+        return self.show
+
     def open_sessions(self) -> list[Session]:
-        return self.journal.open_sessions()
+        """Unended shows: what may be offered for resume after a crash. A guard's or a rehearsal's
+        session is never a show to resume, even while (or after) it runs."""
+        return [s for s in self.journal.open_sessions() if s.kind == SHOW_KIND]
+
+    def note_tightened(self, notice: Tightened | None) -> None:
+        """A file found readable by others and made private: journaled in the current session (or
+        the next one to become current)."""
+        if notice is not None:
+            self.tightened.append(notice)
+            if self.session_id is not None:
+                self._journal_tightened()
+
+    def _journal_tightened(self) -> None:
+        while self.tightened:
+            self.journal.append(self._sid(), JOURNAL_KIND, "system", self.tightened[0].payload())
+            self.tightened.pop(0)
 
     def tick(self) -> None:
         for room in list(self.services):
@@ -162,6 +227,10 @@ class Runtime:
                     log.exception("room tick failed")
 
     def close(self) -> None:
+        """Stop the rooms, the alert router and the platform, close the journal, let the data dir go. Once."""
+        if self.closed:
+            return
+        self.closed = True
         for room in reversed(list(self.services)):
             fn = getattr(room, "close", None)
             if fn:
@@ -174,6 +243,16 @@ class Runtime:
         if closer:
             closer()
         self.journal.close()
+        if self.lock is not None:
+            self.lock.release()
+
+    def abandon(self) -> None:
+        """What a killed process leaves behind, for tests of crash and resume: the journal's
+        connections and the writer lock go (as the kernel drops them), and nothing else happens —
+        no room is closed, no session ended, no alert resolved."""
+        self.journal.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def _sid(self) -> int:
         if self.session_id is None:
@@ -181,6 +260,7 @@ class Runtime:
         return self.session_id
 
     def _notify(self, resumed: bool) -> None:
+        self._journal_tightened()
         # A platform that lives inside the app (the embedded simulator) keeps its room in the journal and
         # gets it back first, so the rooms below rebuild against the shop as it was (SessionPlatform).
         if isinstance(self.platform, SessionPlatform):
@@ -191,10 +271,3 @@ class Runtime:
                 fn(self.session_id, resumed)
         self.bus.publish("session.current", {"session_id": self.session_id, "resumed": resumed})
 
-
-def _show_title(show_dir: Path) -> str:
-    import tomllib
-    meta = Path(show_dir) / "show.toml"
-    if meta.exists():
-        return tomllib.loads(meta.read_text(encoding="utf-8")).get("title", show_dir.name)
-    return Path(show_dir).name

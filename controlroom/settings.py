@@ -21,6 +21,7 @@ import dataclasses
 import datetime as _dt
 import difflib
 import math
+import os
 import re
 import threading
 import tomllib
@@ -369,6 +370,10 @@ class Settings:
         text = dumps(self.data)
         tomllib.loads(text)  # never write a file we could not read back
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        # 0600 from the first byte: the file holds the supervisor PIN's hash
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)  # an old .tmp left looser keeps its mode through O_CREAT
         tmp.replace(self.path)
 

@@ -42,9 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from controlroom.journal import JournalTooNew
+    from controlroom.datadir import DataDirBusy, DataDirError
+    from controlroom.journal import JournalError, JournalTooNew, JournalWriteError
     from controlroom.runtime import Runtime
+    from controlroom.settings import SettingsError
+    from controlroom.show import ShowError
     from ui import i18n
+    from ui.i18n import translate
     from ui.style import apply as apply_look
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -52,18 +56,34 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("ControlRoom")
     apply_look(app)
 
+    i18n.load(args.lang or i18n.system_default())  # the data dir's saved language is read once it opens
+
+    def refuse(title: str, error: BaseException) -> int:
+        """A start that cannot go on: a dialog that says why (and the same on stderr), exit 2."""
+        QMessageBox.critical(None, title, str(error))
+        print(f"Control Room: {error}", file=sys.stderr)
+        return 2
+
     try:
         rt = Runtime.create(args.data_dir, show_dir=Path(args.show) if args.show else None, seed=args.seed)
+    except DataDirBusy as e:  # another app, the headless guard or a rehearsal writes this data dir
+        return refuse(translate("App", "This data folder is in use"), e)
     except JournalTooNew as e:
-        QMessageBox.critical(None, "Control Room", str(e))
-        print(e, file=sys.stderr)
-        return 2
+        return refuse("Control Room", e)
+    except (DataDirError, JournalError) as e:  # a read-only or full data dir
+        return refuse(translate("App", "The journal cannot be written"), e)
+    except (ShowError, SettingsError) as e:
+        return refuse(translate("App", "The show cannot be opened"), e)
 
     from PySide6.QtCore import QSettings
     saved_lang = QSettings(str(rt.data_dir / "ui.ini"), QSettings.Format.IniFormat).value("language")
     i18n.load(args.lang or (saved_lang if saved_lang in i18n.LANGS else None) or i18n.system_default())
 
-    choose_session(rt, args)
+    try:
+        choose_session(rt, args)
+    except JournalWriteError as e:  # the first write of the day found the disk full or read-only
+        rt.close()
+        return refuse(translate("App", "The journal cannot be written"), e)
 
     from ui.main_window import MainWindow
     win = MainWindow(rt)
@@ -101,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def choose_session(rt, args) -> None:
     """After a crash, offer to resume the show the journal says is still open; otherwise open a new show, ready
-    but not on air (the operator starts it)."""
+    but not on air (the operator starts it). Only a show is offered (rt.open_sessions): never a headless guard's
+    or a rehearsal's session."""
     from PySide6.QtWidgets import QMessageBox
 
     from ui.i18n import translate

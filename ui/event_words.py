@@ -49,6 +49,7 @@ LABELS = {   # the event kind in words, for kinds without a sentence of their ow
     "session.started": QT_TRANSLATE_NOOP("EventWords", "Show started (on air)"),
     "session.ended": QT_TRANSLATE_NOOP("EventWords", "Show ended"),
     "session.resumed": QT_TRANSLATE_NOOP("EventWords", "Show resumed"),
+    "datadir.permissions_tightened": QT_TRANSLATE_NOOP("EventWords", "File made private"),
     "stream.guard_started": QT_TRANSLATE_NOOP("EventWords", "Stream guard started"),
     "stream.guard_stopped": QT_TRANSLATE_NOOP("EventWords", "Stream guard stopped"),
     "stream.armed": QT_TRANSLATE_NOOP("EventWords", "Stream guard armed (primary live)"),
@@ -326,6 +327,9 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
                     translate("EventWords", "quit") if g("answer") == "quit" else translate("EventWords", "stayed"), WARN if g("answer") == "quit" else INFO)
     if kind == "session.created":
         return Line(translate("EventWords", "Show created: {title}").format(title=g("title") or ""), "", INFO)
+    if kind == "datadir.permissions_tightened":
+        return Line(translate("EventWords", "Made private (others could read it): {path}, {was} → {now}").format(
+            path=g("path") or "", was=g("was") or "", now=g("now") or ""), "", WARN)
 
     # ---- the stream -------------------------------------------------------------------------------------
     if kind == "stream.failover":

@@ -529,7 +529,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     def start_export(self, fmt: str, session_id, out_dir: str) -> None:
         """Export in a worker; a progress dialog follows it; the window stays live."""
-        from controlroom.recap.export import export_session
+        from controlroom.journal.export import export_session
         self._progress = QProgressDialog(self.tr("Exporting the journal…"), self.tr("Hide"), 0, 100, self)
         self._progress.setWindowModality(Qt.WindowModality.NonModal)
         self._progress.setMinimumDuration(300)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MoneyError", "parse_money", "format_money", "format_yuan", "to_platform_unit",
+__all__ = ["MAX_FEN", "MoneyError", "parse_money", "format_money", "format_yuan", "to_platform_unit",
            "from_platform_unit", "UNITS"]
 
 UNITS = ("fen", "yuan", "decimal_string")
@@ -24,6 +24,13 @@ class MoneyError(ValueError):
         super().__init__(message)
         self.field = field
         self.text = text
+
+
+# Up to 999,999,999,999,999.99 元: past any price, target or GMV, and in 分 still inside SQLite's
+# 64-bit integers (a longer amount could not even be journaled).
+MAX_WHOLE_DIGITS = 15
+MAX_FEN = 10 ** (MAX_WHOLE_DIGITS + 2) - 1
+MAX_TEXT = 48           # characters of text, spaces, separators and currency signs included
 
 
 _CURRENCY_PREFIX = ("¥", "￥", "RMB", "CNY")
@@ -85,10 +92,17 @@ def parse_money(text: str, field: str = "price") -> int:
     """Read an amount in 元 as typed or imported and return 分. Raises MoneyError naming the problem."""
     if not isinstance(text, str):
         raise MoneyError(f"{field}: expected text, got {type(text).__name__} {text!r}", field, text)
+    if len(text) > MAX_TEXT:  # checked first: a 5,000-digit cell must not reach int() (Python refuses it, wordlessly)
+        shown = text.strip()
+        raise MoneyError(f"{field}: {shown[:12]!r}… is {len(shown):,} characters long; an amount has at most "
+                         f"{MAX_WHOLE_DIGITS} digits before the decimal point", field, text)
     s = _normalise(text)
     m = _PLAIN.fullmatch(s) or _GROUPED.fullmatch(s)
     if not m:
         raise MoneyError(_diagnose(s, text.strip(), field), field, text)
+    if len(m.group(1).replace(",", "")) > MAX_WHOLE_DIGITS:
+        raise MoneyError(f"{field}: {text.strip()!r} has more than {MAX_WHOLE_DIGITS} digits before the decimal "
+                         f"point; no price or target is that large", field, text)
     return _to_fen(m.group(1), m.group(2))
 
 

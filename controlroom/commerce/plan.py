@@ -11,8 +11,6 @@ substitute_talk_track (what the host says switching to it 售罄替换话术; ch
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -23,6 +21,7 @@ from controlroom.commerce.interlocks import (BLOCK, CONFIRM, Coupon, Finding, In
                                              Verdict, worst)
 from controlroom.commerce.compliance import check_text
 from controlroom.commerce.money import MoneyError, format_money, parse_money
+from controlroom.csvfile import CsvFileError, read_csv
 
 REQUIRED = ("sku", "title", "list_price", "live_price")
 MONEY_FIELDS = ("list_price", "live_price", "cost", "floor_price", "coupon_threshold", "coupon_off",
@@ -241,23 +240,9 @@ def read_plan(path: str | Path) -> Plan:
     """Read a plan CSV. Raises PlanError when the file itself is not a plan; bad cells stay in the rows."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PlanError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise PlanError(f"{p}: is a directory, not a CSV file") from None
-    except OSError as e:
-        raise PlanError(f"{p}: cannot be read: {e.strerror or e}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise PlanError(f"{p}: not UTF-8 text (byte {e.start}); save the sheet as 'CSV UTF-8'") from None
-    if "\x00" in text:
-        raise PlanError(f"{p}: contains NUL bytes; this is not a CSV text file")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as e:
-        raise PlanError(f"{p}: not valid CSV: {e}") from None
+        rows = read_csv(p).rows  # the one strict CSV reader: an unterminated quote is refused with its row
+    except CsvFileError as e:
+        raise PlanError(str(e)) from None
     if not rows or not any(c.strip() for c in rows[0]):
         raise PlanError(f"{p}: empty; expected a header row with {', '.join(REQUIRED)}")
     header = [unicodedata.normalize("NFKC", h).strip().lower() for h in rows[0]]

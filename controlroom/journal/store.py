@@ -19,7 +19,9 @@ writer. The SQLAlchemy engine (migrations, bulk readers such as recap) shares th
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections import deque
@@ -32,11 +34,14 @@ from typing import Any, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError as SQLAlchemyDBAPIError
 from sqlalchemy.pool import NullPool
 
 from controlroom.bus import EventBus
 from controlroom.clock import Clock, SystemClock
+from controlroom.datadir import Tightened, create_private, explain_os_error, private_file
 from controlroom.journal import migrate
+from controlroom.journal.migrate import JournalError
 from controlroom.journal.redact import redact
 
 # Dotted, starting with the room: console.price_set, session.started, alert.raised ...
@@ -49,7 +54,18 @@ class JournalWriteError(RuntimeError):
     """The journal could not be written (disk full, read-only, I/O error). Nothing was committed."""
 
     def __init__(self, path: Path, reason: str):
-        super().__init__(f"the journal {path} cannot be written: {reason}")
+        super().__init__(f"the journal {path} cannot be written: {explain_os_error(RuntimeError(reason))}")
+        self.path = path
+        self.reason = reason
+
+
+class JournalOpenError(JournalError):
+    """The journal cannot be opened for writing (a read-only or full data dir, a file in the way).
+    Nothing was changed."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"The journal {path} cannot be opened for writing: {reason}. Nothing was changed; "
+                         f"choose another --data-dir, or make this one writable.")
         self.path = path
         self.reason = reason
 
@@ -90,6 +106,13 @@ class Session:
         """Started and never ended: the app was closed or killed mid-show."""
         return self.started_utc is not None and self.ended_utc is None
 
+    @property
+    def kind(self) -> str:
+        """What wrote the session (meta "kind"): "show" for the app's shows — also sessions from
+        before kinds were recorded —, "guard" for the headless guard, others for rehearsals."""
+        kind = self.meta.get("kind") if isinstance(self.meta, dict) else None
+        return kind if isinstance(kind, str) and kind else "show"
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -111,6 +134,25 @@ def _on_connect(dbapi_conn, _record) -> None:
     _pragmas(dbapi_conn)
 
 
+LOW_DISK_BYTES = 256 * 1024   # less than this free and SQLite cannot even make its WAL index
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return LOW_DISK_BYTES  # unknown: do not claim the disk is full
+
+
+def _json(value: Any, what: str, sort_keys: bool = False) -> str:
+    """JSON for the journal. NaN and infinities are refused (ValueError, nothing written): JSON has
+    no such numbers, and one in the log breaks every reader that replays it."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, default=str, allow_nan=False)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e} (NaN or infinity); the journal holds finite numbers only") from None
+
+
 def _as_int(value: Any, what: str) -> int:
     if type(value) is int:
         return value
@@ -126,18 +168,40 @@ class Journal:
 
     def __init__(self, path: str | Path, clock: Clock | None = None, bus: EventBus | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self._lock = threading.RLock()
+        self._closed = True
+        try:
+            if not self.path.parent.is_dir():
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self.path.exists():
+                create_private(self.path)  # 0600 before SQLite makes it 0644 (its -wal/-shm copy the mode)
+        except OSError as e:
+            raise JournalOpenError(self.path, explain_os_error(e)) from e
+        # files found readable by others are made private; the runtime journals these notices
+        self.tightened: list[Tightened] = [t for t in (private_file(self.path), private_file(f"{self.path}-wal"),
+                                                       private_file(f"{self.path}-shm")) if t]
         # Refuse a journal from a newer Control Room before anything opens it for writing: even
         # switching it to WAL would change its bytes.
         migrate.check_openable(self.path)
         self._engine = self._make_engine(self.path)
-        with self._engine.begin() as conn:
-            migrate.upgrade(conn, str(self.path))
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        _pragmas(self._db)
+        try:
+            with self._engine.begin() as conn:
+                migrate.upgrade(conn, str(self.path))
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            _pragmas(self._db)
+        except (sqlite3.Error, SQLAlchemyDBAPIError, OSError) as e:
+            # a read-only or full data dir: a sentence for the operator, never a raw OperationalError
+            self._engine.dispose()
+            cause = getattr(e, "orig", None) or e
+            if not os.access(self.path.parent, os.W_OK):  # SQLite only says "unable to open database file"
+                reason = f"its folder {self.path.parent} is read-only for this user ({cause})"
+            elif _free_bytes(self.path.parent) < LOW_DISK_BYTES:  # ... or "disk I/O error" for a full disk
+                reason = f"the disk is full ({_free_bytes(self.path.parent):,} bytes free; {cause})"
+            else:
+                reason = explain_os_error(cause)
+            raise JournalOpenError(self.path, reason) from e
         self._closed = False
         self.fault: str | None = None   # why the last write failed; None while writes succeed
         # Bus publication happens outside the write lock but in seq order (see _publish).
@@ -204,7 +268,7 @@ class Journal:
                     raise
             except sqlite3.OperationalError as e:
                 # disk full, read-only file or folder, I/O error: the show must hear it, not a log line
-                self._set_fault(f"{e}")
+                self._set_fault(explain_os_error(e))
                 self._queued[:0] = queued
                 raise JournalWriteError(self.path, str(e)) from e
             except BaseException:
@@ -250,7 +314,7 @@ class Journal:
             raise ValueError(f"event kind {kind!r}: expected a dotted name such as 'console.price_set'")
         if payload is not None and not isinstance(payload, dict):
             raise TypeError(f"event payload for {kind}: expected a dict, got {type(payload).__name__}")
-        text = json.dumps(redact(payload or {}), ensure_ascii=False, sort_keys=True, default=str)
+        text = _json(redact(payload or {}), f"event {kind}", sort_keys=True)
         actor = str(actor or "system")
         seq = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?",
                           (session_id,)).fetchone()[0]
@@ -292,8 +356,7 @@ class Journal:
             try:
                 with self._write() as cur:
                     cur.execute("INSERT INTO sessions (title, created_utc, meta) VALUES (?, ?, ?)",
-                                (str(title), _iso(self.clock.utcnow()),
-                                 json.dumps(redact(meta or {}), ensure_ascii=False, default=str)))
+                                (str(title), _iso(self.clock.utcnow()), _json(redact(meta or {}), "session meta")))
                     sid = int(cur.lastrowid)
                     self._insert_event(cur, sid, "session.created", "system", {"title": title})
             except BaseException:
@@ -330,8 +393,7 @@ class Journal:
                 raise KeyError(f"no session {session_id} in {self.path}")
             meta = json.loads(row[0] or "{}")
             meta.update(redact(changes))
-            cur.execute("UPDATE sessions SET meta = ? WHERE id = ?",
-                        (json.dumps(meta, ensure_ascii=False, default=str), session_id))
+            cur.execute("UPDATE sessions SET meta = ? WHERE id = ?", (_json(meta, "session meta"), session_id))
 
     _SESSION_COLS = "id, title, created_utc, started_utc, ended_utc, meta"
 

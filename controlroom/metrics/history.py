@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import text
 
+from controlroom.journal import queries
 from controlroom.metrics.rebase import monotone, monotone_sku_rows
 from controlroom.metrics.series import ROOM_METRICS, SKU_PREFIX
 
@@ -36,11 +36,7 @@ def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | 
 
     Instants are ordered by UTC: a session resumed after a reboot has monotonic readings from two clocks."""
     metrics = list(metrics)
-    q = text("SELECT mono, utc, metric, value FROM samples WHERE session_id = :sid AND sku IS NULL "
-             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY utc, id")
-    params = {"sid": session_id, **{f"m{i}": m for i, m in enumerate(metrics)}}
-    with journal.engine.connect() as conn:
-        rows = conn.execute(q, params).all()
+    rows = queries.room_samples(journal, session_id, metrics)
     if not rows:
         return None
     # rows come grouped by instant (ORDER BY utc): number the instants, then one vectorised scatter
@@ -83,18 +79,15 @@ def sku_rows(journal, session_id: int, restarts_utc=()) -> list[tuple[float, str
     """Every journaled per-SKU counter change in order: (utc POSIX seconds, sku, field, value). Counters
     that fall (journals written before the rebase rule) are repaired as the room's series is, given the
     room's restarts (`SeriesData.restarts_utc`)."""
-    q = text("SELECT utc, sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
-             "ORDER BY utc, id")
     n = len(SKU_PREFIX)
     stamp: dict[str, float] = {}
     out = []
-    with journal.engine.connect() as conn:
-        for utc, sku, metric, value in conn.execute(q, {"sid": session_id}):
-            if metric.startswith(SKU_PREFIX):
-                t = stamp.get(utc)
-                if t is None:
-                    t = stamp[utc] = datetime.fromisoformat(utc).timestamp()
-                out.append((t, sku, metric[n:], int(value)))
+    for utc, sku, metric, value in queries.sku_samples(journal, session_id):
+        if metric.startswith(SKU_PREFIX):
+            t = stamp.get(utc)
+            if t is None:
+                t = stamp[utc] = datetime.fromisoformat(utc).timestamp()
+            out.append((t, sku, metric[n:], int(value)))
     return monotone_sku_rows(out, list(restarts_utc)) if restarts_utc else out
 
 
@@ -105,11 +98,8 @@ def session_start_mono(journal, session_id: int) -> float | None:
 
 def previous_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | None:
     """The latest earlier session that has samples: the 'last show' to overlay."""
-    q = text("SELECT DISTINCT session_id FROM samples WHERE session_id < :sid AND sku IS NULL "
-             "ORDER BY session_id DESC LIMIT 1")
-    with journal.engine.connect() as conn:
-        prev = conn.execute(q, {"sid": session_id}).scalar()
-    return None if prev is None else read_series(journal, int(prev), metrics)
+    prev = queries.earlier_sessions_with_samples(journal, session_id, 1)
+    return read_series(journal, prev[0], metrics) if prev else None
 
 
 # ---- markers ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from controlroom.metrics.kpi import Segment, SegmentKpis, segment_kpis
 from controlroom.metrics.live import KpiReport, LiveMetrics
 from controlroom.metrics.rebase import REBASED, CounterRebase, sku_metrics
 from controlroom.metrics.series import ROOM_METRICS, SKU_METRICS, SKU_PREFIX, SeriesStore
-from controlroom.metrics.targets import Targets, load_targets
+from controlroom.metrics.targets import Targets, load_targets, targets_from_show
 from controlroom.platform import MetricsSnapshot
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,8 @@ class MetricsService:
         self.rt = rt
         self.settings: MetricsSettings = rt.settings.section("metrics", MetricsSettings)
         self.alert_settings: AlertSettings = rt.settings.section("alerts", AlertSettings)
-        try:
-            self.targets: Targets = load_targets(rt.show_dir)
-        except ValueError as e:
-            log.error("%s", e)
-            self.targets = Targets()
+        # show.toml was read and checked once, when the runtime was made (controlroom.show)
+        self.targets: Targets = targets_from_show(rt.show) if rt.show is not None else load_targets(rt.show_dir)
         self.gap_s = max(self.settings.gap_s, 3 * self.settings.interval_s)
         self.store = SeriesStore(self.settings.buffer_rows, max_hold_s=self.gap_s)
         self.live = LiveMetrics(self.store, self.targets, interval_s=self.settings.interval_s)

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import text
+from controlroom.journal import queries
 
 from controlroom.metrics.history import read_series
 from controlroom.metrics.kpi import Kpis, Segment, kpis_between, ratio, segment_kpis, sku_kpis, target_progress
@@ -422,10 +422,7 @@ def _previous_shows(journal, sid: int, limit: int) -> list[PreviousShow]:
     """Earlier sessions that have samples, latest first, with the same headline formulas."""
     if limit <= 0:
         return []
-    q = text("SELECT DISTINCT session_id FROM samples WHERE session_id < :sid AND sku IS NULL "
-             "ORDER BY session_id DESC LIMIT :n")
-    with journal.engine.connect() as conn:
-        ids = [int(r[0]) for r in conn.execute(q, {"sid": sid, "n": limit})]
+    ids = queries.earlier_sessions_with_samples(journal, sid, limit)
     out = []
     for pid in ids:
         try:
@@ -550,10 +547,8 @@ def _sku_order_steps(journal, sid: int, restarts=()) -> dict[str, _Steps]:
             if f == "orders":
                 rows.setdefault(sku, []).append((t, v))
         return {s: _Steps(r) for s, r in rows.items()}
-    q = text("SELECT sku, utc, value FROM samples WHERE session_id = :sid AND metric = :m AND sku IS NOT NULL")
-    with journal.engine.connect() as conn:
-        for sku, utc, value in conn.execute(q, {"sid": sid, "m": SKU_PREFIX + "orders"}):
-            rows.setdefault(sku, []).append((datetime.fromisoformat(utc).timestamp(), int(value)))
+    for sku, utc, value in queries.sku_metric_samples(journal, sid, SKU_PREFIX + "orders"):
+        rows.setdefault(sku, []).append((datetime.fromisoformat(utc).timestamp(), int(value)))
     return {s: _Steps(r) for s, r in rows.items()}
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from controlroom.cells import runs_as_formula
 from controlroom.recap.labels import bi, fmt_local
 from controlroom.recap.report import Recap
 
@@ -88,19 +89,33 @@ def frames(r: Recap) -> dict[str, pd.DataFrame]:
             "lucky_bags": df(bags, ["local_time", "bag_id", "prize"])}
 
 
+def _formula_like(frame: pd.DataFrame):
+    """((row, column), text) of every text cell a spreadsheet would take for a formula."""
+    for c, col in enumerate(frame.columns):
+        if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_datetime64_any_dtype(frame[col]):
+            continue  # numbers stay numbers
+        for row, value in enumerate(frame[col].tolist()):
+            if runs_as_formula(value):
+                yield (row, c), value
+
+
 def write_xlsx(r: Recap, path: str | Path) -> Path:
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:
-        # text stays text: a prize or a viewer's words starting with "=" is not a formula, a URL not a link
+        # Cells stay text (controlroom.cells): xlsxwriter would store a title starting with "=" as a
+        # formula and a URL as a link; a text that looks like a formula gets the quote-prefix style.
         with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": {
                 "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}}) as xw:
             book = xw.book
             money = book.add_format({"num_format": "¥#,##0.00"})
             pct = book.add_format({"num_format": "0.0%"})
+            as_text = book.add_format({"quote_prefix": True})
             for name, frame in frames(r).items():
                 frame.to_excel(xw, sheet_name=name, index=False)
                 ws = xw.sheets[name]
+                for (row, col), value in _formula_like(frame):
+                    ws.write_string(row + 1, col, value, as_text)
                 ws.freeze_panes(1, 0)
                 for i, col in enumerate(frame.columns):
                     fmt = money if str(col).endswith("_yuan") else (

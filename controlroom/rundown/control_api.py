@@ -28,12 +28,15 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets as _secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from controlroom.datadir import private_file
+from controlroom.rundown.runner import MAX_ADD_S
 from controlroom.secrets import get_secret, set_secret
 
 log = logging.getLogger(__name__)
@@ -41,19 +44,25 @@ log = logging.getLogger(__name__)
 SECRET_NAME = "rundown.control_api_token"
 TOKEN_ENV = "CONTROLROOM_CONTROL_TOKEN"
 ACTOR = "control-api"
+TOKEN_FILE = "control_api_token"
 
 
-def control_token(data_dir: str | Path | None = None) -> str:
+def control_token(data_dir: str | Path | None = None, on_tightened=None) -> str:
     """The API token: env var, then keyring; generated and stored on first use.
 
     Without a keyring backend (a headless box) it is kept in <data dir>/control_api_token, readable by
-    the user only, so it survives restarts and Companion keeps working.
+    the user only (0600), so it survives restarts and Companion keeps working. A token file found
+    readable by others is tightened before it is used, and the notice goes to `on_tightened` (the
+    runtime journals it) as well as the log.
     """
     tok = get_secret(SECRET_NAME, env=TOKEN_ENV)
     if tok:
         return tok
-    file = Path(data_dir) / "control_api_token" if data_dir else None
+    file = Path(data_dir) / TOKEN_FILE if data_dir else None
     if file is not None and file.exists():
+        notice = private_file(file)
+        if notice is not None and on_tightened is not None:
+            on_tightened(notice)
         return file.read_text(encoding="utf-8").strip()
     tok = _secrets.token_urlsafe(24)
     try:
@@ -61,9 +70,23 @@ def control_token(data_dir: str | Path | None = None) -> str:
     except Exception:
         if file is None:
             raise
-        file.write_text(tok, encoding="utf-8")
-        os.chmod(file, 0o600)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never a moment readable by others
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(tok)
     return tok
+
+
+_SECONDS = re.compile(r"[+-]?\d{1,6}(?:\.\d{1,3})?")
+
+
+def _seconds(text: str | None) -> float:
+    """?seconds= as plain decimal seconds within a day either way: no nan, inf, exponents or 1e12
+    (float() takes all of those, and a NaN once journaled broke every later state request)."""
+    s = (text or "").strip()
+    if not _SECONDS.fullmatch(s) or abs(float(s)) > MAX_ADD_S:
+        raise ValueError(f"add needs ?seconds=<seconds between -{MAX_ADD_S} and {MAX_ADD_S}>, e.g. 60 or -30; "
+                         f"got {text!r}")
+    return float(s)
 
 
 class ControlAPI:
@@ -115,7 +138,7 @@ class ControlAPI:
             if action in simple:
                 simple[action](actor=ACTOR)
             elif action in ("plus1", "minus1", "add"):
-                secs = 60.0 if action == "plus1" else -60.0 if action == "minus1" else float(args.get("seconds", ""))
+                secs = 60.0 if action == "plus1" else -60.0 if action == "minus1" else _seconds(args.get("seconds"))
                 r.add_time(secs, actor=ACTOR)
             elif action == "goto":
                 cue = args.get("cue")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from controlroom.commerce.money import parse_money  # one strict parser for all money people type
+from controlroom.csvfile import CsvFileError, read_csv
 from controlroom.rundown.compliance_check import banned_terms
 from controlroom.rundown.model import (DEFAULT_DANGER_S, DEFAULT_WARNING_S, KIND_ALIASES, KINDS, Issue,
                                        Offer, Rundown, Segment)
@@ -60,20 +61,29 @@ class RundownImportError(ValueError):
 
 
 # ---- cell parsers: each returns a value or raises ValueError with the reason ----------------------
+MAX_DURATION_S = 24 * 3600   # a segment, a warning or an offer longer than a day is a typo, not a plan
+
+
 def parse_duration(text: Any) -> int:
-    """m:ss or h:mm:ss to whole seconds."""
+    """m:ss or h:mm:ss to whole seconds, 0 .. 24:00:00."""
     if isinstance(text, _dt.timedelta):
-        return int(round(text.total_seconds()))
+        secs = text.total_seconds()
+        if not 0 <= secs <= MAX_DURATION_S:
+            raise ValueError(f"expected a duration from 0:00 to 24:00:00, got {text}")
+        return int(round(secs))
     if isinstance(text, _dt.time):
         raise ValueError("the spreadsheet read this as a time of day; type it as text, e.g. '20:00")
     s = str(text).strip()
-    m = re.fullmatch(r"(?:(\d+):)?(\d{1,3}):(\d{2})", s)
+    m = re.fullmatch(r"(?:(\d{1,2}):)?(\d{1,4}):(\d{2})", s)
     if not m:
-        raise ValueError(f"expected a duration as m:ss or h:mm:ss (e.g. 20:00), got {s!r}")
+        raise ValueError(f"expected a duration as m:ss or h:mm:ss (e.g. 20:00), got {s[:40]!r}")
     h, mnt, sec = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))
     if sec >= 60 or (m.group(1) and mnt >= 60):
         raise ValueError(f"expected a duration as m:ss or h:mm:ss (e.g. 20:00), got {s!r}")
-    return h * 3600 + mnt * 60 + sec
+    total = h * 3600 + mnt * 60 + sec
+    if total > MAX_DURATION_S:
+        raise ValueError(f"{s!r} is longer than a day; expected a duration up to 24:00:00")
+    return total
 
 
 def format_duration(seconds: int) -> str:
@@ -144,13 +154,18 @@ def _cell(v: Any) -> Any:
 
 # ---- reading --------------------------------------------------------------------------------------
 def known_skus(show_dir: str | Path | None) -> set[str] | None:
+    """The SKUs of the show's products.csv, read by the console's plan reader (the one contract for
+    that file); None (no SKU check) when there is none or it cannot be read — the console says why."""
     if show_dir is None:
         return None
     path = Path(show_dir) / "products.csv"
     if not path.exists():
         return None
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["sku"].strip() for row in csv.DictReader(fh) if row.get("sku")}
+    from controlroom.commerce.plan import PlanError, read_plan
+    try:
+        return {r.sku for r in read_plan(path).rows if r.sku}
+    except PlanError:
+        return None
 
 
 def load(path: str | Path, *, skus: set[str] | None = None, warning_s: int = DEFAULT_WARNING_S,
@@ -160,6 +175,8 @@ def load(path: str | Path, *, skus: set[str] | None = None, warning_s: int = DEF
     name = path.name
     if not path.exists():
         raise RundownImportError([Issue(f"file not found: {path}", file=name)])
+    if path.is_dir():
+        raise RundownImportError([Issue(f"{path} is a directory, not a rundown file (.csv or .xlsx)", file=name)])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _read_csv(path)
@@ -172,10 +189,11 @@ def load(path: str | Path, *, skus: set[str] | None = None, warning_s: int = DEF
 
 def _read_csv(path: Path) -> list[list[Any]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [list(r) for r in csv.reader(fh)]
-    except UnicodeDecodeError as e:
-        raise RundownImportError([Issue(f"not UTF-8 text (save the CSV as UTF-8): {e}", file=path.name)]) from e
+        return read_csv(path).rows  # the one strict CSV reader: an open quote never swallows a segment
+    except CsvFileError as e:
+        raise RundownImportError([Issue(e.reason + (f" (line {e.line})" if e.line and e.line != e.row else ""),
+                                        file=path.name, row=e.row if e.row is not None else e.line,
+                                        column=e.column or "")]) from None
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:

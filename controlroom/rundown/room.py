@@ -7,7 +7,6 @@ so the rundown works (offers journaled as "console absent") when the console roo
 from __future__ import annotations
 
 import logging
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from controlroom.rundown import files
 from controlroom.rundown.config import RundownSettings
 from controlroom.rundown.model import Rundown
 from controlroom.rundown.runner import Runner
+from controlroom.show import load_show
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,9 @@ def load_catalog(show_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def slot_minutes(show_dir: Path) -> float | None:
-    meta = Path(show_dir) / "show.toml"
-    if not meta.exists():
-        return None
-    try:
-        v = tomllib.loads(meta.read_text(encoding="utf-8")).get("slot_minutes")
-    except tomllib.TOMLDecodeError:
-        return None
-    return float(v) if v else None
+    """The booked slot from show.toml, through the one show reader (raises ShowError for a bad file)."""
+    slot = load_show(show_dir).slot_minutes
+    return float(slot) if slot else None
 
 
 class RundownRoom:
@@ -53,7 +48,8 @@ class RundownRoom:
         self.settings: RundownSettings = rt.settings.section("rundown", RundownSettings)
         self.show_dir = Path(rt.show_dir)
         self.catalog = load_catalog(self.show_dir)
-        self.slot_minutes = slot_minutes(self.show_dir)
+        show = rt.show if rt.show is not None else load_show(self.show_dir)
+        self.slot_minutes = float(show.slot_minutes) if show.slot_minutes else None
         self.load_error: str | None = None
         rundown = self._load_default()
         self.runner = Runner(rundown, rt.clock, journal=rt.journal, bus=rt.bus, settings=self.settings,
@@ -138,7 +134,7 @@ class RundownRoom:
     def start_control_api(self, port: int | None = None):
         from controlroom.rundown.control_api import ControlAPI, control_token
         if self.control_api is None:
-            self.control_api = ControlAPI(self.runner, control_token(self.rt.data_dir),
+            self.control_api = ControlAPI(self.runner, control_token(self.rt.data_dir, self.rt.note_tightened),
                                           port=self.settings.control_api_port if port is None else port)
             self.control_api.start()
         return self.control_api

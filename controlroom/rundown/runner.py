@@ -23,6 +23,7 @@ the delay when it is reached.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from controlroom.rundown.model import Offer, Rundown, Segment
 log = logging.getLogger(__name__)
 
 MESSAGE_STYLES = ("normal", "blink", "blackout")
+MAX_ADD_S = 24 * 3600   # +/- time on one segment: a day either way is already absurd; 1e12 is a typo
 
 
 @dataclass
@@ -267,7 +269,12 @@ class Runner:
             self._goto(index, actor, "goto")
 
     def add_time(self, delta_s: float, actor: str = "operator") -> None:
-        """+1 min / -1 min on the current segment (the timer may go into overtime)."""
+        """+1 min / -1 min on the current segment (the timer may go into overtime). A change that is
+        not a finite number of seconds within a day either way is refused (ValueError), never journaled."""
+        if isinstance(delta_s, bool) or not isinstance(delta_s, (int, float)) or not math.isfinite(delta_s) \
+                or abs(delta_s) > MAX_ADD_S:
+            raise ValueError(f"seconds: expected a number of seconds between -{MAX_ADD_S} and {MAX_ADD_S}, "
+                             f"got {delta_s!r}")
         with self._lock:
             if self.status not in ("running", "paused") or not delta_s:
                 return

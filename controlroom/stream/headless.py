@@ -1,8 +1,10 @@
 """`python main.py guard --config guard.toml [--data-dir DIR]`: only the stream guard, no window.
 
 For a spare machine next to the encoders: it journals the same stream.* events into the data dir's
-journal (a session titled "guard <host>"), prints state changes, and stops cleanly on Ctrl-C or
-SIGTERM (exit 0). Exit 2 for a bad config. No Qt anywhere on this path.
+journal (a session titled "guard <host>", kind "guard": never offered as a show to resume), prints
+state changes, and stops cleanly on Ctrl-C or SIGTERM (exit 0). It is the data dir's one writer
+while it runs. Exit 2 for a bad config, a data dir another writer holds (naming it: pid, host,
+since), or one it cannot write (read-only, full). No Qt anywhere on this path.
 """
 from __future__ import annotations
 
@@ -105,13 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from controlroom.alerts import AlertRouter
+    from controlroom.settings import Settings, SettingsError
     from controlroom.bus import EventBus
     from controlroom.clock import SystemClock
-    from controlroom.journal import Journal
+    from controlroom.datadir import JOURNAL_KIND, DataDirError, claim, private_file
+    from controlroom.journal import Journal, JournalError, JournalWriteError
     from controlroom.paths import data_dir
     from controlroom.stream.guard import StreamGuard
 
-    ddir = data_dir(args.data_dir)
+    ddir = data_dir(args.data_dir, create=False)   # claim() below creates it, 0700
     try:
         sinks = load_alert_sinks(ddir)
     except ValueError as e:
@@ -120,10 +124,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     clock = SystemClock()
     bus = EventBus()
-    journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
     host = socket.gethostname()
-    sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
-    journal.start_session(sid, actor="guard")
+    journal = None
+    try:
+        # the guard writes the journal: it must be the data dir's one writer (held until exit)
+        lock = claim(ddir, "guard")
+        journal = Journal(ddir / Journal.FILENAME, clock=clock, bus=bus)
+        tightened = lock.tightened + journal.tightened + [t for t in [private_file(ddir / Settings.FILENAME)] if t]
+        sid = journal.new_session(f"guard {host}", {"kind": "guard", "config": str(args.config), "host": host})
+        for t in tightened:
+            journal.append(sid, JOURNAL_KIND, "guard", t.payload())
+        journal.start_session(sid, actor="guard")
+    except (DataDirError, JournalError, JournalWriteError, SettingsError) as e:
+        if journal is not None:
+            journal.close()
+        print(f"guard: {e}", file=sys.stderr)
+        return 2
     # the spare machine's alerts reach the same chat webhooks as the app's (settings.toml [alert_sinks])
     alerts = AlertRouter(journal, bus, lambda: sid, show_title_fn=lambda: f"guard {host}", sinks=sinks)
 
@@ -169,8 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         guard.stop()
         if probe is not None:
             probe.stop()
-        journal.end_session(sid, actor="guard")
+        try:
+            journal.end_session(sid, actor="guard")
+        except JournalWriteError as e:  # the disk filled or went read-only meanwhile: say so, still stop
+            print(f"guard: {e}", file=sys.stderr)
         alerts.close()
         journal.close()
+        lock.release()
         print("guard: stopped", flush=True)
     return 0

@@ -7,14 +7,13 @@ silently sold a mis-read price would defeat the point of the control room.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from controlroom.commerce.money import parse_money
+from controlroom.csvfile import CsvFileError, read_csv
+from controlroom.show import ShowError, load_show
 
 REQUIRED_COLUMNS = ("sku", "title", "list_price", "live_price", "stock")
 
@@ -62,30 +61,28 @@ def _parse_yuan(text: str, column: str) -> int:
 
 def _parse_int(text: str, what: str) -> int:
     s = text.strip()
-    if not re.fullmatch(r"\d+", s):
-        raise ValueError(f"expected {what} (a whole number ≥ 0), got {text!r}")
+    if not re.fullmatch(r"\d{1,9}", s):
+        raise ValueError(f"expected {what} (a whole number from 0 to 999,999,999), got {text[:40]!r}")
     return int(s)
 
 
 def load_catalog(path: Path | str) -> list[CatalogItem]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CatalogError("file not found (a show needs products.csv)", path) from None
-    except UnicodeDecodeError as e:
-        raise CatalogError(f"not UTF-8 text ({e.reason})", path) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+        table = read_csv(path)  # the core's one strict CSV reader: an open quote never swallows rows
+    except CsvFileError as e:
+        if "no such" in e.reason:
+            raise CatalogError("file not found (a show needs products.csv)", path) from None
+        raise CatalogError(e.reason, path, e.row, e.column) from None
+    header = [h.strip() for h in (table.rows[0] if table.rows else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CatalogError(f"missing column(s) {', '.join(missing)}; expected at least "
                            f"{', '.join(REQUIRED_COLUMNS)}", path, 1)
     items: list[CatalogItem] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        row = {(k or "").strip(): (v or "") for k, v in row.items()}
+    for line, cells in zip(table.lines[1:], table.rows[1:]):
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         if not any(v.strip() for v in row.values()):
             continue  # blank line
         sku = row["sku"].strip()
@@ -125,29 +122,17 @@ def load_catalog(path: Path | str) -> list[CatalogItem]:
 
 
 def load_show_info(path: Path | str) -> ShowInfo:
+    """The simulator's view of show.toml, read and checked by the core's one show reader."""
     path = Path(path)
     if not path.exists():
         return ShowInfo()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise CatalogError(f"not valid TOML ({e})", path) from None
-    start = str(data.get("start_local", "20:00")).strip()
-    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", start):
-        raise CatalogError(f"expected a local time like \"20:00\", got {start!r}", path, column="start_local")
-    slot = data.get("slot_minutes", 180)
-    if not isinstance(slot, int) or isinstance(slot, bool) or slot <= 0:
-        raise CatalogError(f"expected a whole number of minutes > 0, got {slot!r}", path, column="slot_minutes")
-    viewers = (data.get("targets") or {}).get("viewers", 150_000)
-    if not isinstance(viewers, int) or isinstance(viewers, bool) or viewers <= 0:
-        raise CatalogError(f"expected a whole number of viewers > 0, got {viewers!r}", path,
-                           column="targets.viewers")
-    peak = (data.get("simulator") or {}).get("peak_online")
-    if peak is not None and (not isinstance(peak, int) or isinstance(peak, bool) or peak <= 0):
-        raise CatalogError(f"expected a whole number of viewers > 0, got {peak!r}", path,
-                           column="simulator.peak_online")
-    return ShowInfo(title=str(data.get("title", "")), start_local=start, slot_minutes=slot,
-                    currency=str(data.get("currency", "CNY")), target_viewers=viewers, peak_online=peak)
+        show = load_show(path.parent)
+    except ShowError as e:
+        raise CatalogError(str(e).removeprefix(f"{path}: "), path) from None
+    return ShowInfo(title=show.title, start_local=show.start_local, slot_minutes=show.slot_minutes or 180,
+                    currency=show.currency, target_viewers=show.targets.viewers or 150_000,
+                    peak_online=show.peak_online)
 
 
 def local_seconds(hhmm: str) -> int:

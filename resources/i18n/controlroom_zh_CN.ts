@@ -4,6 +4,18 @@
 <context>
     <name>App</name>
     <message>
+        <source>This data folder is in use</source>
+        <translation>此数据目录正在被使用</translation>
+    </message>
+    <message>
+        <source>The journal cannot be written</source>
+        <translation>无法写入日志</translation>
+    </message>
+    <message>
+        <source>The show cannot be opened</source>
+        <translation>无法打开此场直播</translation>
+    </message>
+    <message>
         <source>Resume the show?</source>
         <translation>恢复直播？</translation>
     </message>
@@ -593,6 +605,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>直播已恢复</translation>
     </message>
     <message>
+        <source>File made private</source>
+        <translation>文件已设为私有</translation>
+    </message>
+    <message>
         <source>Stream guard started</source>
         <translation>推流守护已启动</translation>
     </message>
@@ -991,6 +1007,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Show created: {title}</source>
         <translation>新建直播：{title}</translation>
+    </message>
+    <message>
+        <source>Made private (others could read it): {path}, {was} → {now}</source>
+        <translation>已设为仅本人可读（此前其他用户也能读取）：{path}，{was} → {now}</translation>
     </message>
     <message>
         <source>Stream switched to the backup ({method})</source>

@@ -4,7 +4,7 @@
 
 The comments are the simulated audience's own (a big room's, harvested from the simulator: Chinese
 questions, praise, chatter, complaints, spam) posted in real time at `--rate` a second to a shop API on
-127.0.0.1 (the HTTP adapter's wire format, tests/plugins/http_fixtures.FakeShop); the app is the real one:
+127.0.0.1 (the HTTP adapter's wire format, tests/fakes.HttpShop); the app is the real one:
 Runtime + console + the comment room polling over HTTP every 0.5 s + the operator's main window (the
 comment list raised) on Qt's offscreen platform. Measured:
 
@@ -114,7 +114,7 @@ def run(seconds: float, rate: float, size: str, burst_at: float) -> dict:
     app = QApplication.instance() or QApplication([])
     from controlroom.runtime import Runtime
     from plugins.http_platform import HttpPlatform, HttpPlatformConfig
-    from tests.plugins.http_fixtures import FakeShop
+    from tests.fakes import HttpShop as FakeShop
     from ui import style
     from ui.main_window import MainWindow
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from controlroom.journal import Journal, Sample  # noqa: E402
-from controlroom.recap.export import export_session  # noqa: E402
+from controlroom.journal.export import export_session  # noqa: E402
 
 KINDS = ["console.price_set", "console.listed", "rundown.segment_started", "cue.sent", "alert.raised",
          "metrics.snapshot", "interlock.blocked", "stream.bitrate_low"]

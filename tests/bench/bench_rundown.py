@@ -34,10 +34,8 @@ def bench_message_repaint(n: int) -> dict:
     app = QApplication.instance() or QApplication([])
     from controlroom.runtime import Runtime
     from ui.bridge import QtBridge
+    from tests.fakes import NoShop
     from ui.cue_screen import CueScreen
-
-    class NoShop:
-        name = "none"
 
     rt = Runtime.create(tempfile.mkdtemp(prefix="bench-rundown-"), platform=NoShop(),
                         rooms={"rundown": "controlroom.rundown.room"})

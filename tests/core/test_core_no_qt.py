@@ -48,7 +48,7 @@ def test_importing_the_whole_core_loads_no_qt_no_ui_and_no_plugins():
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "controlroom.journal.store" in result["names"]
-    assert "controlroom.recap.export" in result["names"]
+    assert "controlroom.journal.export" in result["names"]
     assert len(result["names"]) >= 10
     assert result["failed"] == {}, "every core module must import headless"
     assert result["qt"] == [], f"Qt loaded by the core: {result['qt']}"

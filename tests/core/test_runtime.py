@@ -6,6 +6,7 @@ import types
 
 from controlroom.clock import ManualClock
 from controlroom.runtime import Runtime
+from tests.fakes import NoShop
 
 
 class _Room:
@@ -23,17 +24,12 @@ class _Room:
         self.calls.append(("close",))
 
 
-class _NullPlatform:
-    name = "null"
-    currency = "CNY"
-
-
 def test_rooms_attach_and_follow_the_session(tmp_path, monkeypatch):
     room = _Room()
     mod = types.ModuleType("tests_fake_room")
     mod.attach = lambda rt: room
     monkeypatch.setitem(sys.modules, "tests_fake_room", mod)
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(),
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(),
                         rooms={"fake": "tests_fake_room", "missing": "controlroom.no_such_room"})
     assert rt.services == [room] and rt.console is None
     sid = rt.new_show("Test show")
@@ -46,11 +42,11 @@ def test_rooms_attach_and_follow_the_session(tmp_path, monkeypatch):
 
 
 def test_open_session_survives_reopen(tmp_path):
-    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     sid = rt.new_show("Crashy show")
     rt.start()
-    rt.journal.close()  # as if killed: never ended
-    rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=_NullPlatform(), rooms={})
+    rt.abandon()  # as if killed: never ended; the kernel drops the writer lock
+    rt2 = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
     assert [s.id for s in rt2.open_sessions()] == [sid]
     rt2.resume(sid)
     kinds = [e.kind for e in rt2.journal.events(sid)]

@@ -4,13 +4,12 @@ from __future__ import annotations
 import time
 
 from controlroom.clock import ManualClock
-from controlroom.runtime import Runtime
 from controlroom.sample import ACTOR, open_the_bag
 
 
-def test_sample_show_is_alive_in_the_first_minute(tmp_path):
+def test_sample_show_is_alive_in_the_first_minute(make_runtime):
     clock = ManualClock()
-    rt = Runtime.create(tmp_path, clock=clock)
+    rt = make_runtime(clock=clock)
     try:
         rt.new_show()
         rt.start()

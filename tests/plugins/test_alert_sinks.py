@@ -1,4 +1,4 @@
-"""Alert sinks against a real webhook receiver on 127.0.0.1 (tests/plugins/http_fixtures.WebhookReceiver)."""
+"""Alert sinks against a real webhook receiver on 127.0.0.1 (tests/fakes.WebhookReceiver)."""
 from __future__ import annotations
 
 import base64
@@ -19,7 +19,7 @@ from plugins.alert_sinks import (AlertSinksSettings, DingTalkSink, FeishuSink, S
                                  WeComSink, build_sinks, view)
 from plugins.alert_sinks.render import truncate_utf8
 from plugins.http_retry import RetryPolicy
-from tests.plugins.http_fixtures import Reply, WebhookReceiver, refused_url
+from tests.fakes import Reply, WebhookReceiver, refused_url
 
 WECOM_KEY = "693a91f6-7d2e-4bc4-97a0-0ec2sifa5aaa"
 DING_TOKEN = "98975521a1b23c02cdd1a9a08c69511ddf5fa9d2"

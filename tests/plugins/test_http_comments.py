@@ -11,10 +11,9 @@ from controlroom.clock import ManualClock
 from controlroom.comments.classify import SHOWN_CHARS
 from controlroom.comments.room import CommentRoom
 from controlroom.platform import Comment, PlatformError
-from controlroom.runtime import Runtime
 from plugins.http_platform import HttpPlatform
 from plugins.http_platform.adapter import PlatformProtocolError
-from tests.plugins.http_fixtures import FakeShop
+from tests.fakes import HttpShop as FakeShop
 from tests.plugins.test_http_platform import fast_config
 
 
@@ -92,17 +91,16 @@ def test_a_gateway_without_comments_refuses_without_a_request(shop):
     assert shop.op_requests("comments") == []
 
 
-def _runtime(tmp_path, shop, clock=None):
-    rt = Runtime.create(tmp_path / "data", clock=clock or ManualClock(),
-                        platform=HttpPlatform(fast_config(shop.url, live_comments=True)),
-                        rooms={"console": "controlroom.commerce.room"}, show_dir=tmp_path, alert_sinks=False)
+def _runtime(make_runtime, tmp_path, shop, clock=None):
+    rt = make_runtime(clock=clock or ManualClock(), platform=HttpPlatform(fast_config(shop.url, live_comments=True)),
+                      rooms={"console": "controlroom.commerce.room"}, show_dir=tmp_path, alert_sinks=False)
     room = CommentRoom(rt, start_worker=False)
     rt.add_service("comments", room)
     return rt, room
 
 
-def test_bad_input_reaches_the_feed_as_plain_text_and_never_breaks_it(tmp_path, shop):
-    rt, room = _runtime(tmp_path, shop)
+def test_bad_input_reaches_the_feed_as_plain_text_and_never_breaks_it(tmp_path, shop, make_runtime):
+    rt, room = _runtime(make_runtime, tmp_path, shop)
     rt.new_show("HTTP show")
     try:
         shop.add_comment("\x00\x08口红\x1b[2J<img src=x onerror=alert(1)>\u202e假\u200b货" + "哈" * 10_000, "ou_1",
@@ -122,9 +120,9 @@ def test_bad_input_reaches_the_feed_as_plain_text_and_never_breaks_it(tmp_path, 
         rt.close()
 
 
-def test_a_restart_goes_on_from_the_journaled_cursor_and_counts_each_comment_once(tmp_path, shop):
+def test_a_restart_goes_on_from_the_journaled_cursor_and_counts_each_comment_once(tmp_path, shop, make_runtime):
     clock = ManualClock()
-    rt, room = _runtime(tmp_path, shop, clock)
+    rt, room = _runtime(make_runtime, tmp_path, shop, clock)
     sid = rt.new_show("HTTP show")
     for i in range(30):
         shop.add_comment("多少钱" if i % 3 else "质量太差了", f"ou_{i}")
@@ -136,8 +134,8 @@ def test_a_restart_goes_on_from_the_journaled_cursor_and_counts_each_comment_onc
     for i in range(10):
         shop.add_comment("包邮吗", f"ou_x{i}")
     room.poll_once()              # read, not tallied yet: the app dies here
-    rt.journal.close()
-    rt2, room2 = _runtime(tmp_path, shop, clock)
+    rt.abandon()                  # as killed: the journal and the writer lock go with the process
+    rt2, room2 = _runtime(make_runtime, tmp_path, shop, clock)
     try:
         rt2.resume(sid)
         assert room2.marks()["pinned"] == [q.comment_id]

@@ -9,7 +9,7 @@ import pytest
 from controlroom.clock import SystemClock
 from controlroom.platform import OfferSpec, Platform, PlatformError, PlatformRateLimited, PlatformTimeout, deadline
 from plugins.http_platform import HttpPlatform
-from tests.plugins.http_fixtures import FakeShop
+from tests.fakes import HttpShop as FakeShop
 from tests.plugins.test_http_platform import fast_config
 
 

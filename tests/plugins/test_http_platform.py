@@ -1,4 +1,4 @@
-"""HttpPlatform against a real HTTP server on 127.0.0.1 (tests/plugins/http_fixtures.FakeShop) with faults."""
+"""HttpPlatform against a real HTTP server on 127.0.0.1 (tests/fakes.HttpShop) with faults."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +15,7 @@ from controlroom.settings import Settings, SettingsError
 from plugins.http_platform import (HttpPlatform, HttpPlatformConfig, PlatformProtocolError,
                                    PlatformReadbackMismatch)
 from plugins.http_retry import RetryPolicy, parse_retry_after
-from tests.plugins.http_fixtures import FakeShop, refused_url
+from tests.fakes import HttpShop as FakeShop, refused_url
 
 TOKEN = "tok-Zq8-very-secret-4711"
 

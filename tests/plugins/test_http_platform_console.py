@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom.runtime import Runtime
 from plugins.http_platform import HttpPlatform
-from tests.plugins.http_fixtures import FakeShop
+from tests.fakes import HttpShop as FakeShop
 from tests.plugins.test_http_platform import fast_config
 
 pytest.importorskip("controlroom.commerce.room")
 
 
 @pytest.fixture
-def show(tmp_path):
+def show(tmp_path, make_runtime):
     shop = FakeShop(unit="yuan")
     show_dir = tmp_path / "show"          # no products.csv: the console starts from the shop's read-back
     show_dir.mkdir()
-    rt = Runtime.create(tmp_path / "data", platform=HttpPlatform(fast_config(shop.url, price_unit="yuan")),
-                        rooms={"console": "controlroom.commerce.room"}, show_dir=show_dir)
+    rt = make_runtime(platform=HttpPlatform(fast_config(shop.url, price_unit="yuan")),
+                      rooms={"console": "controlroom.commerce.room"}, show_dir=show_dir)
     rt.new_show("HTTP show")
     rt.start()
     yield rt, shop
-    rt.close()
+    rt.close()                            # before the fake shop goes away
     shop.close()
 
 

@@ -14,7 +14,7 @@ from plugins.http_platform import HttpPlatform, HttpPlatformConfig
 from plugins.simulator import Faults, SimulatedShop
 from tests.plugins.contract import (APPLY_THEN_ERROR, MANY, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
                                     PlatformContract, ShopHarness)
-from tests.plugins.http_fixtures import FakeShop
+from tests.fakes import HttpShop as FakeShop
 
 READS = {"read_product", "read_products", "read_coupon", "metrics", "read_offer"}
 

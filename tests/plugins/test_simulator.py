@@ -368,10 +368,9 @@ def test_return_from_failover_restores_the_audience():
     assert shop.run_for(900).online > 1.5 * low
 
 
-def test_runtime_creates_and_binds_the_simulator(tmp_path):
-    from controlroom.runtime import Runtime
+def test_runtime_creates_and_binds_the_simulator(make_runtime):
     clock = ManualClock()
-    rt = Runtime.create(tmp_path / "data", clock=clock, rooms={})
+    rt = make_runtime(clock=clock, rooms={})
     try:
         assert isinstance(rt.platform, SimulatedShop)
         rt.platform.list_product("SER-002", idempotency_key="k")

@@ -1,4 +1,5 @@
-"""UI fixtures: the whole app on the simulated shop and the sample show, in a language."""
+"""UI fixtures: the whole app on the simulated shop and the sample show (tests/conftest.py's `runtime`), in a
+language."""
 from __future__ import annotations
 
 import pytest
@@ -19,20 +20,11 @@ def lang():
 
 
 @pytest.fixture
-def app_rt(data_dir):
-    """A runtime like the app's: the simulator, the sample show, every room."""
-    from controlroom.runtime import Runtime
-    rt = Runtime.create(data_dir)
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
-def main_window(qtbot, app_rt):
+def main_window(qtbot, runtime):
     """The operator's window at 1366×768 on a new show (ready, not on air); closes without asking."""
     from ui.main_window import MainWindow
-    app_rt.new_show()
-    win = MainWindow(app_rt)
+    runtime.new_show()
+    win = MainWindow(runtime)
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()

@@ -5,20 +5,19 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from controlroom.commerce import commands as cmds
+from tests.fakes import PLAN, FakeShop
 from ui.panels.console import COL
-from controlroom.runtime import Runtime
-from tests.core.commerce.test_console_service import PLAN, FakeShop
 
 
 @pytest.fixture
-def panel(qtbot, tmp_path, manual_clock):
+def panel(qtbot, tmp_path, manual_clock, make_runtime):
     from ui.bridge import QtBridge
     from ui.panels.console import create_panel
     show = tmp_path / "show"
     show.mkdir()
     (show / "products.csv").write_text(PLAN, encoding="utf-8")
-    rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=FakeShop(), show_dir=show,
-                        rooms={"console": "controlroom.commerce.room"})
+    rt = make_runtime(clock=manual_clock, platform=FakeShop(), show_dir=show,
+                      rooms={"console": "controlroom.commerce.room"})
     rt.new_show("panel")
     bridge = QtBridge(rt.bus)
     w = create_panel(rt, bridge)
@@ -27,7 +26,6 @@ def panel(qtbot, tmp_path, manual_clock):
     w.show()
     yield w, rt
     bridge.close()
-    rt.close()
 
 
 def test_table_shows_products_and_follows_actions(panel, qtbot):

@@ -6,20 +6,16 @@ import pytest
 
 from controlroom.alerts import Alert
 from controlroom.clock import ManualClock
-from controlroom.runtime import Runtime
-
-
-class NoShop:
-    name = "none"
+from tests.fakes import NoShop
 
 
 @pytest.fixture
-def rig(data_dir, qtbot):
+def rig(make_runtime, qtbot):
     from ui import i18n
     from ui.bridge import QtBridge
     i18n.load("zh_CN")
     clock = ManualClock()
-    rt = Runtime.create(data_dir, clock=clock, platform=NoShop(), rooms={"rundown": "controlroom.rundown.room"})
+    rt = make_runtime(clock=clock, platform=NoShop(), rooms={"rundown": "controlroom.rundown.room"})
     rt.new_show()
     # on air, but the run-of-show left idle (rt.start() would start its first segment): these tests drive the runner
     rt.journal.start_session(rt.session_id)

@@ -125,16 +125,16 @@ def test_segment_labels_never_overlap(qtbot):
         assert r1 <= l2 + 0.5, "labels overlap"
 
 
-def test_empty_charts_say_there_is_no_data_yet(qtbot, data_dir):
+def test_empty_charts_say_there_is_no_data_yet(qtbot, make_runtime):
     from types import SimpleNamespace
     from controlroom.clock import ManualClock
     from controlroom.metrics.room import MetricsService
-    from controlroom.runtime import Runtime
-    from tests.ui.test_screens_truth import FakeStream, _instances
+    from tests.fakes import FakeStream
+    from tests.ui.test_screens_truth import _instances
     from ui.bridge import QtBridge
     from ui.panels.metrics import create_panel
     from ui.panels.stream import StreamPanel
-    rt = Runtime.create(data_dir, clock=ManualClock(), rooms={})
+    rt = make_runtime(clock=ManualClock(), rooms={})
     rt.add_service("metrics", MetricsService(rt, start_worker=False))
     rt.new_show("empty")                     # no sample yet
     bridge = QtBridge(rt.bus)

@@ -13,14 +13,13 @@ from controlroom.alerts import Alert                      # noqa: E402
 from controlroom.clock import ManualClock                 # noqa: E402
 from controlroom.metrics.room import MetricsService       # noqa: E402
 from controlroom.paths import SAMPLE_SHOW                 # noqa: E402
-from controlroom.runtime import Runtime                   # noqa: E402
 
 
-def _runtime(data_dir):
+def _runtime(make_runtime):
     clock = ManualClock()
     from plugins.simulator import SimulatedShop
     shop = SimulatedShop.from_show(SAMPLE_SHOW, clock=clock, seed=11)
-    rt = Runtime.create(data_dir, clock=clock, platform=shop, rooms={})
+    rt = make_runtime(clock=clock, platform=shop, rooms={})
     svc = MetricsService(rt, start_worker=False)
     rt.add_service("metrics", svc)
     return rt, svc
@@ -57,9 +56,9 @@ def bridge_for():
         b.close()
 
 
-def test_panel_shows_a_simulated_show_with_previous_overlay(qtbot, data_dir, tmp_path, bridge_for):
+def test_panel_shows_a_simulated_show_with_previous_overlay(qtbot, make_runtime, tmp_path, bridge_for):
     from ui.panels.metrics import CHARTS, create_panel
-    rt, svc = _runtime(data_dir)
+    rt, svc = _runtime(make_runtime)
     _simulate(rt, svc, 200, "last night")
     rt.end()
     svc.flush()
@@ -97,9 +96,9 @@ def test_panel_shows_a_simulated_show_with_previous_overlay(qtbot, data_dir, tmp
     rt.close()
 
 
-def test_panel_at_show_start_shows_dashes_not_errors(qtbot, data_dir, bridge_for):
+def test_panel_at_show_start_shows_dashes_not_errors(qtbot, make_runtime, bridge_for):
     from ui.panels.metrics import create_panel
-    rt, svc = _runtime(data_dir)
+    rt, svc = _runtime(make_runtime)
     rt.new_show("empty")
     w = create_panel(rt, bridge_for(rt))
     qtbot.addWidget(w)
@@ -112,9 +111,9 @@ def test_panel_at_show_start_shows_dashes_not_errors(qtbot, data_dir, bridge_for
     rt.close()
 
 
-def test_acknowledge_an_alert_from_the_panel(qtbot, data_dir, bridge_for):
+def test_acknowledge_an_alert_from_the_panel(qtbot, make_runtime, bridge_for):
     from ui.panels.metrics import create_panel
-    rt, svc = _runtime(data_dir)
+    rt, svc = _runtime(make_runtime)
     sid = rt.new_show("alerts")
     w = create_panel(rt, bridge_for(rt))
     qtbot.addWidget(w)
@@ -145,10 +144,10 @@ def test_long_curves_downsample_and_clip(qtbot):
     assert isinstance(plot.getPlotItem().getAxis("bottom"), charts.pg.DateAxisItem)
 
 
-def test_panel_without_metrics_room_and_in_chinese(qtbot, data_dir):
+def test_panel_without_metrics_room_and_in_chinese(qtbot, make_runtime):
     from ui import i18n
     from ui.panels.metrics import create_panel
-    rt = Runtime.create(data_dir, clock=ManualClock(), platform=None, rooms={})
+    rt = make_runtime(clock=ManualClock(), platform=None, rooms={})
     w = create_panel(rt, None)
     qtbot.addWidget(w)
     rt.add_service("metrics", MetricsService(rt, start_worker=False))

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from controlroom.clock import ManualClock
 from controlroom.commerce.supervisor import SupervisorSettings, verify_pin
-from controlroom.runtime import Runtime
 
 
-def test_set_and_change_pin(qtbot, tmp_path):
+def test_set_and_change_pin(qtbot, tmp_path, make_runtime):
     from ui.pin_dialog import PinDialog
-    rt = Runtime.create(tmp_path, clock=ManualClock(), rooms={})
+    rt = make_runtime(tmp_path, clock=ManualClock(), rooms={})
     rt.new_show()
     try:
         dlg = PinDialog(rt)
@@ -39,16 +38,16 @@ def test_set_and_change_pin(qtbot, tmp_path):
         rt.close()
 
 
-def test_a_pin_changed_in_the_dialog_works_at_once_in_the_console(qtbot, tmp_path):
+def test_a_pin_changed_in_the_dialog_works_at_once_in_the_console(qtbot, tmp_path, make_runtime):
     import pytest
     from controlroom.commerce.service import Override, OverrideRefused
-    from tests.core.commerce.test_console_service import PLAN, FakeShop
+    from tests.fakes import PLAN, FakeShop
     from ui.pin_dialog import PinDialog
     show = tmp_path / "show"
     show.mkdir()
     (show / "products.csv").write_text(PLAN, encoding="utf-8")
-    rt = Runtime.create(tmp_path / "data", clock=ManualClock(), platform=FakeShop(), show_dir=show,
-                        rooms={"console": "controlroom.commerce.room"})
+    rt = make_runtime(clock=ManualClock(), platform=FakeShop(), show_dir=show,
+                      rooms={"console": "controlroom.commerce.room"})
     rt.new_show()
     try:
         for current, new in ((None, "482193"), ("482193", "907531")):

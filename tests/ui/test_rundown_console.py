@@ -7,18 +7,15 @@ import pytest
 
 from controlroom.clock import ManualClock
 from controlroom.rundown.model import Offer, Rundown, Segment
-from controlroom.runtime import Runtime
 
 
 @pytest.fixture
-def rt(data_dir):
-    clock = ManualClock()
-    rt = Runtime.create(data_dir, clock=clock, rooms={"console": "controlroom.commerce.room",
-                                                      "rundown": "controlroom.rundown.room"})
+def rt(make_runtime):
+    rt = make_runtime(clock=ManualClock(), rooms={"console": "controlroom.commerce.room",
+                                                  "rundown": "controlroom.rundown.room"})
     rt.new_show()
     rt.start()
-    yield rt
-    rt.close()
+    return rt
 
 
 def wait_for(fn, timeout=5.0):

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from controlroom.alerts import Alert
 from controlroom.clock import ManualClock
 from ui import theme
+from tests.fakes import FakeStream
 from ui.panels.console import COL
 
 
@@ -101,37 +102,17 @@ def _instances(level_main: str, level_backup: str) -> dict:
     return {"main": inst("primary", level_main), "backup": inst("backup", level_backup)}
 
 
-class FakeStream:
-    def __init__(self, snap):
-        self.snap = snap
-        self.calls = []
-
-    def state(self):
-        return dict(self.snap)
-
-    def fail_over_now(self, actor, reason=""):
-        self.calls.append(("fail_over", actor))
-        return True
-
-    def return_to_primary(self, actor, reason=""):
-        self.calls.append(("return", actor))
-        return True
-
-    def set_hold(self, on, actor):
-        self.calls.append(("hold", on))
-
-
 @pytest.fixture
-def guarded(qtbot, app_rt):
+def guarded(qtbot, runtime):
     """The window with a stream guard that is configured but sees no OBS (STANDBY, encoders FAILED)."""
     from ui.main_window import MainWindow
     base = {"configured": True, "state": "STANDBY", "method": "backup_encoder", "active": "main", "on_backup": False,
             "hold": False, "instances": _instances("FAILED", "FAILED"), "last_switch": None, "switching": None,
             "talk_track": "稍等", "probe": None}
     stream = FakeStream(base)
-    app_rt.stream = stream
-    app_rt.new_show()
-    win = MainWindow(app_rt)
+    runtime.stream = stream
+    runtime.new_show()
+    win = MainWindow(runtime)
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()
@@ -287,10 +268,9 @@ def test_ahead_reads_the_same_on_the_strip_and_the_panel(qtbot, main_window):
     assert strip == side and not strip.startswith("-")
 
 
-def test_first_start_is_ready_not_on_air(data_dir, qtbot):
-    from controlroom.runtime import Runtime
+def test_first_start_is_ready_not_on_air(make_runtime, qtbot):
     from ui.app import choose_session, parse_args
-    rt = Runtime.create(data_dir)
+    rt = make_runtime()
     try:
         choose_session(rt, parse_args([]))
         s = rt.journal.session(rt.session_id)

@@ -7,14 +7,6 @@ pytest.importorskip("PySide6")
 
 
 @pytest.fixture
-def runtime(data_dir):
-    from controlroom.runtime import Runtime
-    rt = Runtime.create(data_dir)
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
 def window(qtbot, runtime):
     from ui import i18n
     from ui.main_window import MainWindow

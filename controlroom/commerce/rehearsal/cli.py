@@ -114,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rehearse: {e}", file=sys.stderr)
         return 2
     from controlroom.commerce.rehearsal.driver import Rehearsal, RehearsalError
-    from controlroom.settings import SettingsError
+    from controlroom.runtime import START_ERRORS
     try:
-        r = Rehearsal(lines, show_dir=show, data_dir=data_dir(args.data_dir), seed=args.seed, pin=args.pin)
+        r = Rehearsal(lines, show_dir=show, data_dir=data_dir(args.data_dir, create=False), seed=args.seed,
+                      pin=args.pin)
         final = r.run()
-    except (SettingsError, RehearsalError) as e:
+    except (*START_ERRORS, RehearsalError) as e:  # the data dir held by another writer, read-only, full, …
         print(f"rehearse: {e}", file=sys.stderr)
         return 2
     out = sys.stdout

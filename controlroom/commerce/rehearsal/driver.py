@@ -108,8 +108,10 @@ class Rehearsal:
 
     def _start_runtime(self, resume: int | None = None):
         from controlroom.runtime import Runtime
+        # the data dir's one writer while it runs (controlroom.datadir): refused, naming the holder, when the
+        # app or a guard writes there
         rt = Runtime.create(self.data_dir, clock=self.clock, platform=self.shop, show_dir=self.show_dir,
-                            rooms=ROOMS, seed=self.seed, alert_sinks=False)
+                            rooms=ROOMS, seed=self.seed, alert_sinks=False, program="rehearse")
         if rt.rundown is not None and rt.rundown.control_api is not None:
             rt.rundown.control_api.stop()        # a rehearsal never serves the studio's buttons
             rt.rundown.control_api = None
@@ -120,8 +122,9 @@ class Rehearsal:
         self.rt = rt
         self._unsub = rt.bus.subscribe(self._on_auto, "console.auto")
         if resume is None:
-            title = self.title or f"{_show_title(self.show_dir)} — rehearsal 预案演练"
-            self.session_id = rt.new_show(title, meta={"rehearsal": True, "seed": self.seed})
+            title = self.title or f"{rt.show.title} — rehearsal 预案演练"
+            # kind "rehearsal": never offered to the app as a crashed show to resume
+            self.session_id = rt.new_show(title, meta={"kind": "rehearsal", "rehearsal": True, "seed": self.seed})
         else:
             rt.resume(resume)
         return rt
@@ -339,7 +342,7 @@ class Rehearsal:
             old.rundown.close()
         old.alerts.close()
         self.shop.close()                  # the shop lives on (it is the world); only its old subscriptions go
-        old.journal.close()
+        old.abandon()                      # the journal and the writer lock go, as with a killed process
         self._start_runtime(resume=sid)
         self._settle()
 
@@ -376,17 +379,11 @@ class Rehearsal:
         rt.alerts.close()
         self.shop.close()
         rt.journal.close()
+        if rt.lock is not None:
+            rt.lock.release()
 
 
 def _sup():
     from controlroom.commerce.supervisor import SupervisorSettings
     return SupervisorSettings
 
-
-def _show_title(show_dir: Path) -> str:
-    import tomllib
-    meta = Path(show_dir) / "show.toml"
-    try:
-        return tomllib.loads(meta.read_text(encoding="utf-8")).get("title", show_dir.name)
-    except (OSError, tomllib.TOMLDecodeError):
-        return Path(show_dir).name

@@ -12,7 +12,8 @@ from controlroom.commerce import events as ev
 from controlroom.commerce.lanes import Lanes
 from controlroom.commerce.views import ConsoleSnapshot
 from controlroom.platform import CouponSpec
-from tests.core.commerce.test_console_service import FakeShop, feed, idle, kinds, last, poll, setup  # noqa: F401
+from tests.core.commerce.test_console_service import feed, idle, kinds, last, poll
+from tests.fakes import FakeShop  # noqa: F401
 
 
 def test_lanes_keep_order_per_lane_and_run_lanes_side_by_side():
@@ -118,17 +119,16 @@ def test_one_snapshot_for_every_screen_published_when_it_changes(setup):
         b.price = 1   # immutable
 
 
-def test_rundown_offers_are_preflighted_when_the_rundown_loads(tmp_path):
+def test_rundown_offers_are_preflighted_when_the_rundown_loads(tmp_path, make_runtime):
     import shutil
     from controlroom.clock import ManualClock
     from controlroom.paths import SAMPLE_SHOW
-    from controlroom.runtime import Runtime
     show = tmp_path / "show"
     shutil.copytree(SAMPLE_SHOW, show)
     rundown = show / "rundown.csv"   # the sample's mask offer at 49 元: 50.5 % off its 99 元 list price
     rundown.write_text(rundown.read_text("utf-8").replace("MSK-004=52@", "MSK-004=49@"), "utf-8")
-    rt = Runtime.create(tmp_path / "data", clock=ManualClock(), alert_sinks=False, show_dir=show,
-                        rooms={"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"})
+    rt = make_runtime(clock=ManualClock(), alert_sinks=False, show_dir=show,
+                      rooms={"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"})
     try:
         rt.new_show("preflight")
         pre = last(rt, "console.rundown_preflight").payload["offers"]

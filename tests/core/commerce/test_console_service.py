@@ -1,128 +1,20 @@
 """The console service on a ManualClock with a small fake of the Platform port and a real journal."""
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 import pytest
 
 from controlroom.commerce import commands as cmds
 from controlroom.commerce.service import ConfirmationRequired, Override, OverrideRefused
-from controlroom.commerce.supervisor import set_supervisor_pin
-from controlroom.platform import (CouponSpec, CouponState, MetricsSnapshot, PlatformTimeout, PlatformUnavailable,
-                                  ProductState, SkuMetrics)
-from controlroom.runtime import Runtime
+from controlroom.platform import CouponSpec, SkuMetrics
+from tests.fakes import PIN, PLAN, FakeShop
 
-PLAN = ("sku,title,list_price,live_price,cost,floor_price,stock,per_buyer_limit,coupon_threshold,coupon_off,"
-        "coupon_qty,approved_deep_discount\n"
-        "A,Cream A,100,80,20,40,100,3,,,,no\n"
-        "B,Serum B,299,199,48,159,50,3,,,,no\n"
-        "L,Lucky bag,99,0.01,25,0.01,50,1,,,,yes\n")
-
-
-PIN = "482193"
+# the console rig (`setup`: runtime, console, FakeShop, clock) is in tests/core/commerce/conftest.py
 
 
 def idle(svc):
     assert svc.lanes.wait_idle(10)
-
-
-class FakeShop:
-    """The Platform port in memory: idempotent writes, injectable timeouts and lying read-backs."""
-    name, currency = "fake", "CNY"
-
-    def __init__(self):
-        self.products = {
-            "A": ProductState("A", "Cream A", 10000, 8000, 100, True),
-            "B": ProductState("B", "Serum B", 29900, 19900, 50, True),
-            "L": ProductState("L", "Lucky bag", 9900, 1, 50, False),
-        }
-        self.keys: dict[str, object] = {}
-        self.applied: list[tuple] = []
-        self.timeout_after_apply = 0
-        self.unavailable = 0
-        self.lie_price: dict[str, int] = {}
-        self.coupons: dict[str, CouponState] = {}
-        self.sku_metrics: dict[str, SkuMetrics] = {}
-        self.threads: set[str] = set()
-
-    def _write(self, method, key, args, fn):
-        self.threads.add(threading.current_thread().name)
-        assert key, "idempotency key required"
-        if self.unavailable:
-            self.unavailable -= 1
-            raise PlatformUnavailable("down")
-        if key in self.keys:
-            return self.keys[key]
-        result = fn()
-        self.keys[key] = result
-        self.applied.append((method, *args))
-        if self.timeout_after_apply:
-            self.timeout_after_apply -= 1
-            raise PlatformTimeout("answer lost")
-        return result
-
-    def _set(self, sku, **kw):
-        self.products[sku] = replace(self.products[sku], **kw)
-
-    def list_product(self, sku, *, idempotency_key):
-        self._write("list", idempotency_key, (sku,), lambda: self._set(sku, listed=True))
-
-    def unlist_product(self, sku, *, idempotency_key):
-        self._write("unlist", idempotency_key, (sku,), lambda: self._set(sku, listed=False))
-
-    def set_price(self, sku, price, *, idempotency_key):
-        self._write("set_price", idempotency_key, (sku, price), lambda: self._set(sku, price=price))
-
-    def set_stock(self, sku, stock, *, idempotency_key):
-        self._write("set_stock", idempotency_key, (sku, stock), lambda: self._set(sku, stock=stock))
-
-    def set_displayed_stock(self, sku, shown, *, idempotency_key):
-        self._write("set_displayed_stock", idempotency_key, (sku, shown), lambda: self._set(sku, displayed_stock=shown))
-
-    def pin_product(self, sku, *, idempotency_key):
-        def apply():
-            for s in self.products:
-                self._set(s, pinned=(s == sku))
-        self._write("pin", idempotency_key, (sku,), apply)
-
-    def issue_coupon(self, spec, *, idempotency_key):
-        def apply():
-            cid = f"C{len(self.coupons) + 1}"
-            self.coupons[cid] = CouponState(cid, spec, 0, True)
-            return cid
-        return self._write("issue_coupon", idempotency_key, (spec,), apply)
-
-    def stop_coupon(self, coupon_id, *, idempotency_key):
-        self._write("stop_coupon", idempotency_key, (coupon_id,),
-                    lambda: self.coupons.__setitem__(coupon_id, replace(self.coupons[coupon_id], active=False)))
-
-    def read_product(self, sku):
-        p = self.products[sku]
-        return replace(p, price=self.lie_price[sku]) if sku in self.lie_price else p
-
-    def read_products(self):
-        return [self.read_product(s) for s in self.products]
-
-    def read_coupon(self, coupon_id):
-        return self.coupons[coupon_id]
-
-    def metrics(self):
-        return MetricsSnapshot(skus=dict(self.sku_metrics))
-
-
-@pytest.fixture
-def setup(tmp_path, manual_clock):
-    show = tmp_path / "show"
-    show.mkdir()
-    (show / "products.csv").write_text(PLAN, encoding="utf-8")
-    shop = FakeShop()
-    rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=shop, show_dir=show,
-                        rooms={"console": "controlroom.commerce.room"})
-    set_supervisor_pin(rt.settings, PIN)
-    rt.new_show("test")
-    yield rt, rt.console, shop, manual_clock
-    rt.close()
 
 
 def kinds(rt, prefix=""):
@@ -358,7 +250,7 @@ def test_failover_pauses_offers_and_holds_coupons(setup):
     assert "console.offer_paused" in kinds(rt) and "console.offer_resumed" in kinds(rt)
 
 
-def test_crash_recovery_rebuilds_from_journal(setup, tmp_path):
+def test_crash_recovery_rebuilds_from_journal(setup, tmp_path, make_runtime):
     rt, svc, shop, clock = setup
     svc.change_price("B", 17900, wait=True)
     svc.unlist_product("A", wait=True)
@@ -370,9 +262,10 @@ def test_crash_recovery_rebuilds_from_journal(setup, tmp_path):
     clock.advance(100)
     # a new process on the same journal, a platform that forgot everything
     from controlroom.journal import Journal
+    rt.abandon()  # killed: the writer lock goes with the process
     shop2 = FakeShop()
-    rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop2, show_dir=rt.show_dir,
-                         rooms={"console": "controlroom.commerce.room"})
+    rt2 = make_runtime(rt.data_dir, clock=clock, platform=shop2, show_dir=rt.show_dir,
+                       rooms={"console": "controlroom.commerce.room"})
     try:
         rt2.resume(sid)
         svc2 = rt2.console

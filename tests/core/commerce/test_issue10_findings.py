@@ -19,7 +19,8 @@ from controlroom.platform import CouponSpec, PlatformTimeout
 from controlroom.runtime import Runtime
 from controlroom.settings import Settings, SettingsError
 from tests.core.commerce.rehearsal_helpers import autos, final_sku, line, rehearse, rundown_fired
-from tests.core.commerce.test_console_service import PIN, FakeShop, idle, kinds, last, setup  # noqa: F401
+from tests.core.commerce.test_console_service import idle, kinds, last  # noqa: F401
+from tests.fakes import PIN, FakeShop
 
 
 def _show(tmp_path, edit=None, name="show"):
@@ -117,11 +118,11 @@ def test_f1_submit_rejudges_and_shows_a_worse_verdict_again(setup):
 
 
 # ---- 2. the breaker knows a promotion from a mistake -------------------------------------------------------
-def _sim_show(tmp_path, seed, name):
+def _sim_show(make_runtime, tmp_path, seed, name):
     from controlroom.clock import ManualClock
     clock = ManualClock()
-    rt = Runtime.create(tmp_path / name, clock=clock, seed=seed, alert_sinks=False,
-                        rooms={"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"})
+    rt = make_runtime(tmp_path / name, clock=clock, seed=seed, alert_sinks=False,
+                      rooms={"console": "controlroom.commerce.room", "rundown": "controlroom.rundown.room"})
     rt.new_show("breaker")
     rt.start()
     for sku in ("SER-002", "LIP-001", "MSK-004"):
@@ -140,8 +141,8 @@ def _run(rt, clock, seconds):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_f2_a_healthy_cut_above_floor_in_its_own_segment_never_trips(tmp_path, seed):
-    rt, clock = _sim_show(tmp_path, seed, f"cut{seed}")
+def test_f2_a_healthy_cut_above_floor_in_its_own_segment_never_trips(tmp_path, seed, make_runtime):
+    rt, clock = _sim_show(make_runtime, tmp_path, seed, f"cut{seed}")
     try:
         _run(rt, clock, 240)                                      # the room fills, the serum sells
         assert rt.console.change_price("SER-002", 16900, confirmed=True, wait=True).outcome.ok   # −15 %, floor 159
@@ -154,8 +155,8 @@ def test_f2_a_healthy_cut_above_floor_in_its_own_segment_never_trips(tmp_path, s
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_f2_a_planned_flash_offer_selling_fast_within_its_quantity_never_trips(tmp_path, seed):
-    rt, clock = _sim_show(tmp_path, seed, f"offer{seed}")
+def test_f2_a_planned_flash_offer_selling_fast_within_its_quantity_never_trips(tmp_path, seed, make_runtime):
+    rt, clock = _sim_show(make_runtime, tmp_path, seed, f"offer{seed}")
     try:
         _run(rt, clock, 240)
         t = rt.console.start_offer("SER-002", 17900, 180, 3000, per_buyer_limit=3, confirmed=True, wait=True)
@@ -205,12 +206,12 @@ def test_f3_one_blocked_row_keeps_every_other_floor(tmp_path):
     assert final_sku(final, "LIP-001")["shop_price"] == "69.00" and not final_sku(final, "BRS-012")["listed"]
 
 
-def test_f3_an_unreadable_plan_is_journaled_and_alerted(tmp_path, manual_clock):
+def test_f3_an_unreadable_plan_is_journaled_and_alerted(tmp_path, manual_clock, make_runtime):
     show = tmp_path / "show"
     show.mkdir()
     (show / "products.csv").write_text("sku,title\nA,x\n", encoding="utf-8")   # not a plan: no prices
-    rt = Runtime.create(tmp_path / "data", clock=manual_clock, platform=FakeShop(), show_dir=show,
-                        rooms={"console": "controlroom.commerce.room"})
+    rt = make_runtime(clock=manual_clock, platform=FakeShop(), show_dir=show,
+                      rooms={"console": "controlroom.commerce.room"})
     try:
         rt.new_show("no plan")
         assert "console.plan_failed" in kinds(rt)
@@ -278,16 +279,15 @@ def test_f5_a_rate_limit_with_a_long_retry_after_ends_the_action_at_once(tmp_pat
     assert r["outcome"] == "failed" and r["t"] <= 2 + 5.0
 
 
-def test_f5_http_429_retry_after_30_is_bounded_by_the_deadline(tmp_path):
+def test_f5_http_429_retry_after_30_is_bounded_by_the_deadline(tmp_path, make_runtime):
     from plugins.http_platform import HttpPlatform
-    from tests.plugins.http_fixtures import FakeShop as HttpShop
+    from tests.fakes import HttpShop
     from tests.plugins.test_http_platform import fast_config
     shop = HttpShop(unit="fen")
     show = tmp_path / "show"
     show.mkdir()
-    rt = Runtime.create(tmp_path / "data", platform=HttpPlatform(fast_config(shop.url, retry_budget=60.0,
-                                                                             max_attempts=4)),
-                        rooms={"console": "controlroom.commerce.room"}, show_dir=show)
+    rt = make_runtime(platform=HttpPlatform(fast_config(shop.url, retry_budget=60.0, max_attempts=4)),
+                      rooms={"console": "controlroom.commerce.room"}, show_dir=show)
     try:
         rt.new_show("429")
         shop.fault("set_price", status=429, headers={"Retry-After": "30"}, times=100)
@@ -349,14 +349,15 @@ def test_f6_a_500_the_shop_applied_is_read_back_as_applied_and_in_undo(setup):
     assert shop.products["A"].price == 8000
 
 
-def test_f6_reconcile_after_a_second_restart_uses_fresh_keys(setup):
+def test_f6_reconcile_after_a_second_restart_uses_fresh_keys(setup, make_runtime):
     rt, svc, shop, clock = setup
     svc.change_price("B", 17900, wait=True)
     sid = rt.session_id
+    rt.abandon()                             # the first process is gone, and its writer lock with it
     for restart in range(2):
         shop._set("B", price=19900)          # the shop lost the change again
-        rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
-                             rooms={"console": "controlroom.commerce.room"})
+        rt2 = make_runtime(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
+                           rooms={"console": "controlroom.commerce.room"})
         try:
             rt2.resume(sid)
             idle(rt2.console)
@@ -420,7 +421,7 @@ def test_f7_the_pin_is_saved_beside_a_nested_platform_table(tmp_path):
     assert verify_pin(again.data["supervisor"]["pin_hash"], "735194")
 
 
-def test_f7_five_wrong_pins_lock_overrides_for_five_minutes_journaled(setup):
+def test_f7_five_wrong_pins_lock_overrides_for_five_minutes_journaled(setup, make_runtime):
     rt, svc, shop, clock = setup
     t = svc.change_price("A", 800)
     for _ in range(5):
@@ -431,8 +432,9 @@ def test_f7_five_wrong_pins_lock_overrides_for_five_minutes_journaled(setup):
     assert "interlock.overrides_locked" in kinds(rt)
     assert shop.products["A"].price == 8000
     # the lockout survives a restart
-    rt2 = Runtime.create(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
-                         rooms={"console": "controlroom.commerce.room"})
+    rt.abandon()                             # the first process is gone, and its writer lock with it
+    rt2 = make_runtime(rt.data_dir, clock=clock, platform=shop, show_dir=rt.show_dir,
+                       rooms={"console": "controlroom.commerce.room"})
     try:
         rt2.resume(rt.session_id)
         t2 = rt2.console.change_price("A", 800)

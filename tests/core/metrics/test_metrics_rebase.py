@@ -10,7 +10,6 @@ from controlroom.clock import ManualClock
 from controlroom.metrics.room import MetricsService
 from controlroom.paths import SAMPLE_SHOW
 from controlroom.recap.report import build_recap
-from controlroom.runtime import Runtime
 from plugins.simulator import SimulatedShop
 
 
@@ -21,8 +20,8 @@ def _shop(clock, seed):
     return shop
 
 
-def _runtime(data_dir, clock):
-    rt = Runtime.create(data_dir, clock=clock, platform=_shop(clock, 3), rooms={})
+def _runtime(make_runtime, clock):
+    rt = make_runtime(clock=clock, platform=_shop(clock, 3), rooms={})
     svc = MetricsService(rt, start_worker=False)
     rt.add_service("metrics", svc)
     return rt, svc
@@ -34,54 +33,51 @@ def _second(rt, svc, reports):
     reports.append(svc.report)
 
 
-def test_a_platform_that_restarts_its_counters_is_rebased_not_shown_backwards(data_dir):
+def test_a_platform_that_restarts_its_counters_is_rebased_not_shown_backwards(make_runtime):
     clock = ManualClock()
-    rt, svc = _runtime(data_dir, clock)
-    try:
-        sid = rt.new_show("restart")
-        rt.start()
-        for s in rt.platform.skus:   # a new show opens a new, empty room
-            rt.platform.list_product(s, idempotency_key=f"l2-{s}")
-        reports = []
-        for t in range(900):
-            if t % 300 == 0:
-                rt.journal.append(sid, "rundown.segment" if t else "rundown.started", "op",
-                                  {"title": f"Block {t // 300 + 1}", "index": t // 300, "t": float(t)})
-            if t == 600:
-                before = svc.report.show
-                at_restart = len(reports)
-                rt.platform = _shop(clock, 4)   # the shop's live room restarted: every counter from zero
-            _second(rt, svc, reports)
-        rt.end()
-        svc.poll_once()
-        svc.flush()
+    rt, svc = _runtime(make_runtime, clock)
+    sid = rt.new_show("restart")
+    rt.start()
+    for s in rt.platform.skus:   # a new show opens a new, empty room
+        rt.platform.list_product(s, idempotency_key=f"l2-{s}")
+    reports = []
+    for t in range(900):
+        if t % 300 == 0:
+            rt.journal.append(sid, "rundown.segment" if t else "rundown.started", "op",
+                              {"title": f"Block {t // 300 + 1}", "index": t // 300, "t": float(t)})
+        if t == 600:
+            before = svc.report.show
+            at_restart = len(reports)
+            rt.platform = _shop(clock, 4)   # the shop's live room restarted: every counter from zero
+        _second(rt, svc, reports)
+    rt.end()
+    svc.poll_once()
+    svc.flush()
 
-        after = reports[at_restart:]
-        assert after[0].show.gmv >= before.gmv and after[0].show.orders >= before.orders
-        for a, b in zip(reports, reports[1:]):
-            assert b.show.gmv >= a.show.gmv and b.show.views >= a.show.views and b.show.orders >= a.show.orders
-        for rep in reports:
-            for w, k in rep.windows.items():
-                assert k.gmv >= 0 and k.orders >= 0 and k.views >= 0 and k.unique_viewers >= 0, (w, k)
-        # the minute across the restart is not a minute anyone saw whole; a minute after it is
-        assert not after[30].windows[60.0].complete and after[90].windows[60.0].complete
-        rebased = rt.journal.events(sid, kinds=["metrics.rebased"])
-        assert [e.payload["reason"] for e in rebased] == ["restart"]
-        assert rebased[0].payload["offsets"]["gmv"] >= before.gmv
-        alerts = [e.payload for e in rt.journal.events(sid, kinds=["alert.raised"])]
-        assert not [a for a in alerts if a["rule"] == "viewers_drop"], alerts
-        # the recap reads the same continuous figures: the whole show, no segment below zero
-        recap = build_recap(rt.journal, sid)
-        assert recap.metric("gmv").value == svc.report.show.gmv
-        assert all(s.gmv >= 0 and s.orders >= 0 for s in recap.segments if s.gmv is not None)
-        assert sum(p.orders for p in recap.products) == svc.report.show.orders
-    finally:
-        rt.close()
+    after = reports[at_restart:]
+    assert after[0].show.gmv >= before.gmv and after[0].show.orders >= before.orders
+    for a, b in zip(reports, reports[1:]):
+        assert b.show.gmv >= a.show.gmv and b.show.views >= a.show.views and b.show.orders >= a.show.orders
+    for rep in reports:
+        for w, k in rep.windows.items():
+            assert k.gmv >= 0 and k.orders >= 0 and k.views >= 0 and k.unique_viewers >= 0, (w, k)
+    # the minute across the restart is not a minute anyone saw whole; a minute after it is
+    assert not after[30].windows[60.0].complete and after[90].windows[60.0].complete
+    rebased = rt.journal.events(sid, kinds=["metrics.rebased"])
+    assert [e.payload["reason"] for e in rebased] == ["restart"]
+    assert rebased[0].payload["offsets"]["gmv"] >= before.gmv
+    alerts = [e.payload for e in rt.journal.events(sid, kinds=["alert.raised"])]
+    assert not [a for a in alerts if a["rule"] == "viewers_drop"], alerts
+    # the recap reads the same continuous figures: the whole show, no segment below zero
+    recap = build_recap(rt.journal, sid)
+    assert recap.metric("gmv").value == svc.report.show.gmv
+    assert all(s.gmv >= 0 and s.orders >= 0 for s in recap.segments if s.gmv is not None)
+    assert sum(p.orders for p in recap.products) == svc.report.show.orders
 
 
-def test_the_rebase_survives_a_resume(data_dir):
+def test_the_rebase_survives_a_resume(make_runtime):
     clock = ManualClock()
-    rt, svc = _runtime(data_dir, clock)
+    rt, svc = _runtime(make_runtime, clock)
     reports = []
     sid = rt.new_show("restart then crash")
     rt.start()
@@ -94,22 +90,19 @@ def test_the_rebase_survives_a_resume(data_dir):
     svc.flush()
     shop = rt.platform
     gmv = svc.report.show.gmv
-    rt.close()
+    rt.abandon()   # the app is killed: the journal and the writer lock go with it
 
     # a new process on the same journal; the shop (an outside one) kept counting from its restart
-    rt2 = Runtime.create(data_dir, clock=clock, platform=_Outside(shop), rooms={})
+    rt2 = make_runtime(clock=clock, platform=_Outside(shop), rooms={})
     svc2 = MetricsService(rt2, start_worker=False)
     rt2.add_service("metrics", svc2)
-    try:
-        rt2.resume(sid)
-        assert svc2.report.show.gmv == gmv, "the tiles come back as they were"
-        _second(rt2, svc2, reports)
-        assert svc2.report.show.gmv >= gmv
-        assert svc2.report.show.gmv - gmv == shop.metrics().gmv - (gmv - svc2.rebase.room.get("gmv", 0)), \
-            "the restored offset carries on, no second rebase"
-        assert len(rt2.journal.events(sid, kinds=["metrics.rebased"])) == 1
-    finally:
-        rt2.close()
+    rt2.resume(sid)
+    assert svc2.report.show.gmv == gmv, "the tiles come back as they were"
+    _second(rt2, svc2, reports)
+    assert svc2.report.show.gmv >= gmv
+    assert svc2.report.show.gmv - gmv == shop.metrics().gmv - (gmv - svc2.rebase.room.get("gmv", 0)), \
+        "the restored offset carries on, no second rebase"
+    assert len(rt2.journal.events(sid, kinds=["metrics.rebased"])) == 1
 
 
 class _Outside:
@@ -140,30 +133,27 @@ class _Glitch:
         return m
 
 
-def test_a_small_correction_holds_the_counter_and_is_no_break(data_dir):
+def test_a_small_correction_holds_the_counter_and_is_no_break(make_runtime):
     clock = ManualClock()
     glitch = _Glitch(_shop(clock, 5))
-    rt = Runtime.create(data_dir, clock=clock, platform=glitch, rooms={})
+    rt = make_runtime(clock=clock, platform=glitch, rooms={})
     svc = MetricsService(rt, start_worker=False)
     rt.add_service("metrics", svc)
-    try:
-        sid = rt.new_show("correction")
-        rt.start()
-        reports = []
-        for t in range(600):
-            if t == 500:
-                glitch.glitch_at = glitch.calls + 1
-            _second(rt, svc, reports)
-        orders = [r.show.orders for r in reports]
-        assert orders == sorted(orders)
-        ev = rt.journal.events(sid, kinds=["metrics.rebased"])
-        assert [e.payload["reason"] for e in ev] == ["correction"]
-        was, now = ev[0].payload["fell"]["orders"]
-        assert ev[0].payload["offsets"] == {"orders": was - now} and 0 < was - now <= 3
-        assert svc.live.breaks == [] and reports[-1].windows[60.0].complete
-        assert reports[-1].show.gmv == glitch.inner.metrics().gmv, "nothing else moved"
-    finally:
-        rt.close()
+    sid = rt.new_show("correction")
+    rt.start()
+    reports = []
+    for t in range(600):
+        if t == 500:
+            glitch.glitch_at = glitch.calls + 1
+        _second(rt, svc, reports)
+    orders = [r.show.orders for r in reports]
+    assert orders == sorted(orders)
+    ev = rt.journal.events(sid, kinds=["metrics.rebased"])
+    assert [e.payload["reason"] for e in ev] == ["correction"]
+    was, now = ev[0].payload["fell"]["orders"]
+    assert ev[0].payload["offsets"] == {"orders": was - now} and 0 < was - now <= 3
+    assert svc.live.breaks == [] and reports[-1].windows[60.0].complete
+    assert reports[-1].show.gmv == glitch.inner.metrics().gmv, "nothing else moved"
 
 
 def test_an_old_journal_whose_counters_fell_reads_back_whole(tmp_path):

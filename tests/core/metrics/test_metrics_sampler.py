@@ -10,48 +10,19 @@ import pytest
 from controlroom.clock import ManualClock
 from controlroom.metrics.room import MetricsService
 from controlroom.metrics.series import ROOM_METRICS, SKU_METRICS
-from controlroom.platform import MetricsSnapshot, SkuMetrics
-from controlroom.runtime import Runtime
+from tests.fakes import MetricsShop
 
 
-class FakeShop:
-    """The Platform port's metrics() side: counters the test moves by hand."""
-    name = "fake"
-    currency = "CNY"
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.n = 0
-        self.online = 1000
-        self.fail = False
-
-    def step(self, k: int = 1):
-        with self.lock:
-            self.n += k
-
-    def metrics(self) -> MetricsSnapshot:
-        if self.fail:
-            raise TimeoutError("platform did not answer")
-        with self.lock:
-            n = self.n
-        return MetricsSnapshot(
-            online=self.online, views=15 * n, unique_viewers=10 * n, buyers=2 * n, orders=2 * n,
-            gmv=2 * n * 15_000, paid_gmv=n * 15_000, product_clicks=5 * n, add_to_cart=n,
-            skus={"LIP-001": SkuMetrics("LIP-001", impressions=20 * n, clicks=5 * n, add_to_cart=n,
-                                        orders=2 * n, gmv=2 * n * 15_000),
-                  "SER-002": SkuMetrics("SER-002", impressions=3)})   # never changes
-
-
-def make_rt(data_dir, clock=None, shop=None, worker=False):
+def make_rt(make_runtime, clock=None, shop=None, worker=False):
     clock = clock or ManualClock()
-    rt = Runtime.create(data_dir, clock=clock, platform=shop or FakeShop(), rooms={})
+    rt = make_runtime(clock=clock, platform=shop or MetricsShop(), rooms={})
     svc = MetricsService(rt, start_worker=worker)
     rt.add_service("metrics", svc)
     return rt, svc
 
 
-def test_samples_are_journaled_in_batches_with_stable_names(data_dir):
-    rt, svc = make_rt(data_dir)
+def test_samples_are_journaled_in_batches_with_stable_names(data_dir, make_runtime):
+    rt, svc = make_rt(make_runtime)
     shop, clock = rt.platform, rt.clock
     sid = rt.new_show("batch test")
     rt.start()
@@ -80,8 +51,8 @@ def test_samples_are_journaled_in_batches_with_stable_names(data_dir):
     j.close()
 
 
-def test_report_and_bus_update(data_dir):
-    rt, svc = make_rt(data_dir)
+def test_report_and_bus_update(make_runtime):
+    rt, svc = make_rt(make_runtime)
     got = []
     rt.bus.subscribe(lambda t, p: got.append(p), "metrics.update")
     rt.new_show("report")
@@ -101,9 +72,9 @@ def test_report_and_bus_update(data_dir):
     rt.close()
 
 
-def test_worker_thread_samples_on_the_clock_and_survives_platform_errors(data_dir):
+def test_worker_thread_samples_on_the_clock_and_survives_platform_errors(make_runtime):
     clock = ManualClock()
-    rt, svc = make_rt(data_dir, clock=clock, worker=True)
+    rt, svc = make_rt(make_runtime, clock=clock, worker=True)
     updates = []
     rt.bus.subscribe(lambda t, p: updates.append((time.monotonic(), p)), "metrics.update")
     rt.new_show("worker")
@@ -129,8 +100,8 @@ def test_worker_thread_samples_on_the_clock_and_survives_platform_errors(data_di
     rt.close()
 
 
-def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
-    rt, svc = make_rt(data_dir)
+def test_resume_after_crash_rebuilds_series_markers_and_alert_state(make_runtime):
+    rt, svc = make_rt(make_runtime)
     sid = rt.new_show("crash")
     rt.start()
     rt.journal.append(sid, "rundown.started", "operator", {"title": "Opening", "index": 0, "t": 0.0})
@@ -152,7 +123,8 @@ def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
     assert {m.kind for m in svc.markers()} == {"segment", "price"}
     assert "¥179.00" in [m.label for m in svc.markers(("price",))][0]
     # crash: no close(). A new process resumes the session.
-    rt2, svc2 = make_rt(data_dir, clock=rt.clock, shop=rt.platform)
+    rt.abandon()
+    rt2, svc2 = make_rt(make_runtime, clock=rt.clock, shop=rt.platform)
     rt2.resume(sid)
     assert svc2.store.last().values == svc.store.last().values
     assert svc2.report.show == before.show
@@ -162,8 +134,8 @@ def test_resume_after_crash_rebuilds_series_markers_and_alert_state(data_dir):
     rt2.close()
 
 
-def test_previous_show_is_loaded_for_the_overlay(data_dir):
-    rt, svc = make_rt(data_dir)
+def test_previous_show_is_loaded_for_the_overlay(make_runtime):
+    rt, svc = make_rt(make_runtime)
     first = rt.new_show("last night")
     rt.start()
     for _ in range(12):
@@ -181,8 +153,8 @@ def test_previous_show_is_loaded_for_the_overlay(data_dir):
     rt.close()
 
 
-def test_a_sustained_viewer_drop_goes_through_the_alert_router(data_dir):
-    rt, svc = make_rt(data_dir)
+def test_a_sustained_viewer_drop_goes_through_the_alert_router(make_runtime):
+    rt, svc = make_rt(make_runtime)
     sid = rt.new_show("drop")
     rt.start()
     for _ in range(150):
@@ -202,7 +174,7 @@ def test_a_sustained_viewer_drop_goes_through_the_alert_router(data_dir):
     rt.close()
 
 
-def test_metrics_alerts_reach_a_webhook_sink_on_localhost(data_dir, monkeypatch):
+def test_metrics_alerts_reach_a_webhook_sink_on_localhost(data_dir, monkeypatch, make_runtime):
     """The room attaches the alert-sink plugin's webhooks; a real HTTP server on 127.0.0.1 gets the alert."""
     pytest.importorskip("plugins.alert_sinks")
     import json
@@ -225,7 +197,7 @@ def test_metrics_alerts_reach_a_webhook_sink_on_localhost(data_dir, monkeypatch)
     try:
         monkeypatch.setenv("CONTROLROOM_SLACK_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
         (data_dir / "settings.toml").write_text('[alert_sinks]\nenabled = ["slack"]\n', encoding="utf-8")
-        rt, svc = make_rt(data_dir)
+        rt, svc = make_rt(make_runtime)
         assert [s.name for s in rt.alerts.sinks].count(rt.alerts.sinks[0].name) == 1
         rt.new_show("webhook")
         rt.start()

@@ -63,7 +63,7 @@ def test_a_viewers_text_stays_text_in_the_journal_exports(tmp_path):
     from controlroom.clock import ManualClock
     from controlroom.comments.classify import plain_text
     from controlroom.journal import Journal
-    from controlroom.recap.export import export_session
+    from controlroom.journal.export import export_session
 
     j = Journal(tmp_path / "journal.sqlite", clock=ManualClock())
     sid = j.new_session("voice export")

@@ -4,20 +4,16 @@ from __future__ import annotations
 import pytest
 
 from controlroom.clock import ManualClock
-from controlroom.runtime import Runtime
+from tests.fakes import NoShop
 
 
-class NoShop:
-    name = "none"
+def make_rt(make_runtime, clock):
+    return make_runtime(clock=clock, platform=NoShop(), rooms={"rundown": "controlroom.rundown.room"})
 
 
-def make_rt(data_dir, clock):
-    return Runtime.create(data_dir, clock=clock, platform=NoShop(), rooms={"rundown": "controlroom.rundown.room"})
-
-
-def test_new_show_journals_the_plan_and_resume_rebuilds(data_dir):
+def test_new_show_journals_the_plan_and_resume_rebuilds(make_runtime):
     clock = ManualClock()
-    rt = make_rt(data_dir, clock)
+    rt = make_rt(make_runtime, clock)
     room = rt.rundown
     assert room.load_error is None and len(room.runner.rundown) == 20
     sid = rt.new_show()
@@ -33,7 +29,7 @@ def test_new_show_journals_the_plan_and_resume_rebuilds(data_dir):
     rt.close()                                 # "crash"
 
     clock.advance(5)
-    rt2 = make_rt(data_dir, clock)
+    rt2 = make_rt(make_runtime, clock)
     assert [s.id for s in rt2.open_sessions()] == [sid]
     rt2.resume(sid)
     after = rt2.rundown.runner.snapshot()
@@ -43,12 +39,12 @@ def test_new_show_journals_the_plan_and_resume_rebuilds(data_dir):
     rt2.close()
 
 
-def test_settings_section_and_bad_file(data_dir, tmp_path):
+def test_settings_section_and_bad_file(data_dir, tmp_path, make_runtime):
     bad = tmp_path / "bad.csv"
     bad.write_text("cue,title,kind,duration\n1,开场,opening,three minutes\n", encoding="utf-8")
     (data_dir / "settings.toml").write_text(f'[rundown]\nrundown_file = "{bad}"\nmax_gap_minutes = 15\n',
                                             encoding="utf-8")
-    rt = make_rt(data_dir, ManualClock())
+    rt = make_rt(make_runtime, ManualClock())
     room = rt.rundown
     assert room.settings.max_gap_minutes == 15
     assert "row 2" in room.load_error and "duration" in room.load_error
@@ -58,12 +54,12 @@ def test_settings_section_and_bad_file(data_dir, tmp_path):
     rt.close()
 
 
-def test_control_api_started_by_the_room_when_enabled(data_dir, monkeypatch):
+def test_control_api_started_by_the_room_when_enabled(data_dir, monkeypatch, make_runtime):
     import requests
     monkeypatch.setenv("CONTROLROOM_CONTROL_TOKEN", "tok-from-env")
     (data_dir / "settings.toml").write_text("[rundown]\ncontrol_api_enabled = true\ncontrol_api_port = 0\n",
                                             encoding="utf-8")
-    rt = make_rt(data_dir, ManualClock())
+    rt = make_rt(make_runtime, ManualClock())
     rt.new_show()
     api = rt.rundown.control_api
     assert api is not None

@@ -1,8 +1,6 @@
 """The runner on a ManualClock: a 3-hour show in milliseconds, every control, offsets, crash resume."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from controlroom.bus import EventBus
@@ -13,6 +11,7 @@ from controlroom.rundown import files
 from controlroom.rundown.config import RundownSettings
 from controlroom.rundown.model import Offer, Rundown, Segment
 from controlroom.rundown.runner import Runner
+from tests.fakes import FakeConsole
 
 
 def plan(*segs) -> Rundown:
@@ -233,24 +232,6 @@ def test_messages_are_journaled_with_style(rig):
     assert r.snapshot()["message"] is None
     kinds = [e.kind for e in r.journal.events(r.session_id, prefix="cue.")]
     assert kinds == ["cue.message", "cue.message", "cue.message_cleared"]
-
-
-class FakeConsole:
-    """Records what the runner asks of the console (the real one sits behind interlocks)."""
-
-    def __init__(self, fail_stop=False):
-        self.calls = []
-        self.done = threading.Event()
-        self.fail_stop = fail_stop
-
-    def start_offer(self, sku, price_fen, duration_s, qty=None, *, actor="operator", wait=False):
-        self.calls.append(("start", sku, price_fen, duration_s, actor))
-
-    def stop_offer(self, sku, *, actor="operator", reason="", wait=False):
-        self.calls.append(("stop", sku, actor))
-        self.done.set()
-        if self.fail_stop:
-            raise RuntimeError("interlock: price read-back mismatch")
 
 
 def test_countdown_offer_reverts_through_the_console_at_zero(rig):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.integration.obs.harness import wait_until
 from tests.integration.obs.scenarios import GuardRig
-from tests.plugins.http_fixtures import Reply, WebhookReceiver
+from tests.fakes import Reply, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[3]
 

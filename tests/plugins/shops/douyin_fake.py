@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tests.plugins.http_fixtures import LocalServer, Reply, Request
+from tests.fakes import LocalServer, Reply, Request
 
 WRITES = {"product.setOnline", "product.setOffline", "sku.editPrice", "sku.syncStock"}
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from tests.plugins.http_fixtures import LocalServer, Reply, Request
+from tests.fakes import LocalServer, Reply, Request
 from tests.plugins.shops.fault_plan import FaultPlan
 from tests.plugins.shops.graphql_mini import Field, GraphQLSyntaxError, args_of, execute, operation_cost, parse
 

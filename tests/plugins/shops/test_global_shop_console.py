@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom.runtime import Runtime
 from controlroom.secrets import set_secret
 from plugins.shopify import ShopifyPlatform
 from plugins.tiktok_shop import TikTokShopPlatform
@@ -33,16 +32,15 @@ def shopify(tmp_path):
 
 
 @pytest.fixture(params=["tiktok_shop", "shopify"])
-def show(request, tmp_path):
+def show(request, tmp_path, make_runtime):
     fake, platform, shop_price, price_api, secrets = (tiktok if request.param == "tiktok_shop" else shopify)(tmp_path)
     show_dir = tmp_path / "show"              # no products.csv: the console starts from the shop's read-back
     show_dir.mkdir()
-    rt = Runtime.create(tmp_path / "data", platform=platform, rooms={"console": "controlroom.commerce.room"},
-                        show_dir=show_dir)
+    rt = make_runtime(platform=platform, rooms={"console": "controlroom.commerce.room"}, show_dir=show_dir)
     rt.new_show("real shop show")
     rt.start()
     yield rt, fake, shop_price, price_api, secrets, tmp_path / "data"
-    rt.close()
+    rt.close()                                # before the fake shop goes away
     fake.close()
 
 

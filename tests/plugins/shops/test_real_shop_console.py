@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom.runtime import Runtime
 from controlroom.secrets import set_secret
 from plugins.douyin import DouyinPlatform
 from plugins.wechat_channels import WechatChannelsPlatform
@@ -32,16 +31,15 @@ def wechat(tmp_path):
 
 
 @pytest.fixture(params=["douyin", "wechat_channels"])
-def show(request, tmp_path):
+def show(request, tmp_path, make_runtime):
     fake, platform, sku, shop_price, price_api, secrets, tokens = (douyin if request.param == "douyin" else wechat)(tmp_path)
     show_dir = tmp_path / "show"              # no products.csv: the console starts from the shop's read-back
     show_dir.mkdir()
-    rt = Runtime.create(tmp_path / "data", platform=platform, rooms={"console": "controlroom.commerce.room"},
-                        show_dir=show_dir)
+    rt = make_runtime(platform=platform, rooms={"console": "controlroom.commerce.room"}, show_dir=show_dir)
     rt.new_show("real shop show")
     rt.start()
     yield rt, fake, sku, shop_price, price_api, secrets, tokens, tmp_path / "data"
-    rt.close()
+    rt.close()                                # before the fake shop goes away
     fake.close()
 
 

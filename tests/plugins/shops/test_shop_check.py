@@ -13,7 +13,7 @@ import pytest
 import main as entry
 from controlroom import shop_check
 from controlroom.secrets import set_secret
-from tests.plugins.http_fixtures import refused_url
+from tests.fakes import refused_url
 from tests.plugins.shops.douyin_fake import DouyinFake
 from tests.plugins.shops.test_douyin import APP_KEY, SECRET as DY_SECRET, SHOP_ID, products as dy_products
 from tests.plugins.shops.test_wechat_channels import APPID, SECRET as WX_SECRET, products as wx_products

@@ -14,7 +14,7 @@ from plugins.shop_common.config import read_table
 from plugins.shop_common.ledger import IdempotencyLedger, KeyReused
 from plugins.shop_common.tokens import Grant, TokenKeeper
 from plugins.shop_common.transport import ShopTransport, Timing
-from tests.plugins.http_fixtures import LocalServer, Reply
+from tests.fakes import LocalServer, Reply
 
 
 # ---- ledger ---------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from plugins.tiktok_shop.signing import TIMESTAMP_FUTURE_S, TIMESTAMP_PAST_S, verify
-from tests.plugins.http_fixtures import LocalServer, Reply, Request
+from tests.fakes import LocalServer, Reply, Request
 from tests.plugins.shops.fault_plan import FaultPlan
 
 V = "202309"

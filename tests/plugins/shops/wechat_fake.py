@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tests.plugins.http_fixtures import LocalServer, Reply, Request
+from tests.fakes import LocalServer, Reply, Request
 
 PREFIX = "/channels/ec/"
 

@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from controlroom.cells import PLAIN_NUMBER_RE, RISKY_START_RE
 from controlroom.journal import migrate
 from controlroom.journal.redact import SECRET_KEY, redact
 
@@ -70,7 +71,11 @@ def _journal_path(journal_or_path: Any) -> Path:
         raise ExportError(f"The journal {path} is empty: nothing to export.")
     if current != migrate.head_revision():  # an older journal: upgrade in place, as the app would
         from controlroom.journal import Journal
-        Journal(path).close()
+        try:
+            Journal(path).close()
+        except migrate.JournalError as e:
+            raise ExportError(f"The journal {path} is from an older Control Room and must be upgraded before it "
+                              f"can be exported, which needs it writable: {e}") from e
     return path
 
 
@@ -89,12 +94,25 @@ class _Reader:
         self.ranges: dict[tuple[str, int], tuple[int, int, int]] = {}
         self._active: tuple[threading.Event, threading.Thread] | None = None
         self._errors = (adbc.Error, OSError)
+        # A journal in a read-only folder (a copy on a read-only share, a locked-down archive): SQLite
+        # cannot make the -shm file WAL readers need. With no -wal file nobody can be writing it (a
+        # writer would need one), so it is read as immutable: no -shm, no locking.
+        immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists()
+        self._conn = None
         try:
-            self._conn = adbc.connect(f"{path.resolve().as_uri()}?mode=ro")
-        except self._errors as e:
+            self._conn = adbc.connect(f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else ""))
+            self._cur = self._conn.cursor()
+            self.rows("PRAGMA busy_timeout=5000")
+            self.rows("SELECT count(*) FROM sqlite_master")  # SQLite opens lazily: fail here, with a reason
+        except (ExportError, *self._errors) as e:
+            if self._conn is not None:
+                self._conn.close()
+            if not os.access(path.parent, os.W_OK) and Path(f"{path}-wal").exists():
+                raise ExportError(f"The journal {path} cannot be read where it is: its folder is read-only and it "
+                                  f"still has a write-ahead log ({path.name}-wal, from a writer that was stopped "
+                                  f"or crashed), which SQLite must open read-write. Copy the data dir somewhere "
+                                  f"writable and export from the copy.") from e
             raise ExportError(f"The journal {path} cannot be opened for reading: {e}") from e
-        self._cur = self._conn.cursor()
-        self.rows("PRAGMA busy_timeout=5000")
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:
@@ -488,6 +506,32 @@ def _sample_batches(db: _Reader, sid: int) -> Iterator[pa.RecordBatch]:
 
 
 # ---- writers ----------------------------------------------------------------------------------
+def formula_mask(text: pa.Array) -> pa.Array | None:
+    """Which texts a spreadsheet would run as formulas (controlroom.cells: starts with = + - @ tab
+    CR and is not a plain number); None when none does (the usual case: one anchored regex pass)."""
+    if len(text) == 0:
+        return None
+    start = pc.fill_null(pc.match_substring_regex(text, RISKY_START_RE), False)
+    if not pc.any(start).as_py():
+        return None
+    risky = pc.and_(start, pc.invert(pc.fill_null(pc.match_substring_regex(text, PLAIN_NUMBER_RE), False)))
+    return risky if pc.any(risky).as_py() else None
+
+
+def csv_safe_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells that would run as formulas get a leading apostrophe; numbers stay numbers."""
+    cols = list(batch.columns)
+    changed = False
+    for i, (field, col) in enumerate(zip(batch.schema, cols)):
+        if not pa.types.is_string(field.type):
+            continue
+        risky = formula_mask(col)
+        if risky is not None:
+            cols[i] = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+            changed = True
+    return pa.RecordBatch.from_arrays(cols, schema=batch.schema) if changed else batch
+
+
 class _CsvWriter:
     def __init__(self, path: Path, schema: pa.Schema):
         import pyarrow.csv as pcsv
@@ -496,7 +540,7 @@ class _CsvWriter:
         self._w = pcsv.CSVWriter(self._fh, schema, write_options=pcsv.WriteOptions(quoting_style="needed"))
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self._w.write_batch(batch)
+        self._w.write_batch(csv_safe_batch(batch))
 
     def close(self) -> None:
         self._w.close()
@@ -531,8 +575,10 @@ _STYLES = (_XML + f'<styleSheet {_NS}>'
            '<fill><patternFill patternType="gray125"/></fill></fills>'
            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+           # 2: text that looks like a formula, shown and kept as text (Excel's leading-apostrophe style)
+           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 # Text Excel would misread: XML 1.0 control characters, and literal _xHHHH_ (Excel's own escape).
 _XLSX_ODD_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_[xX][0-9A-Fa-f]{4}_"
@@ -549,7 +595,8 @@ def _column_letters(c: int) -> str:
 
 
 def _xml_text(text: pa.Array) -> pa.Array:
-    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+    # a raw CR would come back as a line feed (XML end-of-line handling); a character reference stays a CR
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = pc.replace_substring(text, raw, escaped)
     return text
 
@@ -602,6 +649,7 @@ class _XlsxBook:
             letter = _column_letters(c)
             text = None
             number = None
+            risky = None
             if pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
                 digits = col.cast(pa.string())
                 if pa.types.is_integer(field.type):  # past 2**53 an Excel double would round it
@@ -614,6 +662,7 @@ class _XlsxBook:
                     text = pc.if_else(as_text, digits, pa.scalar(None, pa.string()))
             else:
                 text = col.cast(pa.string())
+                risky = formula_mask(text)  # on the text as stored, before Excel's escapes change its start
                 odd = pc.fill_null(pc.or_(pc.match_substring_regex(text, _XLSX_ODD_TEXT),
                                           pc.greater(pc.utf8_length(text), XLSX_MAX_CELL_CHARS)), False)
                 if pc.any(odd).as_py():
@@ -625,9 +674,11 @@ class _XlsxBook:
             if number is not None:
                 parts.append(pc.binary_join_element_wise(f'<c r="{letter}', rows, '"><v>', number, "</v></c>", ""))
             if text is not None:
+                opening = '" t="inlineStr"><is><t xml:space="preserve">'
+                if risky is not None:  # a string cell in any case; the quote-prefix style keeps it text when edited
+                    opening = pc.if_else(risky, '" s="2" t="inlineStr"><is><t xml:space="preserve">', opening)
                 parts.append(pc.binary_join_element_wise(
-                    f'<c r="{letter}', rows, '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(text),
-                    "</t></is></c>", ""))
+                    f'<c r="{letter}', rows, opening, _xml_text(text), "</t></is></c>", ""))
             cell = parts[0] if len(parts) == 1 else pc.coalesce(*parts)
             cells.append(pc.fill_null(cell, ""))
         xml = pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", "")

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # argparse already printed the reason
         return 0 if e.code == 0 else 2
-    from controlroom.recap.export import ExportError, export_session
+    from controlroom.journal.export import ExportError, export_session
     journal = journal_path(args.data_dir)
     try:
         files = export_session(journal, args.session, args.fmt, args.out, progress=_Progress())

@@ -17,8 +17,8 @@ import pytest
 
 from controlroom.clock import ManualClock
 from controlroom.journal import Journal, Sample
-from controlroom.recap import export as export_mod
-from controlroom.recap.export import ExportError, export_session, local_time
+from controlroom.journal import export as export_mod
+from controlroom.journal.export import ExportError, export_session, local_time
 
 
 def _local(u):

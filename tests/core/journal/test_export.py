@@ -16,9 +16,9 @@ import pytest
 from controlroom.clock import ManualClock
 from controlroom.journal import Journal, Sample
 from controlroom.journal.redact import redact
-from controlroom.recap import export as export_mod
-from controlroom.recap.export import ExportError, export_session, local_time
-from controlroom.recap.export_cli import main as cli_main
+from controlroom.journal import export as export_mod
+from controlroom.journal.export import ExportError, export_session, local_time
+from controlroom.journal.export_cli import main as cli_main
 
 PLANTED = ["hunter2-PLANTED", "tok-PLANTED-777", "sk-PLANTED-api", "RAW-PLANTED-42", "cookie-PLANTED"]
 
