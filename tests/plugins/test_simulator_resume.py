@@ -185,3 +185,69 @@ def test_faults_never_reach_the_journal_or_the_replay(tmp_path):
     shop.list_product("SER-002", idempotency_key="t")
     assert [e.payload["op"] for e in j.events(sid, kinds=["simulator.input"])] == ["list_product"]
     j.close()
+
+
+# ---- a rehearsal's room: no audience of its own, scripted buyers (the world's inputs) -------------------
+def _rehearse(shop, t: int) -> list:
+    """A rehearsal's world: the audience is switched off and scripted buyers buy, some beyond an offer's
+    per-buyer limit and its quantity (what the room remembers per buyer must survive the kill)."""
+    from controlroom.platform import OfferSpec
+    out = []
+    if t == 0:
+        shop.audience = False
+        for s in shop.skus[:3]:
+            shop.list_product(s, idempotency_key=f"l-{s}")
+    if t == 10:
+        out.append(shop.start_offer(OfferSpec("LIP-001", 3900, 300.0, quantity=12, per_buyer_limit=2),
+                                    idempotency_key="offer-1"))
+    if 12 <= t < 200 and t % 7 == 0:
+        for b in ("ann", "bo", "cy"):
+            out.append(shop.place_order("LIP-001", 3 if b == "ann" else 1, buyer=b))
+    if t == 50:
+        shop.start_lucky_bag("福袋", 60)
+    if t == 120:
+        out.append(shop.place_order(shop.skus[1], 2, buyer="ann"))
+    return out
+
+
+def _rehearsal_run(shop, clock, start: int, end: int) -> tuple[list, list]:
+    figures, orders = [], []
+    for t in range(start, end):
+        orders.append(_rehearse(shop, t))
+        clock.advance(1.0)
+        figures.append(_figures(shop))
+    return figures, orders
+
+
+@pytest.mark.parametrize("kill_at", [5, 40, 90, 150])
+def test_a_resumed_rehearsal_room_replays_its_buyers_and_no_audience(tmp_path, kill_at):
+    """A rehearsal's buyers (`place_order`) and its `audience = False` are the world's inputs: journaled, so
+    a room resumed from the journal by a new shop object has the same sales, per-buyer counts, offer sold
+    and silence — and refuses the buyer who reached the offer's limit before the kill."""
+    clock = ManualClock()
+    j, sid = _session(tmp_path / "a", clock)
+    first = _shop(clock)
+    first.open_session(j, sid, resumed=False)
+    fig_a, ord_a = _rehearsal_run(first, clock, 0, kill_at)
+    clock2 = ManualClock(clock.utcnow(), start_mono=50.0)
+    j2 = Journal(tmp_path / "a" / "journal.sqlite", clock=clock2)
+    second = _shop(clock2)
+    second.open_session(j2, sid, resumed=True)
+    assert _figures(second) == fig_a[-1]
+    assert second.audience is False
+    fig_b, ord_b = _rehearsal_run(second, clock2, kill_at, 240)
+
+    ref_clock = ManualClock()
+    jr, sidr = _session(tmp_path / "ref", ref_clock)
+    ref = _shop(ref_clock)
+    ref.open_session(jr, sidr, resumed=False)
+    fig_r, ord_r = _rehearsal_run(ref, ref_clock, 0, 240)
+    assert ord_a + ord_b == ord_r
+    assert fig_a + fig_b == fig_r
+    m = ref.metrics()
+    assert m.online == 0 and m.views == 0, "no audience of its own: the only buyers are the script's"
+    assert m.orders > 0 and second.metrics().skus["LIP-001"].orders == m.skus["LIP-001"].orders
+    inputs = [e.payload["op"] for e in j2.events(sid, prefix="simulator.") if e.kind == "simulator.input"]
+    assert "set_audience" in inputs and "place_order" in inputs
+    for jj in (j, j2, jr):
+        jj.close()
