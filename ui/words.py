@@ -128,6 +128,7 @@ ACTORS = {
     "stream": QT_TRANSLATE_NOOP("Words", "stream guard"), "supervisor": QT_TRANSLATE_NOOP("Words", "supervisor"),
     "control-api": QT_TRANSLATE_NOOP("Words", "control API"), "host": QT_TRANSLATE_NOOP("Words", "host"),
     "comments": QT_TRANSLATE_NOOP("Words", "comment room"), "rehearsal": QT_TRANSLATE_NOOP("Words", "rehearsal"),
+    "simulator": QT_TRANSLATE_NOOP("Words", "simulated room"),
 }
 
 
