@@ -37,11 +37,11 @@ Resume it where the journal says it was: segment and timers, listings, prices an
     </message>
     <message>
         <source>Resuming the show</source>
-        <translation type="unfinished"></translation>
+        <translation>正在恢复直播</translation>
     </message>
     <message>
         <source>Rebuilding «{title}» from the journal…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在从日志重建「{title}」…</translation>
     </message>
 </context>
 <context>
