@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from controlroom.commerce.money import MoneyError, format_money, parse_money
 from controlroom.commerce import commands as cmds
@@ -139,6 +139,33 @@ class _Base(Retranslating, QDialog):
 
     def _settings(self):
         return getattr(self.svc, "settings", None)
+
+    def fields(self) -> list[QWidget]:
+        """The form's input fields, top to bottom (what the operator types into)."""
+        out = []
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole) or \
+                self.form.itemAt(row, QFormLayout.ItemRole.SpanningRole)
+            w = item.widget() if item is not None else None
+            if isinstance(w, (QLineEdit, QAbstractSpinBox, QCheckBox)) and w.isEnabled():
+                out.append(w)
+        return out
+
+    def showEvent(self, e) -> None:
+        # The buttons are made before the subclass's fields, so Qt would give the OK button the focus: the
+        # operator's "59" after P went nowhere and Enter sent the old price. The first number field takes it
+        # (a pre-filled price is selected: typing replaces it), and Tab walks the fields before the buttons.
+        super().showEvent(e)
+        if getattr(self, "_focused_once", False):
+            return
+        self._focused_once = True
+        fields = self.fields()
+        for a, b in zip(fields, fields[1:] + [self.buttons]):
+            QWidget.setTabOrder(a, b)
+        first = next((f for f in fields if not isinstance(f, QCheckBox)), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            first.selectAll()
 
     def judge(self, cmd):
         """The console's own verdict on `cmd` as things stand (no ticket, nothing journaled, no shop call); None

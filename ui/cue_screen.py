@@ -11,7 +11,7 @@ than ~4 % of it. The screen is cut into fixed bands that never overlap:
                question the operator pushed ("观众问：…"), then the operator's message, or the sold-out
                switch's talk track (售罄 → the substitute), or the segment's talk track — text is shrunk
                to fit its band, so it never reaches the NEXT line
-  0.915–0.99   NEXT
+  0.915–0.965  NEXT (inside the overtime and ON BACKUP frames)
 
 One truth: the product is the console's — the one being explained (讲解中), with its live price and the stock
 viewers see — and it says so when nobody can buy it (off sale, locked, sold out); an offer countdown shows
@@ -51,7 +51,7 @@ COUNTDOWN = (0.12, 0.32)
 SUBLINE = (0.44, 0.06)
 PRODUCT = (0.52, 0.245)
 BOTTOM = (0.775, 0.13)
-NEXT = (0.915, 0.075)
+NEXT = (0.915, 0.05)           # ends above the 3 % overtime frame (it cut the line)
 
 
 def _payload(obj: Any) -> dict:
@@ -436,10 +436,21 @@ class CueScreen(Retranslating, QWidget):
             sub = self.tr("PAUSED")
         elif status == "ended":
             sub = self.tr("SHOW ENDED")
-        self._text(p, self._band(SUBLINE, m), sub, 0.045, col)
-
-        self._paint_product(p, m)
-        self._paint_bottom(p, m, seg, msg)
+        product_bottom = self._paint_product(p, m, ended=status == "ended")
+        top, fold_bag = self._bottom_layout(msg, product_bottom)
+        sub_band = self._band(SUBLINE, m)
+        if fold_bag:
+            # a lucky bag folded out of a crowded bottom band takes the right of this line (口令 and its
+            # countdown); the words under the countdown move left of it, never under it
+            self._text(p, QRectF(0.2 * w, sub_band.top(), 0.36 * w, sub_band.height()), sub, 0.045, col)
+            box = QRectF(0.58 * w, sub_band.top(), 0.42 * w - m, sub_band.height())
+            p.fillRect(QRectF(box.left(), box.top(), box.width() + m, box.height()), QColor("#1b5e20"))
+            self._text(p, box.adjusted(0.01 * w, 0, 0, 0), self.tr("Lucky bag「{passphrase}」{t}").format(
+                passphrase=self._bag.passphrase, t=format_countdown(self.bag_left() or 0)), 0.045, "#ffffff",
+                align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        else:
+            self._text(p, sub_band, sub, 0.045, col)
+        self._paint_bottom(p, m, seg, msg, top, fold_bag)
 
         # next cue, small, at the bottom
         nxt = s.get("next")
@@ -485,17 +496,21 @@ class CueScreen(Retranslating, QWidget):
                        self.tr("last update {s} s ago — check the control room").format(s=int(self.age_s)), 0.05,
                        "#000000")
 
-    def _paint_product(self, p: QPainter, m: float) -> None:
-        """The product being explained: what a viewer can buy now, or plainly that they cannot."""
+    def _paint_product(self, p: QPainter, m: float, ended: bool = False) -> float:
+        """The product being explained: what a viewer can buy now, or plainly that they cannot. Returns how far
+        down the product band it drew (the bottom band may use the rest when it is crowded)."""
         w, h = float(self.width()), float(self.height())
-        pv = self.product()
         band = self._band(PRODUCT, m)
         y = band.top()
+        if ended:
+            # 下播: the room is closed and nobody can buy anything; the strip and SHOW ENDED say so
+            return y
+        pv = self.product()
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         if pv is None:
             self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), self.tr("No product being explained"), 0.05,
                        theme.TEXT_DIM, align=left, bold=False)
-            return
+            return y + 0.065 * h
         self._text(p, QRectF(m, y, w - 2 * m, 0.065 * h), pv.title or pv.sku, 0.055, "#ffffff", align=left)
         row = QRectF(m, y + 0.07 * h, w - 2 * m, 0.11 * h)
         if not pv.buyable:
@@ -506,7 +521,7 @@ class CueScreen(Retranslating, QWidget):
             else:
                 words, colour = self.tr("SOLD OUT"), theme.ON_AIR
             self._text(p, row, words, 0.07, colour, align=left)
-            return
+            return row.bottom()
         offer_on = pv.offer_left_s is not None and pv.offer_fen is not None
         live = pv.offer_fen if offer_on else pv.live_fen
         self._text(p, QRectF(m, row.top(), 0.34 * w, row.height()), yuan(live), 0.10, theme.WARNING, mono=True,
@@ -526,14 +541,44 @@ class CueScreen(Retranslating, QWidget):
             words = (self.tr("Offer price paused, {t} left") if pv.offer_paused
                      else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s))
             self._text(p, QRectF(m, y + 0.185 * h, w - 2 * m, 0.058 * h), words, 0.05, theme.WARNING, align=left)
+            return y + 0.243 * h
+        return row.bottom()
 
-    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None) -> None:
-        """The band between the product and NEXT: alerts for the host, then the operator's message or the talk
-        track. Everything is fitted into it; nothing is drawn over the countdown, the product or NEXT."""
+    def _rows_step(self) -> float:
+        return 0.065 * self.height()
+
+    def _bottom_layout(self, msg: dict | None, product_bottom: float) -> tuple[float, bool]:
+        """Where the bottom band starts and whether the lucky bag folds out of it.
+
+        What the operator sends the host (a message, a question) is never left out for want of room: when the
+        rows do not fit, the band first takes the room the product left free above it (no offer line), then
+        the lucky bag folds into the line under the countdown (口令 and its countdown)."""
+        h = float(self.height())
+        top, bottom = BOTTOM[0] * h, (BOTTOM[0] + BOTTOM[1]) * h
+        step = self._rows_step()
+        rows = (int(bool(self.alerts)) + int(self._bag is not None) + int(bool(self.question))
+                + int(bool(msg and msg.get("text"))))
+        if bottom - top + 0.005 * h >= rows * step:
+            return top, False
+        top = min(top, product_bottom + 0.01 * h)
+        return top, self._bag is not None and bottom - top + 0.005 * h < rows * step
+
+    def _paint_bottom(self, p: QPainter, m: float, seg: dict, msg: dict | None, top: float,
+                      fold_bag: bool = False) -> None:
+        """The band between the product and NEXT (from `top`, see _bottom_layout): alerts for the host, the lucky
+        bag, the viewer's question, then the operator's message or the talk track. Everything is fitted into it;
+        nothing is drawn over the countdown, the product or NEXT. A question gives way only to a message, while
+        both would need a row that is not there."""
         w, h = float(self.width()), float(self.height())
-        band = self._band(BOTTOM, m)
-        top, bottom = band.top(), band.bottom()
+        bottom = (BOTTOM[0] + BOTTOM[1]) * h
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        step = self._rows_step()
+        has_msg = bool(msg and msg.get("text"))
+        bag = None if fold_bag else self._bag
+
+        def fits(n: int, from_y: float) -> bool:
+            return bottom - from_y + 0.005 * h >= n * step
+
         if self.alerts:
             # the newest alert, and how many more wait: one line the host can read, never cut mid-sentence
             newest = list(self.alerts)[-1]
@@ -544,7 +589,6 @@ class CueScreen(Retranslating, QWidget):
             self._text(p, r.adjusted(m, 0, -m, 0), "⚠ " + self.alerts[newest][0] + (f"  (+{more})" if more else ""),
                        0.045, "#ffffff" if critical else "#000000", align=left)
             top += 0.065 * h
-        bag = self._bag
         if bag is not None and bottom - top >= 0.05 * h:
             # the countdown on the right, never cut; the prize and the condition give way to it
             cond = self.tr("follow + comment") if bag.follow_required else self.tr("comment")
@@ -559,7 +603,7 @@ class CueScreen(Retranslating, QWidget):
                                                                                   passphrase=bag.passphrase),
                        0.045, "#ffffff", align=left)
             top += 0.065 * h
-        if self.question and bottom - top >= 0.05 * h:
+        if self.question and bottom - top >= 0.05 * h and (not has_msg or fits(2, top)):
             r = QRectF(0, top, w, 0.06 * h)
             p.fillRect(r, QColor("#0b3d91"))
             self._text(p, r.adjusted(m, 0, -m, 0), self.tr("Viewer asks: {text}").format(text=self.question), 0.045,

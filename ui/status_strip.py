@@ -43,6 +43,8 @@ class StatusStrip(Retranslating, QFrame):
                            f"QToolButton {{ background:{theme.PANEL_ALT}; border:1px solid {theme.BORDER};"
                            f" border-radius:3px; padding:3px 8px; font-weight:700; }}"
                            f"QToolButton#failOverButton:enabled {{ border-color:{theme.ON_AIR}; color:#ffd7d8; }}"
+                           # a key that cannot act now (no guard configured, already on backup) looks it: dim
+                           f"QToolButton:disabled {{ color:{theme.IDLE}; border-style:dashed; font-weight:400; }}"
                            f"QToolButton#startButton {{ background:#16324f; border-color:{theme.ACCENT}; }}")
         self.clock = self._label(mono=True, big=True)
         self.session = self._label()
@@ -241,5 +243,6 @@ class StatusStrip(Retranslating, QFrame):
         worst = max((a.severity for a in open_alerts), key=lambda s: SEVERITY_RANK.get(s, 0))
         colour = {"critical": theme.ON_AIR, "warning": theme.WARNING}.get(worst, theme.IDLE)
         fg = "#ffffff" if worst == "critical" else "#0b0c0e"
-        self.alerts.setText(_pill(self.tr("{n} alerts").format(n=n), colour, fg))
+        words = self.tr("1 alert") if n == 1 else self.tr("{n} alerts").format(n=n)
+        self.alerts.setText(_pill(words, colour, fg))
         self.alerts.setToolTip(self.tr("Worst: {severity}").format(severity=word_for(SEVERITIES, worst)))

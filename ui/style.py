@@ -33,9 +33,13 @@ QTableView {{ gridline-color: {t.BORDER}; selection-background-color: #2b3a55; s
 QPushButton {{ background: {t.PANEL_ALT}; border: 1px solid {t.BORDER}; border-radius: 4px; padding: 6px 12px; }}
 QPushButton:hover {{ border-color: {t.ACCENT}; }}
 QPushButton:pressed {{ background: #2b3a55; }}
-QPushButton:disabled {{ color: {t.IDLE}; }}
+QPushButton:disabled {{ color: {t.IDLE}; border-style: dashed; }}
 QPushButton[role="danger"] {{ background: #3a1517; border-color: {t.ON_AIR}; color: #ffd7d8; font-weight: 700; }}
 QPushButton[role="primary"] {{ background: #16324f; border-color: {t.ACCENT}; font-weight: 700; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 2px solid {t.TEXT_DIM}; border-radius: 3px;
+    background: {t.PANEL_ALT}; }}
+QCheckBox::indicator:checked {{ background: {t.ACCENT}; border-color: {t.TEXT}; }}
+QCheckBox::indicator:disabled {{ border-color: {t.IDLE}; border-style: dashed; }}
 QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QTimeEdit {{ background: {t.PANEL_ALT}; border: 1px solid {t.BORDER};
     border-radius: 4px; padding: 4px 6px; selection-background-color: #2b3a55; }}
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus {{ border-color: {t.ACCENT}; }}

@@ -35,6 +35,14 @@ Resume it where the journal says it was: segment and timers, listings, prices an
         <source>Start a new show</source>
         <translation>新建直播</translation>
     </message>
+    <message>
+        <source>Resuming the show</source>
+        <translation>正在恢复直播</translation>
+    </message>
+    <message>
+        <source>Rebuilding «{title}» from the journal…</source>
+        <translation>正在从日志重建「{title}」…</translation>
+    </message>
 </context>
 <context>
     <name>Comments</name>
@@ -501,6 +509,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Offer price ends in {t}</source>
         <translation>限时价 {t} 后恢复原价</translation>
+    </message>
+    <message>
+        <source>Lucky bag「{passphrase}」{t}</source>
+        <translation>福袋「{passphrase}」{t}</translation>
     </message>
     <message>
         <source>follow + comment</source>
@@ -2030,6 +2042,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
         <translation>{n} 条告警</translation>
     </message>
     <message>
+        <source>1 alert</source>
+        <translation>1 条告警</translation>
+    </message>
+    <message>
         <source>Worst: {severity}</source>
         <translation>最高级别：{severity}</translation>
     </message>
@@ -2484,6 +2500,14 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>host</source>
         <translation>主播</translation>
+    </message>
+    <message>
+        <source>comment room</source>
+        <translation>评论区</translation>
+    </message>
+    <message>
+        <source>rehearsal</source>
+        <translation>预案演练</translation>
     </message>
     <message>
         <source>simulated room</source>

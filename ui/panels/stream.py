@@ -57,14 +57,15 @@ class StreamPanel(Retranslating, QWidget):
         self.fail_btn.setMinimumHeight(52)
         self.fail_btn.setStyleSheet(f"QPushButton {{ background: {theme.ON_AIR}; color: white; font-size: 14px;"
                                     f" font-weight: bold; }} QPushButton:disabled {{ background: {theme.PANEL_ALT};"
-                                    f" color: {theme.TEXT_DIM}; }}")
+                                    f" color: {theme.IDLE}; border: 1px dashed {theme.BORDER}; font-weight: normal; }}")
         self.fail_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.fail_btn.clicked.connect(self._fail_over)
         self.return_btn = QPushButton()
         self.return_btn.setMinimumHeight(52)
         self.return_btn.setStyleSheet(f"QPushButton {{ background: #16324f; border-color: {theme.ACCENT}; color: white;"
                                       f" font-size: 14px; font-weight: bold; }} QPushButton:disabled {{ background:"
-                                      f" {theme.PANEL_ALT}; color: {theme.TEXT_DIM}; }}")
+                                      f" {theme.PANEL_ALT}; color: {theme.IDLE}; border: 1px dashed {theme.BORDER};"
+                                      f" font-weight: normal; }}")
         self.return_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.return_btn.clicked.connect(self._return)
         buttons.addWidget(self.fail_btn, 1)
