@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import pytest
 
@@ -20,6 +21,7 @@ from plugins.shop_common.config import MissingSecret
 from plugins.shop_common.transport import ShopProtocolError
 from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
                                     PlatformContract, ShopHarness)
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.douyin_fake import DouyinFake, FakeProduct
 
 APP_KEY = "7012345678901234567"
@@ -70,6 +72,7 @@ KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_lim
 @dataclass
 class DouyinHarness(ShopHarness):
     fake: DouyinFake | None = None
+    reopen: Callable[[], Any] | None = None   # a new adapter on the same data dir (a restart)
 
     def secret_values(self) -> tuple[str, ...]:
         return (SECRET, *self.fake.tokens, *self.fake.refresh_tokens)
@@ -87,12 +90,13 @@ class DouyinHarness(ShopHarness):
         self.fake.lie_price(sku, fen)
 
 
-class TestDouyinContract(PlatformContract):
+class TestDouyinContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_product("SER-002")      # the SKU's ids are looked up once, as in a show
         platform.read_product("LIP-001")
-        return DouyinHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return DouyinHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake,
+                             reopen=lambda: DouyinPlatform(config(fake.url), data_dir=tmp_path))
 
 
 # ---- signing (the documented string; see plugins/douyin/signing.py for the sources) ---------------

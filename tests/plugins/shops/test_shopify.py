@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import pytest
 import requests
@@ -22,6 +23,7 @@ from plugins.shopify import ShopifyConfig, ShopifyError, ShopifyPlatform
 from plugins.shopify import adapter as docs
 from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
                                     PlatformContract, ShopHarness)
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.graphql_mini import operation_cost, parse
 from tests.plugins.shops.shopify_fake import ShopifyFake
 
@@ -75,6 +77,7 @@ KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_lim
 @dataclass
 class ShopifyHarness(ShopHarness):
     fake: ShopifyFake | None = None
+    reopen: Callable[[], Any] | None = None   # a new adapter on the same data dir (a restart)
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.fake.token,)
@@ -92,11 +95,12 @@ class ShopifyHarness(ShopHarness):
         self.fake.lie_price(sku, fen)
 
 
-class TestShopifyContract(PlatformContract):
+class TestShopifyContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.ensure_shop()          # the shop's currency and location are settled once, as in a show
-        return ShopifyHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return ShopifyHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake,
+                              reopen=lambda: make(fake, tmp_path))
 
 
 # ---- authentication --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import pytest
 import requests
@@ -21,6 +22,7 @@ from plugins.tiktok_shop import TikTokError, TikTokShopConfig, TikTokShopPlatfor
 from plugins.tiktok_shop.signing import sign, string_to_sign
 from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
                                     PlatformContract, ShopHarness)
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.tiktok_fake import TikTokShopFake
 
 READ_TIMEOUT = 0.3
@@ -74,6 +76,7 @@ KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_lim
 @dataclass
 class TikTokHarness(ShopHarness):
     fake: TikTokShopFake | None = None
+    reopen: Callable[[], Any] | None = None   # a new adapter on the same data dir (a restart)
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.fake.app_secret, self.fake.access_token)
@@ -91,12 +94,13 @@ class TikTokHarness(ShopHarness):
         self.fake.lie_price(sku, fen)
 
 
-class TestTikTokShopContract(PlatformContract):
+class TestTikTokShopContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_product("SER-002")      # the SKUs' ids are looked up once, as in a show
         platform.read_product("LIP-001")
-        return TikTokHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return TikTokHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake,
+                             reopen=lambda: make(fake, tmp_path))
 
 
 # ---- signing ("Sign your API request") ---------------------------------------------------------------

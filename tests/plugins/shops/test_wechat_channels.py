@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import pytest
 
@@ -17,6 +18,7 @@ from plugins.shop_common.config import MissingSecret
 from plugins.wechat_channels import WechatChannelsConfig, WechatChannelsPlatform
 from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
                                     PlatformContract, ShopHarness)
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.wechat_fake import WechatFake, WxProduct
 
 APPID = "wx0123456789abcdef"
@@ -72,6 +74,7 @@ KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_lim
 @dataclass
 class WechatHarness(ShopHarness):
     fake: WechatFake | None = None
+    reopen: Callable[[], Any] | None = None   # a new adapter on the same data dir (a restart)
 
     def secret_values(self) -> tuple[str, ...]:
         return (SECRET, *self.fake.tokens)
@@ -89,11 +92,12 @@ class WechatHarness(ShopHarness):
         self.fake.lie_price(sku, fen)
 
 
-class TestWechatChannelsContract(PlatformContract):
+class TestWechatChannelsContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_products()              # the SKU index is built once, as in a show
-        return WechatHarness(platform=platform, sku="CUP-001", other_sku="BAG-002", fake=fake)
+        return WechatHarness(platform=platform, sku="CUP-001", other_sku="BAG-002", fake=fake,
+                             reopen=lambda: WechatChannelsPlatform(config(fake.url), data_dir=tmp_path))
 
 
 # ---- tokens and errcodes --------------------------------------------------------------------------
