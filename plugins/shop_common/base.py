@@ -11,10 +11,13 @@ The adapter is the one retry owner for writes too: when a send fails in a way th
 it (no answer, a 5xx, the shop's "busy"), `_write` waits a backoff, asks `landed` and sends again only
 if the write did not land — within the same attempt count and time budget as the transport's retries, and never past the console's
 action deadline (controlroom.platform.deadline).
-A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too.
+A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too —
+unless a newer write to the same target (`target=(sku, field)`) has completed since: then the key is
+superseded and the call raises `Superseded` without sending or reading anything (ledger.py).
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any, Callable
@@ -23,7 +26,7 @@ from controlroom.clock import Clock
 from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponState, OfferSpec, OfferState,
                                   PlatformError, ProductState, time_left)
 
-from .ledger import Entry, IdempotencyLedger
+from .ledger import Entry, IdempotencyLedger, Superseded
 from .readback import ReadBack, fields_differ
 from .transport import Timing
 
@@ -61,11 +64,17 @@ class ShopAdapter:
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _write(self, op: str, key: str, args: Any, send: Callable[[Entry], Any],
-               landed: Callable[[Entry], tuple[bool, Any]] | None = None) -> Any:
+               landed: Callable[[Entry], tuple[bool, Any]] | None = None,
+               target: tuple[str, str] | None = None) -> Any:
         check_key(op, key)
-        entry = self.ledger.claim(key, op, args)
+        entry = self.ledger.claim(key, op, args, target)
         if entry.state == "done":
             return entry.result                       # a replay: the first answer, nothing sent
+        if entry.state == "superseded":
+            sku, what = json.loads(entry.target)
+            raise Superseded(f"{self.name} {op} {sku}: superseded — idempotency key {key!r} was left unanswered "
+                             f"and a newer write to the {what} ({entry.result!r}) has landed since; not sent, "
+                             f"nothing applied (sending it now would undo the newer write)")
         if entry.state == "pending" and landed is not None and entry.attempts:
             ok, result = landed(entry)
             if ok:

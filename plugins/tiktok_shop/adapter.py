@@ -310,7 +310,8 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, listed=listed)
             return None
 
-        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None))
+        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None),
+                    target=(sku, "listed"))
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._listing(sku, True, idempotency_key)
@@ -333,7 +334,8 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, price=price)
             return None
 
-        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None))
+        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None),
+                    target=(sku, "price"))
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
         op = "set_stock"
@@ -368,7 +370,8 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, stock=stock)
             return None
 
-        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None))
+        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None),
+                    target=(sku, "stock"))
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
         raise self._unsupported("set_displayed_stock", idempotency_key,

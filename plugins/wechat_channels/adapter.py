@@ -210,7 +210,8 @@ class WechatChannelsPlatform(ShopAdapter):
             self.ledger.attempt(entry)
             wire(product_id, sku_id)
             self._verify_product(op, sku, **expect)
-        self._write(op, key, args, send, landed)
+        (what,) = expect                  # the one field this write sets: its target for superseding
+        self._write(op, key, args, send, landed, target=(sku, what))
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._absolute("list_product", idempotency_key, sku, [sku], lambda pid, _: self.client.call(
