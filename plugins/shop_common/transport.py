@@ -22,7 +22,7 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Container
 
 import requests
 
@@ -30,6 +30,23 @@ from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTim
 from plugins.http_retry import RetryPolicy, RetryTrace, SessionPool, redact, request_with_retry
 
 RetryIf = Callable[[requests.Response], "float | bool | None"]
+
+
+def retry_on_code(field: str, *, throttled: Container, busy: Container, throttle_wait: float, write: bool) -> RetryIf:
+    """`retry_if` for a shop that answers HTTP 200 with its own code in `field`: a throttled answer is
+    waited out and resent (refused at the door, nothing applied: writes too); a busy one is resent only
+    for reads (a write may have landed: the adapter reads before sending again)."""
+    def retry_if(resp: requests.Response) -> float | bool | None:
+        try:
+            code = resp.json().get(field)
+        except (ValueError, AttributeError):
+            return None
+        if code in throttled:
+            return throttle_wait
+        if code in busy and not write:
+            return True
+        return None
+    return retry_if
 
 
 class _SentThenLost:
@@ -144,6 +161,18 @@ class ShopTransport:
             return PlatformUnavailable(f"{label}: shop error HTTP {status} ({trace.attempts} attempts){said}")
         if status >= 400:
             return PlatformError(f"{label}: refused, HTTP {status}{said}")
+        return None
+
+    def transient_error(self, what: str, code: Any, *, throttled: Container, busy: Container, throttle_wait: float,
+                        write: bool, unavailable: Callable[[str], PlatformUnavailable]) -> PlatformError | None:
+        """The port error for a shop's own code answering HTTP 200 that says "throttled" (nothing applied:
+        rate-limited with the configured wait) or "busy" (unavailable: a write may have landed), or None."""
+        attempts = self.last_trace.attempts
+        if code in throttled:
+            return PlatformRateLimited(f"{what} — throttled after {attempts} attempts", throttle_wait)
+        if code in busy:
+            maybe = "; it may have been applied: retry with the same idempotency key" if write else ""
+            return unavailable(f"{what} ({attempts} attempts){maybe}")
         return None
 
     @staticmethod
