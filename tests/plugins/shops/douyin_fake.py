@@ -47,6 +47,7 @@ class FakeProduct:
 
 class DouyinFake(TokenShopFake):
     HTTP_503 = "Service Temporarily Unavailable"
+    CODE = "code"
 
     def __init__(self, *, app_key: str, app_secret: str, shop_id: int, products: list[FakeProduct],
                  token_ttl: float = 7 * 86400, qps: float | None = None, hold: float = 1.0,
@@ -58,14 +59,7 @@ class DouyinFake(TokenShopFake):
         self.orders: list[dict] = []
         super().__init__(self._app, token_ttl=token_ttl, qps=qps, hold=hold, clock=clock, wall=wall)
 
-    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, writes: TokenShopFake) -------
-    def sku(self, code: str) -> tuple[FakeProduct, dict]:
-        for p in self.products.values():
-            for s in p.skus:
-                if s["code"] == code:
-                    return p, s
-        raise KeyError(code)
-
+    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, sku, writes: TokenShopFake) --
     def sell(self, code: str, qty: int = 1, *, paid: bool = True) -> None:
         with self.lock:
             p, s = self.sku(code)

@@ -23,6 +23,8 @@ TOKEN_SHOP_KINDS = KINDS + ("apply_then_timeout", "http_503")
 
 class TokenShopFake(LocalServer):
     HTTP_503 = "Service Unavailable"            # the body of an "http_503" fault
+    CODE = "code"                               # the SKU field that holds the console's SKU code
+    products: dict[Any, Any]                    # the fake's products by id, each with .skus (dicts)
 
     def __init__(self, app: Callable[..., Reply], *, token_ttl: float, qps: float | None, hold: float,
                  clock: Callable[[], float], wall: Callable[[], float]):
@@ -52,6 +54,14 @@ class TokenShopFake(LocalServer):
         with self.lock:
             for t in self.tokens:
                 self.tokens[t] = self._clock() - 1
+
+    def sku(self, code: str) -> tuple[Any, dict]:
+        """(product, SKU dict) of the SKU whose code is `code`."""
+        for p in self.products.values():
+            for s in p.skus:
+                if s[self.CODE] == code:
+                    return p, s
+        raise KeyError(code)
 
     @property
     def writes(self) -> int:

@@ -37,6 +37,7 @@ class WxProduct:
 
 
 class WechatFake(TokenShopFake):
+    CODE = "sku_code"
     def __init__(self, *, appid: str, secret: str, products: list[WxProduct], token_ttl: float = 7200,
                  qps: float | None = None, hold: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time):
@@ -48,14 +49,7 @@ class WechatFake(TokenShopFake):
         self.orders: dict[str, dict] = {}
         super().__init__(self._app, token_ttl=token_ttl, qps=qps, hold=hold, clock=clock, wall=wall)
 
-    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, writes: TokenShopFake) -------
-    def sku(self, code: str) -> tuple[WxProduct, dict]:
-        for p in self.products.values():
-            for s in p.skus:
-                if s["sku_code"] == code:
-                    return p, s
-        raise KeyError(code)
-
+    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, sku, writes: TokenShopFake) --
     def sell(self, code: str, qty: int = 1, *, paid: bool = True) -> None:
         with self.lock:
             p, s = self.sku(code)
