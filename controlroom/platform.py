@@ -269,3 +269,13 @@ def capabilities_of(platform) -> Capabilities:
     """The platform's Capabilities; an adapter written before they joined the port runs no offers itself."""
     caps = getattr(platform, "capabilities", None)
     return caps if isinstance(caps, Capabilities) else Capabilities()
+
+
+@runtime_checkable
+class SessionPlatform(Protocol):
+    """Optional: a platform whose state lives inside the app (the embedded simulator). A real shop keeps its
+    live room when the app dies; this one must get it back from the journal. The runtime calls
+    `open_session` whenever a session becomes current (new or resumed), before the rooms rebuild, so the
+    console's reconcile and the metrics room see the shop as the journal left it."""
+
+    def open_session(self, journal, session_id: int, resumed: bool) -> None: ...

@@ -35,7 +35,7 @@ from controlroom.clock import Clock, SystemClock
 from controlroom.datadir import JOURNAL_KIND, DataDirError, Tightened, WriterLock, claim, private_file
 from controlroom.journal import Journal, JournalError, JournalWriteError, Session
 from controlroom.paths import SAMPLE_SHOW, data_dir
-from controlroom.platform import Platform
+from controlroom.platform import Platform, SessionPlatform
 from controlroom.settings import Settings, SettingsError
 from controlroom.show import Show, ShowError, load_show
 
@@ -261,6 +261,10 @@ class Runtime:
 
     def _notify(self, resumed: bool) -> None:
         self._journal_tightened()
+        # A platform that lives inside the app (the embedded simulator) keeps its room in the journal and
+        # gets it back first, so the rooms below rebuild against the shop as it was (SessionPlatform).
+        if isinstance(self.platform, SessionPlatform):
+            self.platform.open_session(self.journal, self.session_id, resumed)
         for room in self.services:
             fn = getattr(room, "on_session", None)
             if fn:

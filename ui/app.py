@@ -144,7 +144,11 @@ def choose_session(rt, args) -> None:
             box.exec()
             resume = box.clickedButton() is yes
         if resume:
-            rt.resume(last.id)
+            # a long show takes seconds to rebuild from the journal: on a worker, with a word on screen
+            from ui.busy import run_busy
+            run_busy(translate("App", "Resuming the show"),
+                     translate("App", "Rebuilding «{title}» from the journal…").format(title=last.title),
+                     lambda: rt.resume(last.id))
             return
     rt.new_show()
 

@@ -61,7 +61,34 @@ LABELS = {   # the event kind in words, for kinds without a sentence of their ow
     "comments.cue_cleared": QT_TRANSLATE_NOOP("EventWords", "Viewer's question taken off the cue screen"),
     "comments.unpinned": QT_TRANSLATE_NOOP("EventWords", "Comment unpinned"),
     "console.stock_read": QT_TRANSLATE_NOOP("EventWords", "Stock read back"),
+    "metrics.rebased": QT_TRANSLATE_NOOP("EventWords", "The platform's counters fell back: figures carried on"),
+    "simulator.opened": QT_TRANSLATE_NOOP("EventWords", "Simulated room opened"),
+    "simulator.input": QT_TRANSLATE_NOOP("EventWords", "Simulated room input"),
 }
+
+SIM_OPS = {   # what the simulated room was told (simulator.input "op"), journaled so a resume replays it
+    "list_product": QT_TRANSLATE_NOOP("EventWords", "list"),
+    "unlist_product": QT_TRANSLATE_NOOP("EventWords", "unlist"),
+    "set_price": QT_TRANSLATE_NOOP("EventWords", "price"),
+    "set_stock": QT_TRANSLATE_NOOP("EventWords", "stock"),
+    "set_displayed_stock": QT_TRANSLATE_NOOP("EventWords", "shown stock"),
+    "pin_product": QT_TRANSLATE_NOOP("EventWords", "pin"),
+    "issue_coupon": QT_TRANSLATE_NOOP("EventWords", "coupon issued"),
+    "stop_coupon": QT_TRANSLATE_NOOP("EventWords", "coupon stopped"),
+    "start_offer": QT_TRANSLATE_NOOP("EventWords", "flash offer started"),
+    "stop_offer": QT_TRANSLATE_NOOP("EventWords", "flash offer stopped"),
+    "set_segment": QT_TRANSLATE_NOOP("EventWords", "segment"),
+    "set_off_air": QT_TRANSLATE_NOOP("EventWords", "on or off air"),
+    "start_countdown": QT_TRANSLATE_NOOP("EventWords", "countdown started"),
+    "stop_countdown": QT_TRANSLATE_NOOP("EventWords", "countdown stopped"),
+    "start_lucky_bag": QT_TRANSLATE_NOOP("EventWords", "lucky bag started"),
+    "stop_lucky_bag": QT_TRANSLATE_NOOP("EventWords", "lucky bag ended"),
+    "complaint_wave": QT_TRANSLATE_NOOP("EventWords", "complaint wave"),
+    "place_order": QT_TRANSLATE_NOOP("EventWords", "a buyer's order"),
+    "set_audience": QT_TRANSLATE_NOOP("EventWords", "audience on or off"),
+}
+_SIM_SKU_OPS = frozenset({"list_product", "unlist_product", "set_price", "set_stock", "set_displayed_stock",
+                          "pin_product", "place_order", "start_countdown", "stop_countdown"})   # first argument: a SKU
 
 OVERRIDE_WHY = {   # the console's reasons for refusing an override, in words
     "wrong PIN": QT_TRANSLATE_NOOP("EventWords", "wrong PIN"),
@@ -339,4 +366,19 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         words = {"fail_over": translate("EventWords", "Fail over by hand"), "return": translate("EventWords", "Return by hand"),
                  "hold": translate("EventWords", "Manual hold on") if g("on") else translate("EventWords", "Manual hold off")}.get(which, which)
         return Line(words, "", INFO)
+    # ---- the simulated room and the platform's counters ---------------------------------------------
+    if kind == "metrics.rebased":
+        return Line(label(kind), translate("EventWords", "restart") if g("reason") == "restart"
+                    else translate("EventWords", "correction"), WARN)
+    if kind == "simulator.opened":
+        if g("restored") is False:
+            return Line(translate("EventWords", "Simulated room could not be restored: it starts again from zero"),
+                        "⚠", WARN)
+        return Line(label(kind), "", INFO)
+    if kind == "simulator.input":
+        op = str(g("op") or "")
+        args = g("args") or []
+        target = args[0] if op in _SIM_SKU_OPS and args and isinstance(args[0], str) else ""
+        what = label(kind) + " · " + (t(SIM_OPS[op]) if op in SIM_OPS else translate("EventWords", "input"))
+        return Line(f"{what} {_prod(target, title_of)}".strip(), "", INFO)
     return Line(label(kind), "", INFO)

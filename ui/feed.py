@@ -20,7 +20,8 @@ MAX_ROWS = 20_000  # bounded: a 12-hour show must not grow the feed without limi
 ROW_HEIGHT = 20    # compact rows: at 1366×768 the feed shows 6+ of them
 FILTERS = (("all", QT_TRANSLATE_NOOP("Feed", "All")), ("actions", QT_TRANSLATE_NOOP("Feed", "Actions")),
            ("verdicts", QT_TRANSLATE_NOOP("Feed", "Verdicts")), ("alerts", QT_TRANSLATE_NOOP("Feed", "Alerts")),
-           ("stream", QT_TRANSLATE_NOOP("Feed", "Stream")))
+           ("stream", QT_TRANSLATE_NOOP("Feed", "Stream")),
+           ("simulator", QT_TRANSLATE_NOOP("Feed", "Simulated room")))
 HEADERS = (QT_TRANSLATE_NOOP("Feed", "Time"), QT_TRANSLATE_NOOP("Feed", "Who"), QT_TRANSLATE_NOOP("Feed", "What"),
            QT_TRANSLATE_NOOP("Feed", "Result"))
 
@@ -32,7 +33,11 @@ CATEGORIES = {
     "verdicts": ("interlock.",),
     "alerts": ("alert.", "metrics."),
     "stream": ("stream.",),
+    # one line per input the simulated room journals so a resume replays it (every shop write, every buyer
+    # of a rehearsal): it would double the log, so "All" leaves it out; its own filter shows it
+    "simulator": ("simulator.",),
 }
+HIDDEN_FROM_ALL = frozenset({"simulator"})
 
 
 def category_of(kind: str) -> str:
@@ -153,10 +158,11 @@ class _Filter(QSortFilterProxyModel):
         self.category = "all"
 
     def filterAcceptsRow(self, source_row, source_parent):
-        if self.category == "all":
-            return True
         idx = self.sourceModel().index(source_row, 0, source_parent)
-        return self.sourceModel().data(idx, Qt.ItemDataRole.UserRole) == self.category
+        category = self.sourceModel().data(idx, Qt.ItemDataRole.UserRole)
+        if self.category == "all":
+            return category not in HIDDEN_FROM_ALL
+        return category == self.category
 
 
 class EventFeed(Retranslating, QWidget):

@@ -127,6 +127,7 @@ ACTORS = {
     "metrics": QT_TRANSLATE_NOOP("Words", "metrics"), "console": QT_TRANSLATE_NOOP("Words", "console"),
     "stream": QT_TRANSLATE_NOOP("Words", "stream guard"), "supervisor": QT_TRANSLATE_NOOP("Words", "supervisor"),
     "control-api": QT_TRANSLATE_NOOP("Words", "control API"), "host": QT_TRANSLATE_NOOP("Words", "host"),
+    "simulator": QT_TRANSLATE_NOOP("Words", "simulated room"),
 }
 
 

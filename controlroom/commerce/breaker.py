@@ -12,8 +12,10 @@ It watches the platform's per-SKU counters (each metrics poll) and trips on:
   a plan (a 10 % flash offer normally sells 5-10x faster than the minutes before it).
 
 It also sees a console-run offer (a platform without native offers) sell its quantity: the console
-then ends it like the shop would. The counters are transient (not journaled): after a restart the
-breaker measures from the restart.
+then ends it like the shop would. Its memory (the counters it compares and which SKUs are armed since
+when) is not journaled by the breaker itself: after a restart it is rebuilt from the journal — the
+metrics room's per-SKU samples and the console's own events (poll_history.py, `restore`) — so a
+breaker armed before a kill -9 is armed after it and trips when the uninterrupted show's would.
 """
 from __future__ import annotations
 
@@ -56,6 +58,18 @@ class Breaker:
         self._armed.pop(sku, None)
         self.changed(sku)
 
+    @property
+    def keep_s(self) -> float:
+        """How far back the counters are kept (one sample older than this stays, as the window's start)."""
+        return max(120.0, 2 * self.settings.breaker_window_s)
+
+    def restore(self, hist: dict[str, list[tuple[float, int, int, int]]], armed: dict[str, float],
+                mixed: set[str]) -> None:
+        """After a restart: the memory the breaker had when the app died (poll_history.breaker_memory)."""
+        self._hist = {sku: deque(rows, maxlen=4096) for sku, rows in hist.items()}
+        self._armed = dict(armed)
+        self._mixed = set(mixed)
+
     def units(self, sku: str) -> int:
         h = self._hist.get(sku)
         return h[-1][2] if h else 0
@@ -65,7 +79,7 @@ class Breaker:
         s = self.settings
         trips: list[Trip] = []
         sold_out: list[str] = []
-        keep = max(120.0, 2 * s.breaker_window_s)
+        keep = self.keep_s
         for sku, sm in m.skus.items():
             hist = self._hist.setdefault(sku, deque(maxlen=4096))
             prev = hist[-1] if hist else None

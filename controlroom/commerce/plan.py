@@ -120,16 +120,29 @@ MAX_COUNT = 10 ** 9            # units; beyond this a cell is a typo
 MAX_RATE = 1_000_000.0         # orders per minute
 
 
+def _shown(s: str) -> str:
+    """A cell as quoted back in a reason: a 5,000-character cell is not echoed whole."""
+    return repr(s) if len(s) <= 24 else repr(s[:20] + "…") + f" ({len(s)} characters)"
+
+
+def _count(digits: str, shown: str) -> int:
+    """A whole number of units from its digits, bounded before it is converted: Python refuses to convert
+    more than 4,300 digits with a text naming neither the row nor the column."""
+    if len(digits.lstrip("0")) > len(str(MAX_COUNT)):
+        raise ValueError(f"{shown} is absurdly large (above {MAX_COUNT:,})")
+    n = int(digits)
+    if n > MAX_COUNT:
+        raise ValueError(f"{shown} is absurdly large (above {MAX_COUNT:,})")
+    return n
+
+
 def _int_cell(text: str, fld: str) -> int:
     s = unicodedata.normalize("NFKC", text).strip()
     if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", s):
-        n = int(s.replace(",", ""))
-        if n > MAX_COUNT:
-            raise ValueError(f"{s!r} is absurdly large (above {MAX_COUNT:,})")
-        return n
+        return _count(s.replace(",", ""), _shown(s))
     if re.fullmatch(r"-\s*\d[\d,]*", s):
-        raise ValueError(f"{s!r} is negative; expected a whole number 0 or more")
-    raise ValueError(f"{s!r} is not a whole number")
+        raise ValueError(f"{_shown(s)} is negative; expected a whole number 0 or more")
+    raise ValueError(f"{_shown(s)} is not a whole number")
 
 
 def _rate_cell(text: str) -> float:
@@ -137,10 +150,10 @@ def _rate_cell(text: str) -> float:
     is not a number once switched the circuit breaker off."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not re.fullmatch(r"\d+(\.\d+)?", s):
-        raise ValueError(f"{s!r} is not a number of orders per minute (e.g. 12 or 7.5)")
+        raise ValueError(f"{_shown(s)} is not a number of orders per minute (e.g. 12 or 7.5)")
     v = float(s)
     if v > MAX_RATE:
-        raise ValueError(f"{s!r} is absurdly large (above {MAX_RATE:,.0f} orders per minute)")
+        raise ValueError(f"{_shown(s)} is absurdly large (above {MAX_RATE:,.0f} orders per minute)")
     return v
 
 
@@ -153,8 +166,8 @@ def _tiers_cell(text: str) -> tuple[Tier, ...]:
         m = re.fullmatch(r"(\d+)\s*[:：]\s*(.+)", part)
         if not m:
             raise ValueError(f"tier {part!r} is not QTY:PRICE (e.g. 2:89)")
-        qty = int(m.group(1))
-        if not 1 <= qty <= MAX_COUNT:
+        qty = _count(m.group(1), f"tier {_shown(part)}")
+        if qty < 1:
             raise ValueError(f"tier {part!r}: the quantity must be 1 or more")
         tiers.append(Tier(qty, parse_money(m.group(2), "tiers"), part))
     return tuple(tiers)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from controlroom.commerce import poll_history
 from controlroom.commerce import commands as cmds
 from controlroom.commerce import events as ev
 from controlroom.commerce.commands import readback_json
+from controlroom.commerce.stock import StockLevels
 from controlroom.commerce.tickets import APPLIED_, UNCERTAIN, ConsoleError, Ticket
 from controlroom.journal import JournalWriteError
 from controlroom.platform import PlatformError, deadline
@@ -38,12 +40,20 @@ class Recovery:
     def _replay(self, sid: int) -> None:
         known = ev.kinds()
         events = [e for e in self.journal.events(sid) if e.kind in known]
+        polls = poll_history.polls(self.journal, sid, self.mono_of)
         with self._lock:
+            timed = []
             for e in events:
                 typed = ev.decode(e.kind, e.payload)
                 if typed is not None:
                     self.state.apply(typed)
+                    timed.append((self.mono_of(e.utc.timestamp()), typed))
             self._dirty.add("*")
+            # what the metrics polls taught the console comes back too: the circuit breakers armed before the
+            # crash stay armed with the counters they had, the stock watch goes on from the same estimate
+            self.breaker.restore(*poll_history.breaker_memory(self.journal, sid, self.mono_of, polls,
+                                                              self.clock.monotonic(), self.breaker.keep_s))
+            self.stock = StockLevels.replay(timed, polls, self.config.low_stock_units, self.config.stock_read_every_s)
             orphans = [p for p in self.state.pending.values() if not p.uncertain]
             try:
                 for p in orphans:

@@ -79,6 +79,7 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
         self.tickets: dict[str, Ticket] = {}
         self._ids = itertools.count(1)
         self._run_id = uuid.uuid4().hex[:8]
+        self._run_no = 0                           # which run of the session this is: 0, then +1 per resume
         self.session_id: int | None = None
         self.journal_ok = True
         self.killed = False
@@ -120,12 +121,15 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
     def on_session(self, session_id: int, resumed: bool) -> None:
         with self._lock:
             self.session_id = session_id
+            # the runtime journaled this resume's session.resumed already: run n of the session is the n-th
+            self._run_no = len(self.journal.events(session_id, kinds=["session.resumed"])) if resumed else 0
             self.state.__init__()
             self.tickets.clear()
             self._stopping.clear()
             self._settle_at.clear()
             self._recon_at.clear()
             self.stock = StockLevels()
+            self.breaker = Breaker(self.settings)   # a new show is watched from its start (a resume: _replay)
             self._bag_ending = None
             self._dirty.add("*")
         if resumed:
@@ -348,8 +352,10 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
 
     # ======================================================================= tickets
     def _key(self, cmd: cmds.Command, n: int) -> str:
-        # fresh for every action of every run: a reconcile after a second restart is never a replay
-        return f"cr-{self._sid()}-{self._run_id}-{n}-{cmd.kind}-{cmd.lane}"
+        # fresh for every action of every run: a reconcile after a second restart is never a replay. The run of
+        # the session makes it so by construction (the shop's idempotency cache outlives the app: a repeated
+        # key is answered from it, nothing applied); the random part keeps two apps' keys apart all the same
+        return f"cr-{self._sid()}-r{self._run_no}-{self._run_id}-{n}-{cmd.kind}-{cmd.lane}"
 
     def request(self, cmd: cmds.Command, *, actor: str = "operator") -> Ticket:
         """Judge an action now and open its ticket. Nothing is sent yet."""

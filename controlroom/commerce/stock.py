@@ -49,6 +49,60 @@ class StockLevels:
         self._mark[sku] = (stock, units)
         self.estimate[sku] = stock
 
+    # ---- the watch's decisions, shared by the live poll and the rebuild after a crash ---------------
+    def poll(self, sku: str, stock: int, units: int, low: int, every: float, now: float) -> tuple[int, bool]:
+        """One poll of a listed SKU: (the estimate, whether to read it back now)."""
+        est = self.observe(sku, stock, units)
+        want = SOLD_OUT if est <= 0 else LOW if est <= low else None
+        if want is None:
+            self.level.pop(sku, None)     # restocked (or never low): alert again next time
+            return est, False
+        if _rank(want) > _rank(self.level.get(sku)) and now - self.read_at.get(sku, -1e18) >= every:
+            self.read_at[sku] = now
+            return est, True
+        return est, False
+
+    def read(self, sku: str, stock: int, units: int, low: int) -> str | None:
+        """A read-back came in (`units`: the counter at the poll that asked for it). Returns the level to
+        alert, if it is worse than the one already alerted."""
+        self.reset(sku, stock, units)
+        level = SOLD_OUT if stock <= 0 else LOW if stock <= low else None
+        if level is None:
+            self.level.pop(sku, None)
+            return None
+        if _rank(level) > _rank(self.level.get(sku)):
+            self.level[sku] = level
+            return level
+        return None
+
+    @classmethod
+    def replay(cls, events: list[tuple[float, ev.Event]], polls: list[tuple[float, dict[str, tuple[int, int, int]]]],
+               low: int, every: float) -> "StockLevels":
+        """After a crash: the watch as the live console left it, by running its decisions again over the
+        journal — the console's events (`(mono, event)`, journal order) and the metrics polls' per-SKU counters
+        (poll_history.polls) — so a product already alerted sold out is not alerted again, and the estimate
+        goes on from the same read-back and units counter. An event at a poll's very instant came after it (a
+        read-back the poll asked for, an action of that second)."""
+        from controlroom.commerce.state import ConsoleState
+        levels, state = cls(), ConsoleState()
+        asked: dict[str, int] = {}                    # sku -> units counter at the poll that asked for a read
+        i = 0
+        for at, skus in [*polls, (float("inf"), None)]:
+            while i < len(events) and events[i][0] < at:
+                _t, e = events[i]
+                i += 1
+                state.apply(e)
+                if isinstance(e, ev.StockRead) and e.readback:
+                    levels.read(e.sku, int(e.readback.get("stock", 0)), asked.get(e.sku, 0), low)
+            if skus is None:
+                break
+            for sku, s in state.skus.items():
+                if s.listed:
+                    units = skus[sku][1] if sku in skus else 0
+                    if levels.poll(sku, s.stock, units, low, every, at)[1]:
+                        asked[sku] = units
+        return levels
+
 
 class Substitutes:
     """ConsoleService's stock watch and sold-out switch (uses its state, platform, lanes and lock)."""
@@ -116,14 +170,10 @@ class Substitutes:
                 if not s.listed:
                     continue
                 sm = m.skus.get(sku)
-                est = self.stock.observe(sku, s.stock, sm.units if sm is not None else 0)
-                want = SOLD_OUT if est <= 0 else LOW if est <= low else None
-                if want is None:
-                    self.stock.level.pop(sku, None)     # restocked (or never low): alert again next time
-                    continue
-                if _rank(want) > _rank(self.stock.level.get(sku)) and now - self.stock.read_at.get(sku, -1e18) >= every:
-                    self.stock.read_at[sku] = now
-                    to_read.append((sku, est, sm.units if sm is not None else 0))
+                units = sm.units if sm is not None else 0
+                est, read = self.stock.poll(sku, s.stock, units, low, every, now)
+                if read:
+                    to_read.append((sku, est, units))
         for sku, est, units in to_read:
             try:
                 with deadline(self.config.action_deadline_s, self.clock):
@@ -138,13 +188,8 @@ class Substitutes:
                     self._commit(ev.StockRead(sku, readback_json(rb), est), "system")
                 except (JournalWriteError, ConsoleError):
                     return
-                self.stock.reset(sku, rb.stock, units)
-                level = SOLD_OUT if rb.stock <= 0 else LOW if rb.stock <= low else None
-                raise_it = level is not None and _rank(level) > _rank(self.stock.level.get(sku))
-                if level is None:
-                    self.stock.level.pop(sku, None)
-                elif raise_it:
-                    self.stock.level[sku] = level
+                level = self.stock.read(sku, rb.stock, units, low)
+                raise_it = level is not None
                 got = self.substitute_for(sku)
                 sub_title = self.state.skus[got[0]].title if got else ""
             if raise_it:

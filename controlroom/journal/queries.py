@@ -14,21 +14,24 @@ from sqlalchemy import text
 
 
 def room_samples(journal, session_id: int, metrics: Iterable[str]) -> list[tuple[float, str, str, int]]:
-    """(mono, utc text, metric, value) of a session's room-level samples of `metrics`, in time order."""
+    """(mono, utc text, metric, value) of a session's room-level samples of `metrics`, in time order.
+
+    Time order is UTC order: a session resumed after a reboot has monotonic readings from two clocks
+    (the rooms place each instant on this process's clock by its UTC time)."""
     metrics = list(metrics)
     if not metrics:
         return []
     q = text("SELECT mono, utc, metric, value FROM samples WHERE session_id = :sid AND sku IS NULL "
-             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY mono, id")
+             "AND metric IN (" + ",".join(f":m{i}" for i in range(len(metrics))) + ") ORDER BY utc, id")
     params = {"sid": session_id, **{f"m{i}": m for i, m in enumerate(metrics)}}
     with journal.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(q, params).all()]
 
 
-def sku_samples(journal, session_id: int) -> Iterator[tuple[str, str, int]]:
-    """(sku, metric, value) of every per-SKU sample of a session, in time order."""
-    q = text("SELECT sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
-             "ORDER BY mono, id")
+def sku_samples(journal, session_id: int) -> Iterator[tuple[str, str, str, int]]:
+    """(utc text, sku, metric, value) of every per-SKU sample of a session, in time (UTC) order."""
+    q = text("SELECT utc, sku, metric, value FROM samples WHERE session_id = :sid AND sku IS NOT NULL "
+             "ORDER BY utc, id")
     with journal.engine.connect() as conn:
         rows = conn.execute(q, {"sid": session_id}).all()
     return iter([tuple(r) for r in rows])

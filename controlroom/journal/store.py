@@ -2,7 +2,10 @@
 
 Durability contract: `append(...)` returns only after the event is committed with
 synchronous=FULL, so an action the UI shows as done survives kill -9 and power loss. Metric
-samples go through `append_samples`, which the caller batches (one transaction per batch).
+samples go through `append_samples`, which the caller batches (one transaction per batch), or
+`queue_samples`: queued samples are committed with the next write of any kind (or `flush_samples`),
+so the journal is always a consistent prefix of the show — it never keeps an event and loses a sample
+taken before it (an exact resume relies on that).
 
 Faults are loud: a write the disk refuses (full, read-only, I/O error) raises `JournalWriteError`,
 sets `journal.fault` to the reason and publishes "journal.error" on the bus once per fault; the next
@@ -44,6 +47,7 @@ from controlroom.journal.redact import redact
 # Dotted, starting with the room: console.price_set, session.started, alert.raised ...
 KIND = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
 BUSY_TIMEOUT_MS = 5000
+_INSERT_SAMPLE = "INSERT INTO samples (session_id, utc, mono, metric, sku, value) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 class JournalWriteError(RuntimeError):
@@ -203,6 +207,7 @@ class Journal:
         # Bus publication happens outside the write lock but in seq order (see _publish).
         self._pending: deque[Event] = deque()
         self._publishing = threading.Lock()
+        self._queued: list[tuple] = []   # sample rows waiting for the next commit (queue_samples)
 
     @staticmethod
     def _make_engine(path: Path) -> Engine:
@@ -222,6 +227,10 @@ class Journal:
         with self._lock:
             if self._closed:
                 return
+            try:
+                self.flush_samples()
+            except JournalWriteError:
+                pass   # the fault is published; the queued samples cannot be kept
             self._closed = True
             self._db.close()
             self._engine.dispose()
@@ -242,9 +251,12 @@ class Journal:
             if not durable:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             cur = self._db.cursor()
+            queued, self._queued = self._queued, []
             try:
                 cur.execute("BEGIN IMMEDIATE")
                 try:
+                    if queued:
+                        cur.executemany(_INSERT_SAMPLE, queued)
                     yield cur
                     cur.execute("COMMIT")
                 except BaseException:
@@ -257,7 +269,11 @@ class Journal:
             except sqlite3.OperationalError as e:
                 # disk full, read-only file or folder, I/O error: the show must hear it, not a log line
                 self._set_fault(explain_os_error(e))
+                self._queued[:0] = queued
                 raise JournalWriteError(self.path, str(e)) from e
+            except BaseException:
+                self._queued[:0] = queued   # not committed: they go with the next write
+                raise
             finally:
                 cur.close()
                 if not durable:
@@ -461,6 +477,35 @@ class Journal:
         """Write a batch of metric samples in one durable transaction."""
         if not rows:
             return 0
+        tuples = self._sample_tuples(session_id, rows)
+        with self._write() as cur:
+            if cur.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                raise KeyError(f"no session {session_id} in {self.path}")
+            cur.executemany(_INSERT_SAMPLE, tuples)
+        return len(tuples)
+
+    def queue_samples(self, session_id: int, rows: Sequence[Sample]) -> None:
+        """Queue samples for the next commit of any kind (an event, a session change, `flush_samples`).
+        An event committed after this call is never kept without these samples."""
+        if not rows:
+            return
+        tuples = self._sample_tuples(session_id, rows)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the journal {self.path} is closed")
+            self._queued.extend(tuples)
+
+    def flush_samples(self) -> int:
+        """Commit the queued samples now (durably). Returns how many rows were written."""
+        with self._lock:
+            n = len(self._queued)
+            if not n or self._closed:
+                return 0
+            with self._write():
+                pass   # _write commits what is queued
+        return n
+
+    def _sample_tuples(self, session_id: int, rows: Sequence[Sample]) -> list[tuple]:
         now_utc = _iso(self.clock.utcnow())
         now_mono = float(self.clock.monotonic())
         utc_text: dict[datetime, str] = {}
@@ -478,12 +523,7 @@ class Journal:
             if type(v) is not int:
                 v = _as_int(v, f"sample {s.metric}")
             add((session_id, u_text, now_mono if s.mono is None else s.mono, s.metric, s.sku, v))
-        with self._write() as cur:
-            if cur.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
-                raise KeyError(f"no session {session_id} in {self.path}")
-            cur.executemany("INSERT INTO samples (session_id, utc, mono, metric, sku, value) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", tuples)
-        return len(tuples)
+        return tuples
 
     def samples(self, session_id: int, metric: str | None = None, sku: str | None = None) -> list[dict]:
         sql = "SELECT id, session_id, utc, mono, metric, sku, value FROM samples WHERE session_id = ?"

@@ -9,6 +9,7 @@ from datetime import datetime
 import numpy as np
 
 from controlroom.journal import queries
+from controlroom.metrics.rebase import monotone, monotone_sku_rows
 from controlroom.metrics.series import ROOM_METRICS, SKU_PREFIX
 
 
@@ -20,6 +21,7 @@ class SeriesData:
     utc: np.ndarray             # POSIX seconds
     values: dict[str, np.ndarray]
     start_mono: float           # the show's start (session.started, else the first sample)
+    restarts_utc: tuple[float, ...] = ()   # where counters journaled before the rebase rule fell back (rebase.py)
 
     @property
     def offset_s(self) -> np.ndarray:
@@ -30,19 +32,26 @@ class SeriesData:
 
 
 def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | None:
-    """A session's room-level samples pivoted to one row per sample instant (forward-filled)."""
+    """A session's room-level samples pivoted to one row per sample instant (forward-filled).
+
+    Instants are ordered by UTC: a session resumed after a reboot has monotonic readings from two clocks."""
     metrics = list(metrics)
     rows = queries.room_samples(journal, session_id, metrics)
     if not rows:
         return None
-    monos = np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
-    uniq, inverse = np.unique(monos, return_inverse=True)
-    utc = np.zeros(len(uniq))
-    vals = {m: np.full(len(uniq), -1, dtype=np.int64) for m in metrics}
-    for r, i in zip(rows, inverse):
-        vals[r[2]][i] = r[3]
-        if not utc[i]:
-            utc[i] = datetime.fromisoformat(r[1]).timestamp()
+    # rows come grouped by instant (ORDER BY utc): number the instants, then one vectorised scatter
+    n = len(rows)
+    texts = [r[1] for r in rows]
+    new = np.fromiter((i == 0 or texts[i] != texts[i - 1] for i in range(n)), dtype=bool, count=n)
+    inst = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    utc = np.array([datetime.fromisoformat(texts[i]).timestamp() for i in first], dtype=np.float64)
+    uniq = np.array([rows[i][0] for i in first], dtype=np.float64)
+    col = {m: k for k, m in enumerate(metrics)}
+    which = np.fromiter((col[r[2]] for r in rows), dtype=np.int64, count=n)
+    mat = np.full((len(first), len(metrics)), -1, dtype=np.int64)
+    mat[inst, which] = np.fromiter((r[3] for r in rows), dtype=np.int64, count=n)
+    vals = {m: mat[:, k].copy() for m, k in col.items()}
     for m, arr in vals.items():  # forward-fill gaps (a metric missing from one batch)
         missing = arr < 0
         if missing.any():
@@ -51,18 +60,35 @@ def read_series(journal, session_id: int, metrics=ROOM_METRICS) -> SeriesData | 
             filled = arr[idx]
             filled[filled < 0] = 0
             arr[:] = filled
+    vals, restarts = monotone(vals)   # a journal written before the rebase rule may have counters that fall
     start = session_start_mono(journal, session_id)
     title = journal.session(session_id).title
-    return SeriesData(session_id, title, uniq, utc, vals, start if start is not None else float(uniq[0]))
+    return SeriesData(session_id, title, uniq, utc, vals, start if start is not None else float(uniq[0]),
+                      tuple(float(utc[i]) for i in restarts))
 
 
-def latest_sku_values(journal, session_id: int) -> dict[str, dict[str, int]]:
-    """The last journaled value of each per-SKU counter: {sku: {field: value}}."""
+def latest_sku_values(journal, session_id: int, restarts_utc=()) -> dict[str, dict[str, int]]:
+    """The last journaled value of each per-SKU counter: {sku: {field: value}} (`restarts_utc`: see sku_rows)."""
     out: dict[str, dict[str, int]] = {}
-    for sku, metric, value in queries.sku_samples(journal, session_id):
-        if metric.startswith(SKU_PREFIX):
-            out.setdefault(sku, {})[metric[len(SKU_PREFIX):]] = int(value)
+    for _t, sku, f, v in sku_rows(journal, session_id, restarts_utc):
+        out.setdefault(sku, {})[f] = v
     return out
+
+
+def sku_rows(journal, session_id: int, restarts_utc=()) -> list[tuple[float, str, str, int]]:
+    """Every journaled per-SKU counter change in order: (utc POSIX seconds, sku, field, value). Counters
+    that fall (journals written before the rebase rule) are repaired as the room's series is, given the
+    room's restarts (`SeriesData.restarts_utc`)."""
+    n = len(SKU_PREFIX)
+    stamp: dict[str, float] = {}
+    out = []
+    for utc, sku, metric, value in queries.sku_samples(journal, session_id):
+        if metric.startswith(SKU_PREFIX):
+            t = stamp.get(utc)
+            if t is None:
+                t = stamp[utc] = datetime.fromisoformat(utc).timestamp()
+            out.append((t, sku, metric[n:], int(value)))
+    return monotone_sku_rows(out, list(restarts_utc)) if restarts_utc else out
 
 
 def session_start_mono(journal, session_id: int) -> float | None:

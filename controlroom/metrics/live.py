@@ -2,6 +2,12 @@
 
 `LiveMetrics.report()` is what "metrics.update" carries to the UI; the alert rules read the same
 object through the LiveView protocol, so what the operator sees and what raises an alert agree.
+
+Breaks: where the data start again after a hole (the app was down, the platform silent) or after the
+platform's counters restarted (see rebase.py), the figures before and after are not comparable second by
+second. A rolling window that reaches back across a break is marked incomplete (its counts stay
+non-negative, the rules say nothing on it), and the viewers peak is taken from the break on: a "drop"
+across the hole is not a drop anyone saw happen.
 """
 from __future__ import annotations
 
@@ -33,6 +39,18 @@ class LiveMetrics:
         self.targets = targets or Targets()
         self.start_mono = start_mono          # show start; the first sample when unknown
         self.tolerance = 1.5 * interval_s
+        self.breaks: list[float] = []         # first sample after each break, ascending
+
+    def add_break(self, mono: float) -> None:
+        if not self.breaks or mono > self.breaks[-1]:
+            self.breaks.append(mono)
+
+    def _break_in(self, start_mono: float, end_mono: float) -> bool:
+        """A break after start and at or before end: the window does not see one continuous stretch."""
+        return any(start_mono < b <= end_mono for b in reversed(self.breaks))
+
+    def _since_break(self, mono: float) -> float | None:
+        return next((b for b in reversed(self.breaks) if b <= mono), None)
 
     # ---- LiveView ---------------------------------------------------------------------------
     def now(self) -> float:
@@ -61,7 +79,8 @@ class LiveMetrics:
         if first is None or b is None:
             return kpis_between(None, None, span_s=0.0, complete=False)
         a = self.store.at_or_before(start_mono)
-        complete = a is not None or first.mono <= start_mono + self.tolerance
+        complete = (a is not None or first.mono <= start_mono + self.tolerance) \
+            and not self._break_in(start_mono, end_mono)
         if a is None:
             a = first
         peak, avg = self.store.online_stats(max(start_mono, first.mono), end_mono)
@@ -78,8 +97,8 @@ class LiveMetrics:
             return None
         now = self.now()
         first = self.store.first_sku_mono()
-        if first is None or first > now - seconds + self.tolerance:
-            return None  # not a full window of SKU data yet
+        if first is None or first > now - seconds + self.tolerance or self._break_in(now - seconds, now):
+            return None  # not a full, continuous window of SKU data yet
         start = self.store.skus_at_or_before(now - seconds) or {}
         return {s: sku_kpis(m, start.get(s)) for s, m in end.items()}
 
@@ -87,7 +106,11 @@ class LiveMetrics:
         last = self.store.last()
         if last is None:
             return None, None
-        peak, _ = self.store.online_stats(last.mono - seconds, last.mono)
+        start = last.mono - seconds
+        brk = self._since_break(last.mono)
+        if brk is not None and brk > start:
+            start = brk   # the peak before the hole is not compared with now
+        peak, _ = self.store.online_stats(start, last.mono)
         return peak, last.online
 
     # ---- the UI's snapshot ------------------------------------------------------------------

@@ -4,28 +4,39 @@ batches, keeps the in-memory series, computes KPIs, evaluates the alert rules an
 
 Journal: samples (room metrics every poll under their MetricsSnapshot field names, sku NULL;
 per-SKU counters as "sku.<field>" with the sku set, written when they change), and
-"metrics.alert_cleared" events when a rule's condition has recovered.
+"metrics.alert_cleared" events when a rule's condition has recovered, "metrics.rebased" when the
+platform's counters fell (rebase.py: what is recorded and shown never goes backwards).
 Bus: "metrics.update" (KpiReport), "metrics.alert_cleared", "metrics.poll_failed",
 "metrics.previous" (the previous show's series became available).
+
+Resume (kill -9, then the same session again): the series, the per-SKU figures, the offsets of the last
+rebase, the segments and the markers come back from the journal, placed on this process's monotonic
+clock by their UTC time (monotonic clocks restart with a reboot). The alert rules get their state back by
+running once more over the journaled samples of the last minutes (raising and clearing nothing), then
+taking the journal's word for what is raised, cleared and when: a rule half-way through its sustain time
+carries on where it was. The next poll follows at once; a hole longer than `gap_s` is a break (live.py).
+
+Samples are queued in the journal (`Journal.queue_samples`) and committed with its next write of any kind
+or every `journal_batch_s`: the journal never keeps an event and loses a sample taken before it.
 """
 from __future__ import annotations
 
 import logging
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import datetime, timezone
 
 from controlroom.journal import Sample
 from controlroom.metrics.alert_rules import AlertEngine, AlertSettings
-from controlroom.metrics.history import (Marker, SeriesData, latest_sku_values, marker_from_event,
-                                         previous_series, read_series, segment_starts,
-                                         session_start_mono)
+from controlroom.metrics.history import (Marker, SeriesData, marker_from_event, previous_series, read_series,
+                                         segment_starts, sku_rows)
 from controlroom.metrics.kpi import Segment, SegmentKpis, segment_kpis
 from controlroom.metrics.live import KpiReport, LiveMetrics
+from controlroom.metrics.rebase import REBASED, CounterRebase, sku_metrics
 from controlroom.metrics.series import ROOM_METRICS, SKU_METRICS, SKU_PREFIX, SeriesStore
 from controlroom.metrics.targets import Targets, load_targets, targets_from_show
-from controlroom.platform import MetricsSnapshot, SkuMetrics
+from controlroom.platform import MetricsSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +47,7 @@ class MetricsSettings:
     journal_batch_s: float = 5.0     # samples are written in one transaction this often
     buffer_rows: int = 43_200        # in-memory rows before old history is thinned (12 h at 1 Hz)
     markers_max: int = 5_000
+    gap_s: float = 10.0              # a hole in the samples longer than this (and than 3 polls) is a break
 
 
 class MetricsService:
@@ -45,8 +57,10 @@ class MetricsService:
         self.alert_settings: AlertSettings = rt.settings.section("alerts", AlertSettings)
         # show.toml was read and checked once, when the runtime was made (controlroom.show)
         self.targets: Targets = targets_from_show(rt.show) if rt.show is not None else load_targets(rt.show_dir)
-        self.store = SeriesStore(self.settings.buffer_rows)
+        self.gap_s = max(self.settings.gap_s, 3 * self.settings.interval_s)
+        self.store = SeriesStore(self.settings.buffer_rows, max_hold_s=self.gap_s)
         self.live = LiveMetrics(self.store, self.targets, interval_s=self.settings.interval_s)
+        self.rebase = CounterRebase()
         self.engine = AlertEngine(self.alert_settings, self._raise, self._cleared,
                                   category_uv_value=self.targets.uv_value, sold_out=self._sold_out)
         self.report: KpiReport | None = None
@@ -55,7 +69,6 @@ class MetricsService:
         self.failures = 0
         self._markers: deque[Marker] = deque(maxlen=self.settings.markers_max)
         self._segments: list[tuple[float, str, str]] = []
-        self._pending: list[Sample] = []
         self._last_flush: float | None = None
         self._sku_journaled: dict[str, tuple[int, ...]] = {}
         self._ingest_lock = threading.RLock()
@@ -99,7 +112,9 @@ class MetricsService:
             self._last_flush = None
             self.report = None
             self.previous = None
-            self.live.start_mono = session_start_mono(self.rt.journal, session_id)
+            self.live.start_mono = None
+            self.live.breaks = []
+            self.rebase.reset()
             self.engine.states.clear()
             self._rebuild(session_id)
         if self._want_worker:
@@ -109,42 +124,84 @@ class MetricsService:
                          daemon=True).start()
 
     def _rebuild(self, session_id: int) -> None:
+        """Everything the room shows, from the journal (a new session has nothing yet)."""
+        clock = self.rt.clock
+        now_mono, now_utc = clock.monotonic(), clock.utcnow().timestamp()
+
+        def here(utc: float) -> float:   # a journaled instant on this process's monotonic clock
+            return now_mono - (now_utc - utc)
+
         events = self.rt.journal.events(session_id)
         raised: dict[str, tuple] = {}
-        cleared: set[str] = set()
+        cleared: dict[str, float] = {}
+        rebased = None
         for ev in events:
+            at = here(ev.utc.timestamp())
             m = marker_from_event(ev)
             if m:
-                self._markers.append(m)
+                self._markers.append(replace(m, mono=at))
             if ev.kind == "alert.raised":
                 self._alerts.append(_alert_row({**ev.payload, "alert_id": f"A{ev.seq}"}, ev.utc.timestamp()))
             elif ev.kind == "alert.acked" and ev.payload.get("alert_id"):
                 self._acked.add(ev.payload["alert_id"])
             if ev.kind == "alert.raised" and ev.payload.get("source") == "metrics":
                 raised[f"A{ev.seq}"] = (ev.payload.get("rule"), ev.payload.get("sku") or
-                                        _key_from_values(ev.payload), ev.mono)
-            elif ev.kind in ("metrics.alert_cleared", "alert.acked") and ev.payload.get("alert_id"):
-                if ev.kind == "metrics.alert_cleared":
-                    cleared.add(ev.payload["alert_id"])
+                                        _key_from_values(ev.payload), at)
+            elif ev.kind == "metrics.alert_cleared" and ev.payload.get("alert_id"):
+                cleared[ev.payload["alert_id"]] = at
+            elif ev.kind == REBASED:
+                rebased = ev.payload
+                if ev.payload.get("reason") == "restart":
+                    self.live.add_break(at)
+            elif ev.kind == "session.started":
+                self.live.start_mono = at
             elif ev.kind == "session.ended":
                 self._paused = True
-        self._segments = segment_starts(events)
+        self._segments = [(here(ev.utc.timestamp()), label, sid)
+                          for ev in events for _m, label, sid in segment_starts([ev])]
         data = read_series(self.rt.journal, session_id)
-        if data is not None:
-            for i in range(len(data)):
-                self.store.append(float(data.mono[i]), float(data.utc[i]),
-                                  MetricsSnapshot(**{m: int(data.values[m][i]) for m in ROOM_METRICS}))
-            skus = latest_sku_values(self.rt.journal, session_id)
-            if skus:
-                last = self.store.last()
-                snap = MetricsSnapshot(**last.values, skus={s: SkuMetrics(s, **v) for s, v in skus.items()})
-                self.store.latest_skus = dict(snap.skus)
-                self._sku_journaled = {s: tuple(getattr(m, f) for f in SKU_METRICS) for s, m in snap.skus.items()}
-            self.report = self.live.report()
-        now = self.rt.clock.monotonic()
-        for alert_id, (rule, key, mono) in raised.items():
-            if rule:
-                self.engine.restore(rule, key or "", min(mono, now), alert_id not in cleared, alert_id)
+        if data is None:
+            return
+        monos = now_mono - (now_utc - data.utc)
+        horizon = monos[-1] - self._replay_s()
+        # The journal's alert facts before the replay window; the rules run over the window; then the facts.
+        self._restore_alerts(raised, cleared, until=horizon)
+        for u in data.restarts_utc:   # counters that fell in a journal written before the rebase rule
+            self.live.add_break(here(u))
+        keep_from = monos[-1] - max(self.store.sku_history_s, self._replay_s())
+        skus_at = _SkuReplay(sku_rows(self.rt.journal, session_id, data.restarts_utc),
+                             lambda mono: now_utc - (now_mono - mono), keep_from=keep_from)
+        cols = [data.values[m] for m in ROOM_METRICS]
+        for i in range(len(monos)):
+            mono = float(monos[i])
+            skus = skus_at.at(mono)
+            snap = MetricsSnapshot(**{m: int(c[i]) for m, c in zip(ROOM_METRICS, cols)}, skus=skus or {})
+            self._append(snap, mono, float(data.utc[i]))
+            if mono >= horizon:
+                self._evaluate(quiet=True)
+        self._restore_alerts(raised, cleared, until=None)
+        last = skus_at.latest()
+        self.store.latest_skus = {s: sku_metrics(s, v) for s, v in last.items()}
+        self._sku_journaled = {s: tuple(int(v.get(f, 0)) for f in SKU_METRICS) for s, v in last.items()}
+        self.rebase.restore(rebased, self.store.last().values, last)
+        self.report = self.live.report()
+
+    def _replay_s(self) -> float:
+        """How far back the alert rules must run again to be where they were: their longest look back."""
+        a = self.alert_settings
+        return (max(a.conversion_window_s, 2 * a.gmv_window_s, a.sku_window_s, a.viewers_window_s)
+                + max(a.conversion_sustain_s, a.gmv_sustain_s, a.sku_sustain_s, a.viewers_sustain_s,
+                      a.uv_value_sustain_s, a.clear_sustain_s) + 60.0)
+
+    def _restore_alerts(self, raised: dict[str, tuple], cleared: dict[str, float], until: float | None) -> None:
+        for alert_id, (rule, key, at) in raised.items():
+            if not rule or (until is not None and at > until):
+                continue
+            gone = alert_id in cleared and (until is None or cleared[alert_id] <= until)
+            st = self.engine.states.get((rule, key or ""))
+            if until is None and st is not None:
+                st.last_raised = None   # the journal's time, not the replay's
+            self.engine.restore(rule, key or "", at, not gone, alert_id)
 
     def _load_previous(self, session_id: int) -> None:
         try:
@@ -228,27 +285,57 @@ class MetricsService:
 
     def ingest(self, snap: MetricsSnapshot, mono: float, utc: datetime) -> KpiReport | None:
         with self._ingest_lock:
-            before = self.store.version
-            self.store.append(mono, utc.timestamp(), snap)
-            if self.store.version == before:
-                return self.report
+            last = self.store.last()
+            if last is not None and mono <= last.mono:
+                return self.report   # a duplicate poll at the same instant adds nothing
+            snap, rebased = self.rebase.apply(snap)
+            if rebased is not None:
+                self._journal_rebase(rebased, mono)
+            self._append(snap, mono, utc.timestamp())
             if self.session_id is not None and not self._paused:
                 self._queue_samples(snap, mono, utc)
                 if self._last_flush is None:
                     self._last_flush = mono
                 if mono - self._last_flush >= self.settings.journal_batch_s:
                     self.flush()
-            try:
-                self.engine.evaluate(self.live)
-            except Exception:
-                log.exception("alert rules failed")
+            self._evaluate()
             self.report = self.live.report()
         self.rt.bus.publish("metrics.update", self.report)
         return self.report
 
+    def _append(self, snap: MetricsSnapshot, mono: float, utc: float) -> None:
+        """Into the series; the first sample after a hole longer than gap_s starts a break."""
+        last = self.store.last()
+        if last is not None and mono - last.mono > self.gap_s:
+            self.live.add_break(mono)
+        self.store.append(mono, utc, snap)
+
+    def _evaluate(self, quiet: bool = False) -> None:
+        """Run the alert rules; `quiet` (the replay after a resume) changes their state and nothing else."""
+        engine = self.engine
+        if quiet:
+            engine.raise_fn, engine.clear_fn = _quiet_raise, _quiet_clear
+        try:
+            engine.evaluate(self.live)
+        except Exception:
+            log.exception("alert rules failed")
+        finally:
+            if quiet:
+                engine.raise_fn, engine.clear_fn = self._raise, self._cleared
+
+    def _journal_rebase(self, payload: dict, mono: float) -> None:
+        log.warning("platform counters fell (%s): rebased %s", payload.get("reason"), payload.get("fell"))
+        if payload.get("reason") == "restart":
+            self.live.add_break(mono)
+        if self.session_id is not None:
+            try:
+                self.rt.journal.append(self.session_id, REBASED, "metrics", payload)
+            except Exception:
+                log.exception("could not journal the rebase; the figures stay continuous on screen")
+
     def _queue_samples(self, snap: MetricsSnapshot, mono: float, utc: datetime) -> None:
         utc = utc.astimezone(timezone.utc)
-        self._pending.extend(Sample(m, int(getattr(snap, m)), None, mono, utc) for m in ROOM_METRICS)
+        rows = [Sample(m, int(getattr(snap, m)), None, mono, utc) for m in ROOM_METRICS]
         for sku, sm in snap.skus.items():
             vals = tuple(int(getattr(sm, f)) for f in SKU_METRICS)
             prev = self._sku_journaled.get(sku)
@@ -256,22 +343,19 @@ class MetricsService:
                 continue
             for i, f in enumerate(SKU_METRICS):
                 if prev is None or prev[i] != vals[i]:
-                    self._pending.append(Sample(SKU_PREFIX + f, vals[i], sku, mono, utc))
+                    rows.append(Sample(SKU_PREFIX + f, vals[i], sku, mono, utc))
             self._sku_journaled[sku] = vals
+        self.rt.journal.queue_samples(self.session_id, rows)
 
     def flush(self) -> int:
-        """Write the queued samples in one transaction."""
+        """Commit the queued samples now (they also go with the journal's next write of any kind)."""
         with self._ingest_lock:
-            if not self._pending or self.session_id is None:
-                return 0
-            rows, self._pending = self._pending, []
             try:
-                n = self.rt.journal.append_samples(self.session_id, rows)
+                n = self.rt.journal.flush_samples()
             except Exception:
-                log.exception("writing %d metric samples failed; will retry", len(rows))
-                self._pending = rows + self._pending
+                log.exception("writing metric samples failed; they stay queued and go with the next write")
                 return 0
-            self._last_flush = rows[-1].mono
+            self._last_flush = self.store.last().mono if len(self.store) else None
             return n
 
     # ---- what the UI and other rooms read ------------------------------------------------------
@@ -305,6 +389,42 @@ class MetricsService:
         self.flush()
         for unsub in self._unsubs:
             unsub()
+
+
+def _quiet_raise(alert):
+    return alert
+
+
+def _quiet_clear(rule: str, key: str, alert_id: str) -> None:
+    pass
+
+
+class _SkuReplay:
+    """The journaled per-SKU counters (written only when they change) as they stood at any sample instant,
+    walked forward once; SkuMetrics are built only from `keep_from` on (what the rolling windows reach)."""
+
+    def __init__(self, rows: list[tuple[float, str, str, int]], utc_of, keep_from: float):
+        self._rows = rows            # (utc, sku, field, value): compared on the UTC axis, converted once per call
+        self._utc_of = utc_of
+        self._i = 0
+        self._vals: dict[str, dict[str, int]] = {}
+        self._keep_from = keep_from
+
+    def at(self, mono: float) -> dict | None:
+        rows, i, vals = self._rows, self._i, self._vals
+        until = self._utc_of(mono) + 1e-6
+        while i < len(rows) and rows[i][0] <= until:
+            _t, sku, f, v = rows[i]
+            vals.setdefault(sku, {})[f] = v
+            i += 1
+        self._i = i
+        if mono < self._keep_from or not vals:
+            return None
+        return {s: sku_metrics(s, d) for s, d in vals.items()}
+
+    def latest(self) -> dict[str, dict[str, int]]:
+        self.at(float("inf"))
+        return self._vals
 
 
 def _alert_row(p: dict, utc: float) -> dict:

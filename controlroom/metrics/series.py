@@ -4,7 +4,8 @@ Memory stays bounded for any show length: when the arrays are full the oldest ha
 every other row (cumulative counters stay exact at the rows kept), so a 12-hour show keeps full
 1-second resolution for its recent hours and coarser history, in a fixed number of bytes. Peak
 and time-weighted average concurrency are kept as running accumulators, so thinning never
-changes PCU/ACU.
+changes PCU/ACU. A sample's online figure holds until the next one for at most `max_hold_s`: a hole in
+the data (a crash, a long platform outage) is left out of the averages, not filled with an invented value.
 
 Thread-safety: the sampler thread appends; readers (KPI code on the same thread, the UI timer)
 take copies under the lock.
@@ -43,10 +44,13 @@ class Row:
 
 
 class SeriesStore:
-    def __init__(self, capacity: int = 43_200, sku_history_s: float = 1_200.0):
+    def __init__(self, capacity: int = 43_200, sku_history_s: float = 1_200.0, max_hold_s: float = 10.0):
         if capacity < 16:
             raise ValueError("capacity must be at least 16 rows")
+        if not max_hold_s > 0:
+            raise ValueError("max_hold_s must be > 0")
         self.capacity = int(capacity)
+        self.max_hold_s = float(max_hold_s)
         self._lock = threading.RLock()
         self._mono = np.zeros(self.capacity, dtype=np.float64)
         self._utc = np.zeros(self.capacity, dtype=np.float64)
@@ -73,7 +77,7 @@ class SeriesStore:
                 self._thin()
                 n = self._n
             if n:
-                dt = mono - self._mono[n - 1]
+                dt = min(mono - self._mono[n - 1], self.max_hold_s)
                 self._area += float(self._vals[n - 1, _COL["online"]]) * dt
                 self._span += dt
             self._mono[n] = mono
@@ -149,7 +153,7 @@ class SeriesStore:
             peak = int(on[i0:i1].max())
             tt[0] = max(tt[0], start_mono)
             edges = np.append(tt, max(end_mono, tt[-1]))
-            dur = np.diff(edges)
+            dur = np.minimum(np.diff(edges), self.max_hold_s)   # a hole in the data is not averaged over
             span = dur.sum()
             if span <= 0:
                 return peak, None  # no time has passed: no average yet
@@ -178,6 +182,11 @@ class SeriesStore:
     def first_sku_mono(self) -> float | None:
         with self._lock:
             return self._sku_hist[0][0] if self._sku_hist else None
+
+    @property
+    def sku_history_s(self) -> float:
+        """How far back the per-SKU snapshots for rolling windows reach."""
+        return self._sku_hist_s
 
     def nbytes(self) -> int:
         return self._mono.nbytes + self._utc.nbytes + self._vals.nbytes

@@ -301,8 +301,10 @@ class _Series:
         self.store: SeriesStore | None = None
         self.utc = np.zeros(0)
         self.values: dict[str, np.ndarray] = {}
+        self.restarts: tuple[float, ...] = ()   # counters that fell in an old journal, repaired (rebase.py)
         if data is None:
             return
+        self.restarts = data.restarts_utc
         order = np.argsort(data.utc, kind="stable")
         self.utc = data.utc[order]
         self.values = {m: v[order] for m, v in data.values.items()}
@@ -375,7 +377,7 @@ def build_recap(journal, session_id: int, settings: RecapSettings | None = None,
 
     segments = _segments(events, series, start, end, show, settings)
     changes = _price_changes(journal, sid, events, series, start, end, settings)
-    products = _products(journal, sid, events, sdir, changes)
+    products = _products(journal, sid, events, sdir, changes, series.restarts)
     incidents = _incidents(events, start)
     markers = _markers(changes, incidents)
     chart = _chart_series(series, start)
@@ -537,8 +539,14 @@ class _Steps:
         return self.v[i] if i >= 0 else 0
 
 
-def _sku_order_steps(journal, sid: int) -> dict[str, _Steps]:
+def _sku_order_steps(journal, sid: int, restarts=()) -> dict[str, _Steps]:
     rows: dict[str, list] = {}
+    if restarts:   # an old journal whose counters fell: read them repaired, like the room's series
+        from controlroom.metrics.history import sku_rows
+        for t, sku, f, v in sku_rows(journal, sid, restarts):
+            if f == "orders":
+                rows.setdefault(sku, []).append((t, v))
+        return {s: _Steps(r) for s, r in rows.items()}
     for sku, utc, value in queries.sku_metric_samples(journal, sid, SKU_PREFIX + "orders"):
         rows.setdefault(sku, []).append((datetime.fromisoformat(utc).timestamp(), int(value)))
     return {s: _Steps(r) for s, r in rows.items()}
@@ -551,7 +559,7 @@ def _rate(steps: _Steps | None, a: float, b: float, min_span: float) -> float | 
 
 
 def _price_changes(journal, sid, events, series: _Series, start, end, st: RecapSettings) -> list[PriceChange]:
-    steps = _sku_order_steps(journal, sid)
+    steps = _sku_order_steps(journal, sid, series.restarts)
     room = _Steps([(float(u), int(o)) for u, o in zip(series.utc, series.values.get("orders", []))]) \
         if series else None
     data_end = min(end, float(series.utc[-1])) if series else end
@@ -605,14 +613,14 @@ def _catalog_titles(show_dir) -> dict[str, str]:
         return {}
 
 
-def _products(journal, sid, events, show_dir, changes: list[PriceChange]) -> list[ProductRow]:
+def _products(journal, sid, events, show_dir, changes: list[PriceChange], restarts=()) -> list[ProductRow]:
     from controlroom.metrics.history import latest_sku_values
     titles = _catalog_titles(show_dir)
     for e in events:  # what the platform itself called the product (read-backs), over the plan's title
         rb = e.payload.get("readback") if e.kind.startswith("console.") else None
         if isinstance(rb, dict) and rb.get("sku") and rb.get("title"):
             titles[rb["sku"]] = rb["title"]
-    vals = latest_sku_values(journal, sid)
+    vals = latest_sku_values(journal, sid, restarts)
     by_sku: dict[str, list[PriceChange]] = {}
     for c in changes:
         if c.sku:

@@ -5,10 +5,14 @@ monotonic time on every call; with a ManualClock it runs as fast as the test adv
 It is an aggregate model (counts and binomial/Poisson draws), never one object per viewer, so a
 3-hour show with 10^5 concurrent viewers costs a fraction of a CPU second.
 
-Determinism: the audience draws come from an RNG seeded by `seed` and consumed a fixed amount per
-step, independent of how often anyone polls; writes take effect from the next step. So the same
-seed and the same calls at the same clock times give identical figures. Faults draw from a separate
-RNG, so injecting them never changes the audience.
+Determinism: the audience draws of step k come from a counter-based generator (Philox) keyed by
+(seed, k), so they depend on nothing but the seed and the step, never on how often anyone polls or
+on how many draws earlier steps made; writes take effect from the next step. So the same seed and the
+same calls at the same clock times give identical figures. Faults draw from a separate RNG, so
+injecting them never changes the audience.
+
+Resume: bound to a session (`open_session`, called by the runtime), the room journals its inputs and
+is rebuilt from them after a crash; see replay.py.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from controlroom.clock import Clock, SystemClock
+from controlroom.journal import JournalWriteError
 from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponState, MetricsSnapshot, OfferSpec,
                                   OfferState, PlatformError, PlatformRateLimited, PlatformTimeout,
                                   PlatformUnavailable, ProductState, SkuMetrics, current_deadline, time_left)
@@ -32,10 +38,12 @@ from .catalog import CatalogItem, ShowInfo, load_catalog, load_show_info, local_
 from .comments import COMPLAINTS, ComplaintWave, RoomTalk, TalkContext, TalkParams
 from .faults import FaultInjector, Faults, FaultWindow
 from .offers import SimOffer
+from . import replay
 
 log = logging.getLogger(__name__)
 
 DT = 1.0  # seconds of show time per integration step
+NOISE_BLOCK = 4096  # traffic-wave draws are made this many steps at a time (block b keyed by (seed, b))
 
 # Product impressions split by outcome: no click, click only, click+cart, click+order, click+cart+order.
 # Rows sum them into the funnel counters: impressions, clicks, add-to-cart, orders.
@@ -43,6 +51,21 @@ _FUNNEL = np.array([[1, 1, 1, 1, 1],
                     [0, 1, 1, 1, 1],
                     [0, 0, 1, 0, 1],
                     [0, 0, 0, 1, 1]], dtype=np.int64)
+
+
+# The inputs a journal may ask the room to replay (never any other attribute of the shop).
+REPLAYABLE = frozenset({
+    "list_product", "unlist_product", "set_price", "set_stock", "set_displayed_stock", "pin_product",
+    "issue_coupon", "stop_coupon", "start_offer", "stop_offer",                      # the Platform port's writes
+    "set_segment", "set_off_air", "start_countdown", "stop_countdown", "start_lucky_bag", "stop_lucky_bag",
+    "complaint_wave", "place_order", "set_audience"})                                # the show and the world
+
+
+class JournalRefused(PlatformUnavailable):
+    """The shop could not journal a request, so it did not apply it: nothing happened, and a retry within a
+    deadline would meet the same disk."""
+    retryable = False
+    may_have_applied = False
 
 
 @dataclass
@@ -88,33 +111,71 @@ class SimulatedShop:
         self.currency = self.show.currency
         self.params = params or AudienceParams()
         self.faults = faults or Faults()
-        self.seed = seed
         self._lock = threading.RLock()
-        root = np.random.SeedSequence([abs(int(seed)), 1 if seed < 0 else 0])
-        model_seq, noise_seq = root.spawn(2)
-        self._rng = np.random.default_rng(model_seq)
-        self._noise_rng = np.random.default_rng(noise_seq)
+        self._seed_rngs(seed)
         self._injector = FaultInjector(seed)
         self._unsubscribe: list[Any] = []
 
+        # The catalog: fixed for the life of the shop.
         self._items = list(items)
         self._skus = [it.sku for it in items]
         self._index = {sku: i for i, sku in enumerate(self._skus)}
         i64 = np.int64
         self._list_price = np.array([it.list_price for it in items], dtype=i64)
         self._ref_price = np.array([it.live_price for it in items], dtype=i64)
+        self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
+        self._limit_m1 = self._limit - 1
+        self._ref_discount = 1.0 - self._ref_price / self._list_price
+        self._start_local = local_seconds(self.show.start_local)
+        self._base_rate = self._calibrate(peak_online)
+
+        # Not the room's state but the world around it: kept when a new room opens.
+        self._audience = True                                     # False: the only buyers are place_order calls
+        self.fault_windows: list[FaultWindow] = []
+        # what the room says (comments.py): its own generator keyed by (seed, step); reset with each room
+        self._talk = RoomTalk(self._skus, [it.title for it in items], self.seed, talk or TalkParams())
+
+        # Where the room's inputs are journaled (open_session), and the inputs a resume still has to replay.
+        self._journal = None
+        self._session_id: int | None = None
+        self._journal_path = None        # the data dir's journal the live room belongs to (kept by close())
+        self._held: list[dict] = []      # inputs that came while no app journaled the room (see close())
+        self._replaying = False
+        self._replay_t: float | None = None   # while replaying: the show second the input was first applied at
+        self._new_room(self.clock.monotonic())
+
+    def _seed_rngs(self, seed: int) -> None:
+        """Counter-based generators: step k's audience draws are Philox(key(seed)) at counter (0, k, 0, 0),
+        the traffic-wave block b's at (0, b, 0, 0) under a second key."""
+        self.seed = int(seed)
+        root = np.random.SeedSequence([abs(self.seed), 1 if self.seed < 0 else 0])
+        model_seq, noise_seq = root.spawn(2)
+        self._bits = np.random.Philox(key=model_seq.generate_state(2, np.uint64))
+        self._rng = np.random.Generator(self._bits)
+        self._bits_state = self._bits.state          # a template: only its counter changes
+        self._noise_bits = np.random.Philox(key=noise_seq.generate_state(2, np.uint64))
+        self._noise_rng = np.random.Generator(self._noise_bits)
+        self._noise_state = self._noise_bits.state
+
+    @staticmethod
+    def _key(bits: np.random.Philox, state: dict, k: int) -> None:
+        state["state"]["counter"][:] = (0, k, 0, 0)
+        bits.state = state   # also empties the buffered output, so nothing of step k-1 leaks into step k
+
+    def _new_room(self, t0: float) -> None:
+        """A live room at step 0 (show start) at monotonic time t0: nothing listed, nobody watching."""
+        items = self._items
+        n = len(items)
+        i64 = np.int64
         # Price, stock and the sales counters are plain lists: the hot path touches one SKU at a time.
         self._price = [it.live_price for it in items]
         self._stock = [it.stock for it in items]
-        self._displayed = np.full(len(items), -1, dtype=i64)     # -1: not set apart from stock
-        self._limit = np.array([it.per_buyer_limit for it in items], dtype=i64)
-        self._listed = np.zeros(len(items), dtype=bool)
-        self._in_segment = np.zeros(len(items), dtype=bool)
-        self._countdown_end = np.full(len(items), -1.0)          # show seconds when the offer ends
+        self._displayed = np.full(n, -1, dtype=i64)     # -1: not set apart from stock
+        self._listed = np.zeros(n, dtype=bool)
+        self._in_segment = np.zeros(n, dtype=bool)
+        self._countdown_end = np.full(n, -1.0)          # show seconds when the offer ends
         self._pinned: int | None = None
-        self._ref_discount = 1.0 - self._ref_price / self._list_price
 
-        n = len(items)
         self._funnel = np.zeros((3, n), dtype=i64)   # impressions, clicks, add-to-cart
         self._c: dict[str, Any] = {"impressions": self._funnel[0], "clicks": self._funnel[1],
                                    "add_to_cart": self._funnel[2]}
@@ -136,8 +197,6 @@ class SimulatedShop:
         self._coupons: dict[str, _Coupon] = {}
         self._offers: dict[str, SimOffer] = {}
         self._offer_at: dict[int, SimOffer] = {}                  # SKU index -> its latest offer
-        self.audience = True                                      # False: the only buyers are place_order calls
-        self.fault_windows: list[FaultWindow] = []
         self._errored_keys: set[str] = set()                      # writes answered 500 after applying
         self._bought: dict[tuple[str, int], int] = {}             # (buyer, SKU index) -> units bought
         self._idempotency: dict[str, tuple[str, tuple, Any]] = {}
@@ -145,19 +204,15 @@ class SimulatedShop:
 
         self._segment_kind: str | None = None
         self._off_air = False
-        # what the room says (comments.py): its own generator keyed by (seed, step), its context
-        self._talk = RoomTalk(self._skus, [it.title for it in items], seed, talk or TalkParams())
         self._new_talk()
-        self._start_local = local_seconds(self.show.start_local)
-        self._t0 = self.clock.monotonic()
+        self._t0 = t0
         self._step = 0
-        self._base_rate = self._calibrate(peak_online)
+        self._pending_inputs: deque[replay.Input] = deque()
 
         # Hot-path buffers and the cached per-SKU factors (see _refresh_factors).
-        self._limit_m1 = self._limit - 1
         self._lam = np.empty(0)
         self._noise_block: list[float] = []
-        self._noise_i = 0
+        self._noise_b = -1
         self._dirty = True
         self._refresh_at = math.inf
 
@@ -196,9 +251,136 @@ class SimulatedShop:
         self._unsubscribe.append(bus.subscribe(self._on_console, "journal.console."))
 
     def close(self) -> None:
+        """The app that drives this shop is going (closed, or killed in a rehearsal). Its subscriptions go, and
+        so does its journal: inputs that come meanwhile (a rehearsal's buyers: the shop is the world and lives
+        on) are held and written to the journal of the app that resumes this room (open_session)."""
         for unsub in self._unsubscribe:
             unsub()
         self._unsubscribe.clear()
+        with self._lock:
+            self._journal = None
+
+    # ---- the journal: a resumable room (see replay.py) ---------------------------------------
+    def open_session(self, journal, session_id: int, resumed: bool) -> None:
+        """The runtime made `session_id` current, before its rooms rebuild. A new show opens a new live room
+        (counters from zero, step 0 now); a resumed one gets back the room its journal describes: the room
+        this shop still runs, if it ran that session of that journal (a rehearsal's restart: the shop is the
+        world and only the app died), else the room replayed from the journal (a new process after kill -9)."""
+        with self._lock:
+            path = getattr(journal, "path", None)
+            if (resumed and self._session_id == session_id and self._journal_path == path
+                    and journal.session(session_id).ended_utc is None):
+                self._journal = journal            # the same live room: keep it, journal to the new app
+                held, self._held = self._held, []
+                for payload in held:
+                    self._append(payload, strict=False)
+                log.info("session %s: the simulated room carries on (%d inputs came while no app was there)",
+                         session_id, len(held))
+                return
+            self._journal, self._session_id, self._journal_path = None, None, None   # nothing journaled meanwhile
+            self._held = []
+            note: dict[str, Any] = {}
+            if resumed and journal.session(session_id).ended_utc is not None:
+                self._new_room(self.clock.monotonic())   # a show reopened for review: its room is over
+                return
+            if resumed:
+                anchor, inputs = replay.find_room(journal.events(session_id, prefix="simulator."))
+                if anchor is not None and anchor.payload.get("fingerprint") == replay.fingerprint(self):
+                    self._restore(anchor, inputs)
+                    self._bind(journal, session_id)
+                    return
+                why = ("the journal holds no simulated room for this show" if anchor is None else
+                       "the catalog, show or audience settings changed since the show started")
+                log.warning("session %s: %s; the simulated room starts again from zero", session_id, why)
+                note = {"restored": False, "reason": why}
+            self._new_room(self.clock.monotonic())
+            try:
+                ev = journal.append(session_id, replay.OPENED, replay.ACTOR,
+                                    {"seed": self.seed, "fingerprint": replay.fingerprint(self),
+                                     "audience": self._audience, **note})
+            except JournalWriteError as e:
+                log.error("the simulated room cannot be journaled (%s): it will not survive a crash", e)
+                return
+            self._t0 = ev.mono   # step 0 is the anchor's instant, exactly
+            self._bind(journal, session_id)
+
+    def _bind(self, journal, session_id: int) -> None:
+        self._journal, self._session_id = journal, session_id
+        self._journal_path = getattr(journal, "path", None)
+
+    def _restore(self, anchor, inputs: list[replay.Input]) -> None:
+        seed = anchor.payload.get("seed", self.seed)
+        if seed != self.seed:
+            self._seed_rngs(seed)
+            self._injector = FaultInjector(seed)
+            self._talk = RoomTalk(self._skus, [it.title for it in self._items], self.seed, self._talk.params)
+        # a room opened without an audience of its own (a rehearsal) is replayed without one
+        self._audience = bool(anchor.payload.get("audience", True))
+        # Step 0 on this process's monotonic axis, placed by wall time (monotonic clocks restart with a reboot).
+        now_mono, now_utc = self.clock.monotonic(), self.clock.utcnow()
+        self._new_room(now_mono - (now_utc - anchor.utc).total_seconds())
+        self._pending_inputs = deque(inputs)
+        ahead = [i for i in inputs if i.step > math.floor((now_mono - self._t0) / DT + 1e-9)]
+        if ahead:
+            log.warning("%d simulator inputs lie after the clock's now (step %d > now): the clock went back",
+                        len(ahead), ahead[0].step)
+        log.info("simulated room restored from the journal: %d inputs, re-integrated up to now on first use",
+                 len(inputs))
+
+    def _record(self, op: str, args: tuple, key: str | None = None, *, kwargs: dict | None = None,
+                strict: bool = True) -> None:
+        """Journal an input before it is applied (a kill in between replays it: the journal is the truth).
+        Called under the lock, the room integrated up to now."""
+        if self._replaying or self._session_id is None:
+            return
+        payload = replay.input_payload(self._step, op, args, key, kwargs=kwargs, t=self._t())
+        if self._journal is None:          # no app journals the room just now (see close())
+            self._held.append(payload)
+            return
+        self._append(payload, strict=strict)
+
+    def _append(self, payload: dict, *, strict: bool) -> None:
+        op = payload["op"]
+        try:
+            self._journal.append(self._session_id, replay.INPUT, replay.ACTOR, payload)
+        except (JournalWriteError, RuntimeError) as e:
+            if strict:
+                raise JournalRefused(f"{op}: the simulated shop cannot journal the request, so it was not "
+                                     f"applied ({e})") from e
+            log.error("simulator input %s not journaled (%s): a resume will not see it", op, e)
+
+    def _replay_due(self) -> None:
+        """Apply the journaled inputs due at the current step, as they were applied the first time."""
+        q = self._pending_inputs
+        self._replaying = True
+        try:
+            while q and q[0].step <= self._step:
+                inp = q.popleft()
+                fn = getattr(self, inp.op, None) if inp.op in REPLAYABLE else None
+                if fn is None:
+                    log.warning("unknown simulator input %r in the journal: skipped", inp.op)
+                    continue
+                self._replay_t = inp.t
+                try:
+                    kw = dict(inp.kwargs)
+                    if inp.key is not None:
+                        kw["idempotency_key"] = inp.key
+                    fn(*inp.args, **kw)
+                except (PlatformError, ValueError):
+                    pass   # refused the first time too, the same way
+                except Exception:   # a journal from another version of the shop: keep the room running
+                    log.exception("simulator input %s%r could not be replayed: skipped", inp.op, inp.args)
+                finally:
+                    self._replay_t = None
+        finally:
+            self._replaying = False
+
+    def _input(self, op: str, args: tuple, kwargs: dict | None = None) -> None:
+        """A show-side input (segment, off air, countdown, lucky bag, buyers, ...): integrate the room up to
+        now, then journal it, so a resumed room replays it at the same step."""
+        if not self._replaying:
+            self._sync()
+            self._record(op, args, kwargs=kwargs, strict=False)
 
     @staticmethod
     def _payload(payload: Any) -> dict:
@@ -255,16 +437,11 @@ class SimulatedShop:
         self._bag: tuple[str, bool, int] | None = None            # (passphrase, follow required, end step)
         self._wave: ComplaintWave | None = None
 
-    def _input(self, op: str, args: tuple) -> None:
-        """A show-side input: integrate the room up to now before it applies. (The resumable simulator
-        journals it here as well, so a resumed room replays it at the same step.)"""
-        self._sync()
-
     # ---- show-side controls (not part of the Platform port) ---------------------------------
     def set_segment(self, kind: str | None, products: list[str] | tuple[str, ...] = ()) -> None:
         """The run-of-show moved on: shapes arrivals, interaction and which products get attention."""
         with self._lock:
-            self._sync()
+            self._input("set_segment", (kind, list(products)))
             self._segment_kind = kind if kind in SEGMENTS else None
             self._dirty = True
             self._in_segment[:] = False
@@ -276,24 +453,25 @@ class SimulatedShop:
     def set_off_air(self, off_air: bool) -> None:
         """Off air or on the backup feed: viewers leave and the feed sends fewer."""
         with self._lock:
-            self._sync()
+            self._input("set_off_air", (bool(off_air),))
             self._off_air = bool(off_air)
             self._dirty = True
 
     def start_countdown(self, sku: str, seconds: float) -> None:
         """A countdown offer on `sku` ("back to the original price in 3 minutes") runs for `seconds`."""
         with self._lock:
-            self._sync()
             i = self._sku_index(sku)
             if not seconds > 0:
                 raise PlatformError(f"countdown for {sku}: seconds must be > 0, got {seconds!r}")
+            self._input("start_countdown", (sku, float(seconds)))
             self._countdown_end[i] = self._step * DT + float(seconds)
             self._dirty = True
 
     def stop_countdown(self, sku: str) -> None:
         with self._lock:
-            self._sync()
-            self._countdown_end[self._sku_index(sku)] = -1.0
+            i = self._sku_index(sku)
+            self._input("stop_countdown", (sku,))
+            self._countdown_end[i] = -1.0
             self._dirty = True
 
     def start_lucky_bag(self, passphrase: str, seconds: float, follow_required: bool = True) -> None:
@@ -335,7 +513,11 @@ class SimulatedShop:
         with self._lock:
             target = int(math.floor((mono - self._t0) / DT + 1e-9))
             while self._step < target:
+                if self._pending_inputs:
+                    self._replay_due()
                 self._step_once()
+            if self._pending_inputs:
+                self._replay_due()
 
     def run_for(self, seconds: float) -> MetricsSnapshot:
         """Move a ManualClock on by `seconds` (or just the model, on another clock) and return the figures."""
@@ -526,6 +708,8 @@ class SimulatedShop:
     def _write(self, method: str, key: str, args: tuple, apply, sku: str | None = None):
         if not isinstance(key, str) or not key.strip():
             raise PlatformError(f"{method}: an idempotency key (non-empty text) is required")
+        if self._replaying:   # a journaled write re-applied on resume: no faults, no clock, no second record
+            return self._apply_write(method, key, args, apply)
         return self._retrying(lambda: self._write_once(method, key, args, apply, sku))
 
     def _write_once(self, method: str, key: str, args: tuple, apply, sku: str | None):
@@ -547,16 +731,21 @@ class SimulatedShop:
             timeout = self._injector.timeout(self.faults, method)
             if timeout == "before":
                 raise FaultInjector.timeout_error(method, applied=False)
-            result = apply()  # raises PlatformError before changing anything if the request is invalid
-            self._dirty = True
-            self._idempotency[key] = (method, args, result)
-            self.write_log.append((self._step * DT, method, key, args))
+            self._record(method, args, key)
+            result = self._apply_write(method, key, args, apply)
             if self._window("apply_then_error", sku, now):
                 self._errored_keys.add(key)
                 raise PlatformUnavailable(f"{method}: HTTP 500 (injected, after applying it)")
             if timeout == "after":
                 raise FaultInjector.timeout_error(method, applied=True)
             return result
+
+    def _apply_write(self, method: str, key: str, args: tuple, apply):
+        result = apply()  # raises PlatformError before changing anything if the request is invalid
+        self._dirty = True
+        self._idempotency[key] = (method, args, result)
+        self.write_log.append((self._step * DT, method, key, args))
+        return result
 
     def _read(self, method: str, fn, sku: str | None = None):
         def once():
@@ -640,7 +829,9 @@ class SimulatedShop:
             time.sleep(delay)
 
     def _t(self) -> float:
-        """Show seconds now, on the shop's clock."""
+        """Show seconds now, on the shop's clock (while an input is replayed: when it was first applied)."""
+        if self._replay_t is not None:
+            return self._replay_t
         return self.clock.monotonic() - self._t0
 
     def _offer(self, offer_id: str) -> SimOffer:
@@ -670,8 +861,8 @@ class SimulatedShop:
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a whole number ≥ 1, got {units!r}")
         with self._lock:
-            self._sync()
             i = self._sku_index(sku)
+            self._input("place_order", (sku, units), {"buyer": buyer})   # a buyer is the world's input
             if not self._listed[i]:
                 return OrderResult({}, 0, "not listed")
             limit = int(self._limit[i])
@@ -714,6 +905,21 @@ class SimulatedShop:
             self._buyers += 1
             self._dirty = True
             return OrderResult(filled, paid)
+
+    @property
+    def audience(self) -> bool:
+        """False: the room has no audience of its own (a rehearsal); the only buyers are place_order calls."""
+        return self._audience
+
+    @audience.setter
+    def audience(self, on: bool) -> None:
+        self.set_audience(on)
+
+    def set_audience(self, on: bool) -> None:
+        with self._lock:
+            self._input("set_audience", (bool(on),))
+            self._audience = bool(on)
+            self._dirty = True
 
     def true_metrics(self) -> MetricsSnapshot:
         """The counters as they are (no injected fault in the way): for a rehearsal's final account."""
@@ -871,7 +1077,7 @@ class SimulatedShop:
         self._dirty = False
 
     def _step_once(self) -> None:
-        if not self.audience:   # a rehearsal: nobody comes in; the only buyers are place_order calls
+        if not self._audience:   # a rehearsal: nobody comes in; the only buyers are place_order calls
             self._step += 1
             return
         p = self.params
@@ -887,11 +1093,12 @@ class SimulatedShop:
         seg = self._seg
 
         # Traffic waves: a mean-reverting log factor (the platform's feed pushes and pulls).
-        if self._noise_i >= len(self._noise_block):
-            self._noise_block = self._noise_rng.standard_normal(4096).tolist()
-            self._noise_i = 0
-        z = self._noise_block[self._noise_i]
-        self._noise_i += 1
+        b, k = divmod(self._step, NOISE_BLOCK)
+        if b != self._noise_b:
+            self._key(self._noise_bits, self._noise_state, b)
+            self._noise_block = self._noise_rng.standard_normal(NOISE_BLOCK).tolist()
+            self._noise_b = b
+        z = self._noise_block[k]
         self._noise += -self._noise * DT / p.noise_tau_s + p.noise_sigma * math.sqrt(DT) * z
         ramp = min(1.0, 0.25 + 0.75 * t / p.ramp_s)
         arrive = (self._base_rate * DT * time_of_day_factor(self._start_local + t) * ramp * seg.arrive
@@ -913,6 +1120,7 @@ class SimulatedShop:
                    online * self._p_follow)
         np.multiply(self._funnel_rates, online, out=lam[9:9 + 5 * n])
         lam[9 + 5 * n:] = online * p.coupon_claim_rate * DT
+        self._key(self._bits, self._bits_state, self._step)   # this step's draws: a function of (seed, step)
         d = self._rng.poisson(lam)
         passed, first_visits, returning, comments, likes, shares, leaving, first_interactions, follows = \
             d[:9].tolist()

@@ -653,6 +653,94 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>库存已回读</translation>
     </message>
     <message>
+        <source>The platform&apos;s counters fell back: figures carried on</source>
+        <translation>平台计数回落：数据已接续</translation>
+    </message>
+    <message>
+        <source>Simulated room opened</source>
+        <translation>模拟直播间已开启</translation>
+    </message>
+    <message>
+        <source>Simulated room input</source>
+        <translation>模拟直播间输入</translation>
+    </message>
+    <message>
+        <source>list</source>
+        <translation>上架</translation>
+    </message>
+    <message>
+        <source>unlist</source>
+        <translation>下架</translation>
+    </message>
+    <message>
+        <source>price</source>
+        <translation>改价</translation>
+    </message>
+    <message>
+        <source>stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>shown stock</source>
+        <translation>展示库存</translation>
+    </message>
+    <message>
+        <source>pin</source>
+        <translation>讲解置顶</translation>
+    </message>
+    <message>
+        <source>coupon issued</source>
+        <translation>发券</translation>
+    </message>
+    <message>
+        <source>coupon stopped</source>
+        <translation>停券</translation>
+    </message>
+    <message>
+        <source>flash offer started</source>
+        <translation>秒杀开始</translation>
+    </message>
+    <message>
+        <source>flash offer stopped</source>
+        <translation>秒杀结束</translation>
+    </message>
+    <message>
+        <source>segment</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>on or off air</source>
+        <translation>开播或断播</translation>
+    </message>
+    <message>
+        <source>countdown started</source>
+        <translation>倒计时开始</translation>
+    </message>
+    <message>
+        <source>countdown stopped</source>
+        <translation>倒计时结束</translation>
+    </message>
+    <message>
+        <source>lucky bag started</source>
+        <translation>福袋开始</translation>
+    </message>
+    <message>
+        <source>lucky bag ended</source>
+        <translation>福袋结束</translation>
+    </message>
+    <message>
+        <source>complaint wave</source>
+        <translation>投诉潮</translation>
+    </message>
+    <message>
+        <source>a buyer&apos;s order</source>
+        <translation>买家下单</translation>
+    </message>
+    <message>
+        <source>audience on or off</source>
+        <translation>观众开启或关闭</translation>
+    </message>
+    <message>
         <source>wrong PIN</source>
         <translation>PIN 错误</translation>
     </message>
@@ -937,6 +1025,22 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>切换备用失败：备用没有推上去（{method}）</translation>
     </message>
     <message>
+        <source>restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <source>correction</source>
+        <translation>更正</translation>
+    </message>
+    <message>
+        <source>Simulated room could not be restored: it starts again from zero</source>
+        <translation>模拟直播间无法恢复：从零重新开始</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -1022,6 +1126,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
     <message>
         <source>Stream</source>
         <translation>推流</translation>
+    </message>
+    <message>
+        <source>Simulated room</source>
+        <translation>模拟直播间</translation>
     </message>
     <message>
         <source>Time</source>
@@ -2376,6 +2484,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>host</source>
         <translation>主播</translation>
+    </message>
+    <message>
+        <source>simulated room</source>
+        <translation>模拟直播间</translation>
     </message>
     <message>
         <source>a value could not be read: {field}</source>

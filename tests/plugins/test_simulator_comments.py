@@ -180,9 +180,9 @@ def test_a_rehearsal_room_without_an_audience_says_nothing():
 
 @pytest.mark.parametrize("kill_at", [150, 333])
 def test_a_resumed_room_says_exactly_what_it_said(tmp_path, kill_at):
-    """With the resumable simulator (i11-resume: the room journals its inputs and is re-integrated from
-    them), the comments after a crash are the uninterrupted room's, id for id, text for text."""
-    pytest.importorskip("plugins.simulator.replay")
+    """The resumable simulator (plugins/simulator/replay.py: the room journals its inputs and is
+    re-integrated from them): the comments after a crash are the uninterrupted room's, id for id, text for
+    text — lucky bag and complaint wave included."""
     from controlroom.journal import Journal
 
     def act(s, t):

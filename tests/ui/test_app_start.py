@@ -117,3 +117,45 @@ def test_status_strip_shows_journal_error_with_the_reason_and_clears_on_recovery
         bridge.close()
     finally:
         rt.close()
+
+
+def test_resume_at_start_rebuilds_off_the_gui_thread_and_shows_progress(qtbot, tmp_path, monkeypatch):
+    """A 3-hour show takes seconds to rebuild from the journal: the rebuild runs on a worker while the GUI thread
+    keeps its event loop turning and shows that it is working (it used to freeze, with no window, ~2.4 s)."""
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from controlroom.clock import ManualClock
+    from controlroom.runtime import Runtime
+    from tests.fakes import NoShop
+    from ui.app import choose_session
+
+    rt = Runtime.create(tmp_path, clock=ManualClock(), platform=NoShop(), rooms={})
+    sid = rt.new_show()
+    rt.journal.start_session(sid, actor="op")
+    seen = {}
+    real_resume = rt.resume
+
+    def slow_resume(session_id):
+        seen["thread"] = threading.current_thread()
+        time.sleep(0.6)
+        real_resume(session_id)
+    monkeypatch.setattr(rt, "resume", slow_resume)
+    ticks, shown = [], []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.timeout.connect(lambda: shown.extend(w.labelText() for w in QApplication.topLevelWidgets()
+                                               if isinstance(w, QProgressDialog) and w.isVisible()))
+    timer.start(50)
+    try:
+        choose_session(rt, argparse.Namespace(resume="yes", no_autostart=True, show=None))
+        assert rt.session_id == sid
+        assert seen["thread"] is not threading.main_thread()
+        assert len(ticks) >= 5, "the GUI thread's event loop stood still during the rebuild"
+        assert shown and "journal" in shown[0].lower()
+    finally:
+        timer.stop()
+        rt.close()

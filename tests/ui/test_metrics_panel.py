@@ -160,3 +160,39 @@ def test_panel_without_metrics_room_and_in_chinese(qtbot, make_runtime):
     finally:
         i18n.load("en")
     rt.close()
+
+
+def test_tiles_show_the_pre_kill_gmv_after_a_resume(qtbot, tmp_path, bridge_for):
+    """Issue 11, finding 3: after kill -9 and a resume the GMV tile restarted at ¥0, "-¥90,429" for the last
+    minute. The show runs in a child process killed with SIGKILL; the resumed room's tiles carry on."""
+    import random
+
+    from controlroom.journal import Journal
+    from controlroom.metrics.kpi import fmt_yuan
+    from tests.core import resume_show as rs
+    from ui.panels.metrics import create_panel
+    d = tmp_path / "data"
+    rs.kill_at(rs.spawn(d, "new"), 400, random.Random(11))
+    with Journal(d / "journal.sqlite") as j:
+        pre_gmv = j.samples(j.sessions()[-1].id, metric="gmv")[-1]["value"]
+    assert pre_gmv > 0
+    show = rs.resume(d, rs.SEED)        # polls once at once, as the sampler does
+    try:
+        w = create_panel(show.rt, bridge_for(show.rt))
+        qtbot.addWidget(w)
+        w.refresh()
+
+        def tile() -> tuple[str, str]:
+            return w.tiles["gmv"].value.text(), w.tiles["gmv"].sub.text()
+
+        shown, sub = tile()
+        assert shown == fmt_yuan(show.metrics.report.show.gmv, decimals=False)
+        assert int(shown.lstrip("¥").replace(",", "")) >= pre_gmv // 100
+        assert "-¥" not in sub, sub
+        show.run(until=int(show.now_s()) + 60)
+        w.refresh()
+        later, sub = tile()
+        assert int(later.lstrip("¥").replace(",", "")) >= int(shown.lstrip("¥").replace(",", ""))
+        assert "-¥" not in sub, sub
+    finally:
+        show.close()

@@ -62,6 +62,27 @@ def test_feed_filter_by_category(qtbot, window, runtime):
     assert window.feed.proxy.rowCount() == 1
 
 
+def test_the_simulated_rooms_journal_is_left_out_of_all_and_has_its_own_filter(qtbot, window, runtime):
+    """The built-in simulator journals every input so a resume replays it (simulator.opened / .input): one
+    row per shop action would double the log, so "All" leaves them out; the "Simulated room" filter shows
+    them, in words."""
+    from PySide6.QtCore import Qt
+    runtime.platform.list_product(runtime.platform.skus[0], idempotency_key="feed-sim-1")
+    qtbot.waitUntil(lambda: "simulator.input" in window.feed.model.kinds(), timeout=3000)
+    assert "simulator.opened" in window.feed.model.kinds()
+
+    def shown() -> list[str]:
+        p = window.feed.proxy
+        return [p.data(p.index(r, 2), Qt.ItemDataRole.DisplayRole) for r in range(p.rowCount())]
+    assert window.feed.filter.currentData() == "all"
+    assert window.feed.proxy.rowCount() == window.feed.model.rowCount() - window.feed.model.kinds().count(
+        "simulator.opened") - window.feed.model.kinds().count("simulator.input")
+    assert not [t for t in shown() if "Simulated room" in t]
+    window.feed.filter.setCurrentIndex(window.feed.filter.findData("simulator"))
+    sim = shown()
+    assert "Simulated room opened" in sim and any(t.startswith("Simulated room input · list") for t in sim), sim
+
+
 def test_language_switch_rebuilds_panels_in_chinese(qtbot, window):
     window.set_language("zh_CN")
     assert window.docks["feed"].windowTitle() != "Event feed"

@@ -54,3 +54,16 @@ def test_a_gbk_plan_says_not_utf8(tmp_path):
 def test_a_directory_as_the_plan(tmp_path):
     with pytest.raises(PlanError, match="is a directory"):
         read_plan(tmp_path)
+
+
+@pytest.mark.parametrize("column", ["stock", "per_buyer_limit", "coupon_qty", "tiers"])
+def test_a_5000_digit_count_is_refused_with_its_column_not_the_int_limit(tmp_path, column):
+    """The same for whole-number cells (stock, limits, quantities, tier sizes): the reason names the column
+    and says too many digits, short — not Python's integer-limit text, nor the 5,000 digits echoed back."""
+    big = "9" * 5000
+    cell = f"{big}:89" if column == "tiers" else big
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"sku,title,list_price,live_price,{column}\nA,Lipstick,129,69,{cell}\n", encoding="utf-8")
+    field, reason = read_plan(plan).rows[0].invalid[0]
+    assert field == column
+    assert "large" in reason and "Exceeds the limit" not in reason and len(reason) < 200
