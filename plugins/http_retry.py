@@ -131,6 +131,31 @@ class RetryTrace:
         if self.waits is None:
             self.waits = []
 
+class SessionPool:
+    """One requests.Session per worker thread (Session is not documented thread-safe; the console, the
+    metrics sampler and the shop lane call an adapter from their own workers), all closed together."""
+
+    def __init__(self, factory: Callable[[], requests.Session] = requests.Session):
+        self._factory = factory
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = self._factory()
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
+            s.close()
+
 
 def request_with_retry(session: requests.Session, method: str, url: str, *,
                        policy: RetryPolicy, timeout: tuple[float, float],

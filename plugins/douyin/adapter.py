@@ -36,16 +36,13 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.clock import Clock, SystemClock
+from controlroom.clock import Clock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import Capabilities, MetricsSnapshot, PlatformError, ProductState, SkuMetrics
 from controlroom.secrets import set_secret
-from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_whole
 from plugins.shop_common.config import secret
-from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger
-from plugins.shop_common.readback import ReadBack, fields_differ
-from plugins.shop_common.transport import ShopProtocolError, ShopTransport
+from plugins.shop_common.transport import ShopProtocolError
 
 from .client import DouyinClient, DouyinError
 from .config import DouyinConfig
@@ -62,40 +59,28 @@ class DouyinPlatform(ShopAdapter):
     capabilities = Capabilities(native_offers=False, offer_quantity_cap=False, offer_per_buyer_limit=False,
                                 coupons=False, pin=False, displayed_stock=False,
                                 comments=False)
+    settings_class = DouyinConfig
 
     def __init__(self, cfg: DouyinConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
                  rng: random.Random | None = None,
                  session_factory: Callable[[], requests.Session] = requests.Session):
         self.cfg = cfg.validate()
-        clock = clock or SystemClock()
         app_secret = secret("抖店", "app secret", cfg.app_secret_name, cfg.app_secret_env)
         refresh = None
         if cfg.grant == "refresh_token":
             refresh = secret("抖店", "refresh token", cfg.refresh_token_name, cfg.refresh_token_env)
-        scope = f"douyin:{cfg.app_key}:{cfg.shop_id}"
-        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
-        super().__init__(ledger=ledger, clock=clock, timing=cfg.timing, sleep=sleep,
-                         readback=ReadBack("抖店", attempts=cfg.readback_attempts, interval=cfg.readback_interval,
-                                           on_mismatch=cfg.on_readback_mismatch, sleep=sleep))
-        self.transport = ShopTransport("抖店", cfg.timing, sleep=sleep, rng=rng, session_factory=session_factory)
+        super().__init__("抖店", cfg, f"douyin:{cfg.app_key}:{cfg.shop_id}", data_dir=data_dir, clock=clock,
+                         sleep=sleep, rng=rng, session_factory=session_factory)
         save = (lambda value: set_secret(cfg.refresh_token_name, value)) if cfg.refresh_token_name else None
-        self.client = DouyinClient(cfg, app_secret, self.transport, clock, refresh_token=refresh, wall=wall,
+        self.client = DouyinClient(cfg, app_secret, self.transport, self.clock, refresh_token=refresh, wall=wall,
                                    save_refresh_token=save)
         self._wall = wall
         self._since = int(wall())           # metrics count orders placed since the adapter started
         self._ids: dict[str, tuple[int, int]] = {}
 
-    @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "DouyinPlatform":
-        return cls(DouyinConfig.from_settings(settings), **kw)
-
     def __repr__(self) -> str:
         return f"DouyinPlatform(app_key={self.cfg.app_key!r}, shop_id={self.cfg.shop_id!r})"
-
-    def close(self) -> None:
-        self.transport.close()
-        super().close()
 
     # ---- lookup and decoding -------------------------------------------------------------------
     def _lookup(self, sku: str) -> tuple[int, int]:
@@ -204,20 +189,7 @@ class DouyinPlatform(ShopAdapter):
         return MetricsSnapshot(orders=orders, paid_orders=paid, gmv=gmv, paid_gmv=paid_gmv,
                                skus={k: SkuMetrics(sku=k, **v) for k, v in skus.items()})
 
-    # ---- writes --------------------------------------------------------------------------------
-    def _absolute(self, op: str, key: str, sku: str, args: list, wire: Callable[[int, int], None],
-                  **expect: Any) -> None:
-        """A write that sets a value (so a landed earlier attempt shows in a read) and is read back."""
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            return fields_differ(self.read_product(sku), **expect) is None, None
-
-        def send(entry: Entry) -> None:
-            product_id, sku_id = self._lookup(sku)
-            self.ledger.attempt(entry)
-            wire(product_id, sku_id)
-            self._verify_product(op, sku, **expect)
-        self._write(op, key, args, send, landed)
-
+    # ---- writes (each sets a value, so a landed earlier attempt shows in a read: ShopAdapter._absolute) ----
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._absolute("list_product", idempotency_key, sku, [sku],
                        lambda pid, _: self.client.call("product.setOnline", {"product_id": pid}, write=True),

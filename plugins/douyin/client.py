@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.platform import PlatformError, PlatformRateLimited, PlatformUnavailable
+from controlroom.platform import PlatformError, PlatformUnavailable
 from plugins.http_retry import redact
 from plugins.shop_common.tokens import Grant, TokenKeeper
-from plugins.shop_common.transport import ShopProtocolError, ShopTransport
+from plugins.shop_common.transport import ShopProtocolError, ShopTransport, retry_on_code
 
 from . import errors
 from .config import DouyinConfig
@@ -115,19 +115,8 @@ class DouyinClient:
         return answer
 
     def _retry_if(self, write: bool):
-        throttle = self.cfg.throttle_wait
-
-        def retry_if(resp: requests.Response) -> float | bool | None:
-            try:
-                code = resp.json().get("code")
-            except (ValueError, AttributeError):
-                return None
-            if code == errors.THROTTLED:
-                return throttle                    # never applied: safe for writes too
-            if code in errors.RETRY_LATER and not write:
-                return True                        # a write may have landed: the caller reconciles
-            return None
-        return retry_if
+        return retry_on_code("code", throttled=(errors.THROTTLED,), busy=errors.RETRY_LATER,
+                             throttle_wait=self.cfg.throttle_wait, write=write)
 
     def _error(self, label: str, answer: dict[str, Any], write: bool) -> PlatformError:
         code = answer.get("code")
@@ -135,12 +124,11 @@ class DouyinClient:
         log_id = str(answer.get("log_id") or "")
         said = redact(" ".join(str(x) for x in (answer.get("msg"), answer.get("sub_msg")) if x))[:300]
         what = f"{label}: [{code}{' ' + sub if sub else ''}] {said}" + (f" (log_id {log_id})" if log_id else "")
-        attempts = self.transport.last_trace.attempts
-        if code == errors.THROTTLED:
-            return PlatformRateLimited(f"{what} — throttled after {attempts} attempts", self.cfg.throttle_wait)
-        if code in errors.RETRY_LATER:
-            maybe = "; it may have been applied: retry with the same idempotency key" if write else ""
-            return DouyinUnavailable(f"{what} ({attempts} attempts){maybe}", code, sub, log_id)
+        transient = self.transport.transient_error(
+            what, code, throttled=(errors.THROTTLED,), busy=errors.RETRY_LATER, throttle_wait=self.cfg.throttle_wait,
+            write=write, unavailable=lambda message: DouyinUnavailable(message, code, sub, log_id))
+        if transient is not None:
+            return transient
         if code == errors.PERMISSION:
             return DouyinError(f"{what} — the app lacks the permission or the shop's authorization; "
                                "grant it in 抖店开放平台", code, sub, log_id)

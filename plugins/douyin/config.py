@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 
 from controlroom.settings import Settings
-from plugins.shop_common.config import bad, check_choice, check_positive, read_table
-from plugins.shop_common.transport import Timing
+from plugins.shop_common.config import ShopSettings, bad, check_choice, check_positive, read_table, where_of
 
 from .signing import SIGN_METHODS
 
@@ -25,7 +24,9 @@ GRANTS = ("authorization_self", "refresh_token")
 
 
 @dataclass(frozen=True)
-class DouyinConfig:
+class DouyinConfig(ShopSettings):
+    # and ShopSettings' keys: connect_timeout, read_timeout, max_attempts, backoff_*, retry_budget, jitter,
+    # readback_attempts, readback_interval, on_readback_mismatch
     app_key: str = ""
     shop_id: str = ""
     base_url: str = "https://openapi-fxg.jinritemai.com"
@@ -40,29 +41,14 @@ class DouyinConfig:
     refresh_token_env: str = "CONTROLROOM_DOUYIN_REFRESH_TOKEN"
     token_refresh_margin: float = 300.0    # s before expiry the token is renewed
     throttle_wait: float = 1.0             # s to wait after 60000 isv.traffic-limited (no Retry-After given)
-    connect_timeout: float = 3.0
-    read_timeout: float = 5.0
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 2.0
-    retry_budget: float = 6.0
-    jitter: float = 0.5
-    readback_attempts: int = 3
-    readback_interval: float = 0.3
-    on_readback_mismatch: str = "return"   # or "raise"
     page_size: int = 100                   # product.listV2 / order.searchList page size (抖店 max 100)
-
-    @property
-    def timing(self) -> Timing:
-        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
-                      self.backoff_max, self.retry_budget, self.jitter)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "DouyinConfig":
         cfg = read_table(settings, KIND, cls, required=("app_key", "shop_id"), hints={
             "app_key": "the 19-digit app key of your 抖店 app (抖店开放平台 > 控制台 > 应用)",
             "shop_id": "the numeric 店铺ID the console sells through (抖店后台 > 店铺 > 店铺信息)"})
-        return cfg.validate(f"{settings.path}: [platform.{KIND}]" if settings.path else f"[platform.{KIND}]")
+        return cfg.validate(where_of(settings, KIND))
 
     def validate(self, where: str = f"[platform.{KIND}]") -> "DouyinConfig":
         # 抖店: "认证失败，app_key格式不正确，应为19位纯数字" (isv.app-id-invalid)

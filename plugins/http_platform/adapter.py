@@ -68,7 +68,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import threading
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -82,7 +81,7 @@ from controlroom.platform import (Capabilities, Comment, CommentPage, CouponSpec
                                   OfferSpec, OfferState, PlatformError, PlatformRateLimited, PlatformTimeout,
                                   PlatformUnavailable, ProductState, SkuMetrics, time_left)
 from controlroom.secrets import get_secret
-from plugins.http_retry import RetryPolicy, RetryTrace, redact, register_secret, request_with_retry
+from plugins.http_retry import RetryPolicy, RetryTrace, SessionPool, redact, register_secret, request_with_retry
 
 from .config import HttpPlatformConfig
 
@@ -135,7 +134,7 @@ class HttpPlatform:
         self.unit = config.price_unit
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._session_factory = session_factory
+        self._sessions = SessionPool(session_factory)
         self._policy = RetryPolicy(max_attempts=config.max_attempts, backoff_base=config.backoff_base,
                                    backoff_max=config.backoff_max, budget=config.retry_budget,
                                    jitter=config.jitter, retry_on_timeout=True)
@@ -150,9 +149,6 @@ class HttpPlatform:
                 raise PlatformError(
                     f"{self.name}: no API token: store it in the keyring as {config.auth_secret!r} "
                     f"or set the environment variable {config.auth_env}")
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
         self.last_trace = RetryTrace()  # of the latest call on any thread (for the UI and tests)
         self.last_readback: Any = None
         self.last_mismatch: PlatformReadbackMismatch | None = None
@@ -168,21 +164,8 @@ class HttpPlatform:
         return cls(HttpPlatformConfig.from_settings(settings), **kw)
 
     # ---- plumbing -------------------------------------------------------------------------------
-    def _session(self) -> requests.Session:
-        # requests.Session is not documented thread-safe; console and metrics call from their own workers
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = self._session_factory()
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
-
     def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
+        self._sessions.close()
 
     def _url(self, op: str, **args: str) -> tuple[str, str]:
         method, path = self.config.endpoint(op)
@@ -211,7 +194,7 @@ class HttpPlatform:
         if left is not None and left <= 0:
             raise PlatformTimeout(f"{what}: not sent: no time left before the action's deadline")
         try:
-            resp = request_with_retry(self._session(), method, url, policy=self._policy,
+            resp = request_with_retry(self._sessions.get(), method, url, policy=self._policy,
                                       timeout=self._timeout, label=what, sleep=self._sleep,
                                       rng=self._rng, trace=trace, deadline=deadline_at, **kwargs)
         except requests.exceptions.ConnectTimeout:

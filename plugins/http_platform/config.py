@@ -11,7 +11,6 @@ operation without restating the others:
 """
 from __future__ import annotations
 
-import dataclasses
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from controlroom.commerce.money import UNITS
 from controlroom.settings import Settings, SettingsError
+from plugins.shop_common.config import ShopSettings, check_mismatch_mode, check_retry_keys
 
 SECTION = "platform.http"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -45,7 +45,9 @@ ENDPOINT_FIELDS: dict[str, frozenset[str]] = {
 
 
 @dataclass(frozen=True)
-class HttpPlatformConfig:
+class HttpPlatformConfig(ShopSettings):
+    # and ShopSettings' keys: connect_timeout, read_timeout, max_attempts, backoff_*, retry_budget, jitter,
+    # readback_attempts, readback_interval, on_readback_mismatch (the same as every real shop's table)
     base_url: str = "http://127.0.0.1:8700"
     name: str = "http"
     currency: str = "CNY"
@@ -57,19 +59,10 @@ class HttpPlatformConfig:
     auth_env: str = "CONTROLROOM_PLATFORM_TOKEN"
     auth_required: bool = True                  # refuse to start without the secret
     idempotency_header: str = "Idempotency-Key"
-    connect_timeout: float = 3.0
-    read_timeout: float = 5.0
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 2.0
-    retry_budget: float = 6.0                   # s: inside the console's 10 s decision-to-live SOP
-    jitter: float = 0.5
     verify_writes: bool = True                  # read back after every write and compare
-    # on a difference: "return" logs it, keeps it in HttpPlatform.last_mismatch and returns, so the
-    # console's own read-back sees it and locks the SKU; "raise" raises PlatformReadbackMismatch
-    on_readback_mismatch: str = "return"
-    readback_attempts: int = 3                  # platforms are eventually consistent
-    readback_interval: float = 0.3
+    # on_readback_mismatch (ShopSettings): on a difference "return" logs it, keeps it in
+    # HttpPlatform.last_mismatch and returns, so the console's own read-back sees it and locks the SKU;
+    # "raise" raises PlatformReadbackMismatch. readback_attempts: platforms are eventually consistent.
     # flash offers: true when the shop has a flash-sale API (start_offer / stop_offer / read_offer below,
     # with quantity and per-buyer limit); false: the console runs a timed price change with its own cap
     native_offers: bool = False
@@ -106,15 +99,8 @@ class HttpPlatformConfig:
         if self.price_unit not in UNITS:
             raise bad("price_unit", f"must be one of {', '.join(UNITS)}, got {self.price_unit!r} "
                                     "(a wrong unit is a 100x price error)")
-        for key in ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget"):
-            if not getattr(self, key) > 0:
-                raise bad(key, f"must be more than 0, got {getattr(self, key)!r}")
-        if self.on_readback_mismatch not in ("return", "raise"):
-            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
-        if not 0 <= self.jitter <= 1:
-            raise bad("jitter", f"must be between 0 and 1, got {self.jitter!r}")
-        if self.max_attempts < 1 or self.readback_attempts < 1:
-            raise bad("max_attempts" if self.max_attempts < 1 else "readback_attempts", "must be at least 1")
+        check_retry_keys(self, bad, ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget"))
+        check_mismatch_mode(self, bad)
         for op, allowed in ENDPOINT_FIELDS.items():
             raw = getattr(self, op)
             parts = raw.split(None, 1)
@@ -146,6 +132,3 @@ class HttpPlatformConfig:
         if not isinstance(table, dict):
             raise SettingsError(f"{settings.path}: [{SECTION}] must be a table")
         return cls.from_table(table, settings.path)
-
-    def settings_keys(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self)]

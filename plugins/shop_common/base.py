@@ -11,21 +11,29 @@ The adapter is the one retry owner for writes too: when a send fails in a way th
 it (no answer, a 5xx, the shop's "busy"), `_write` waits a backoff, asks `landed` and sends again only
 if the write did not land — within the same attempt count and time budget as the transport's retries, and never past the console's
 action deadline (controlroom.platform.deadline).
-A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too.
+A key seen before with an unknown outcome (a caller's retry, a restart) starts with `landed` too —
+unless a newer write to the same target (`target=(sku, field)`) has completed since: then the key is
+superseded and the call raises `Superseded` without sending or reading anything (ledger.py).
 """
 from __future__ import annotations
 
+import json
 import logging
+import random
 import time
+from pathlib import Path
 from typing import Any, Callable
 
-from controlroom.clock import Clock
+import requests
+
+from controlroom.clock import Clock, SystemClock
 from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponState, OfferSpec, OfferState,
                                   PlatformError, ProductState, time_left)
 
-from .ledger import Entry, IdempotencyLedger
+from .config import ShopSettings
+from .ledger import FILENAME, Entry, IdempotencyLedger, Superseded
 from .readback import ReadBack, fields_differ
-from .transport import Timing
+from .transport import ShopTransport
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +58,39 @@ class ShopAdapter:
     name = "shop"
     currency = "CNY"
     capabilities = Capabilities()
+    settings_class: type[ShopSettings] = ShopSettings   # the adapter's [platform.<kind>] table
 
-    def __init__(self, *, ledger: IdempotencyLedger, readback: ReadBack, clock: Clock, timing: Timing,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.ledger = ledger
-        self.readback = readback
-        self.clock = clock
-        self.timing = timing
+    def __init__(self, label: str, settings: ShopSettings, scope: str, *, data_dir: str | Path | None = None,
+                 clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None,
+                 session_factory: Callable[[], requests.Session] = requests.Session):
+        """`label` names the shop in messages (抖店); `scope` separates shops and apps sharing the data
+        directory's ledger (e.g. "douyin:<app_key>:<shop_id>"); `data_dir` None keeps it in memory."""
+        self.ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
+        self.readback = ReadBack(label, attempts=settings.readback_attempts, interval=settings.readback_interval,
+                                 on_mismatch=settings.on_readback_mismatch, sleep=sleep)
+        self.clock = clock or SystemClock()
+        self.timing = settings.timing
         self._sleep = sleep
+        self.transport = ShopTransport(label, settings.timing, sleep=sleep, rng=rng, session_factory=session_factory)
+
+    @classmethod
+    def from_settings(cls, settings: Any, **kw: Any) -> "ShopAdapter":
+        return cls(cls.settings_class.from_settings(settings), **kw)
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _write(self, op: str, key: str, args: Any, send: Callable[[Entry], Any],
-               landed: Callable[[Entry], tuple[bool, Any]] | None = None) -> Any:
+               landed: Callable[[Entry], tuple[bool, Any]] | None = None,
+               target: tuple[str, str] | None = None) -> Any:
         check_key(op, key)
-        entry = self.ledger.claim(key, op, args)
+        entry = self.ledger.claim(key, op, args, target)
         if entry.state == "done":
             return entry.result                       # a replay: the first answer, nothing sent
+        if entry.state == "superseded":
+            sku, what = json.loads(entry.target)
+            raise Superseded(f"{self.name} {op} {sku}: superseded — idempotency key {key!r} was left unanswered "
+                             f"and a newer write to the {what} ({entry.result!r}) has landed since; not sent, "
+                             f"nothing applied (sending it now would undo the newer write)")
         if entry.state == "pending" and landed is not None and entry.attempts:
             ok, result = landed(entry)
             if ok:
@@ -96,6 +121,27 @@ class ShopAdapter:
                 if ok:
                     return self.ledger.done(entry, result)
 
+    def _set(self, op: str, key: str, sku: str, args: Any, send: Callable[[Entry], Any], **expect: Any) -> Any:
+        """A write that sets one field of one SKU (price, stock, listed): it landed when a read shows the
+        value, and its target for superseding is (SKU, field) — list and unlist share "listed"."""
+        (what,) = expect
+        return self._write(op, key, args, send, lambda e: (fields_differ(self.read_product(sku), **expect) is None,
+                                                           None), target=(sku, what))
+
+    def _lookup(self, sku: str) -> tuple[Any, Any]:
+        """(product id, SKU id) of the console's SKU at the shop, for `_absolute`."""
+        raise NotImplementedError
+
+    def _absolute(self, op: str, key: str, sku: str, args: list, wire: Callable[[Any, Any], None],
+                  **expect: Any) -> None:
+        """`_set` for a shop whose write is one call by (product id, SKU id), read back after."""
+        def send(entry: Entry) -> None:
+            product_id, sku_id = self._lookup(sku)
+            self.ledger.attempt(entry)
+            wire(product_id, sku_id)
+            self._verify_product(op, sku, **expect)
+        self._set(op, key, sku, args, send, **expect)
+
     def _unsupported(self, op: str, key: str | None, why: str) -> Unsupported:
         if key is not None:
             check_key(op, key)
@@ -110,6 +156,7 @@ class ShopAdapter:
         return self.readback.last_mismatch
 
     def close(self) -> None:
+        self.transport.close()
         self.ledger.close()
 
     # ---- what most shops' public APIs do not have -----------------------------------------------

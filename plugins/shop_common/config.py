@@ -13,14 +13,61 @@ can carry it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from controlroom.platform import PlatformError
 from controlroom.secrets import get_secret
 from controlroom.settings import Settings, SettingsError
 from plugins.http_retry import register_secret
 
+from .transport import Timing
+
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ShopSettings(Timing):
+    """The keys every shop table has (and the generic HTTP platform's too): the transport's timing
+    (Timing's fields) and the adapter's own read-back after a write. A table subclasses it, adds its
+    shop's keys, and may give these other defaults by declaring them again."""
+    readback_attempts: int = 3
+    readback_interval: float = 0.3
+    on_readback_mismatch: str = "return"        # or "raise" (plugins/shop_common/readback.py)
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Timing)})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ShopSettings":
+        raise NotImplementedError
+
+    def settings_keys(self) -> list[str]:
+        return [f.name for f in dataclasses.fields(self)]
+
+
+def where_of(settings: Settings, kind: str) -> str:
+    """How messages name the table: "settings.toml: [platform.<kind>]"."""
+    return f"{settings.path}: [platform.{kind}]" if settings.path else f"[platform.{kind}]"
+
+
+def check_retry_keys(cfg: ShopSettings, bad: Callable[[str, str], SettingsError], positive: tuple[str, ...]) -> None:
+    """The timing and read-back keys, in the words of the global shops' and the HTTP platform's tables:
+    `positive` more than 0, jitter within 0..1, at least one attempt of each kind."""
+    for key in positive:
+        if not getattr(cfg, key) > 0:
+            raise bad(key, f"must be more than 0, got {getattr(cfg, key)!r}")
+    if not 0 <= cfg.jitter <= 1:
+        raise bad("jitter", f"must be between 0 and 1, got {cfg.jitter!r}")
+    for key in ("max_attempts", "readback_attempts"):
+        if getattr(cfg, key) < 1:
+            raise bad(key, "must be at least 1")
+
+
+def check_mismatch_mode(cfg: ShopSettings, bad: Callable[[str, str], SettingsError]) -> None:
+    if cfg.on_readback_mismatch not in ("return", "raise"):
+        raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {cfg.on_readback_mismatch!r}")
 
 
 class MissingSecret(PlatformError):
@@ -35,7 +82,7 @@ def read_table(settings: Settings, kind: str, cls: type[T], *, required: tuple[s
     if not isinstance(platform, dict):
         raise SettingsError(f"{settings.path}: [platform] must be a table")
     table = platform.get(kind)
-    where = f"{settings.path}: [platform.{kind}]" if settings.path else f"[platform.{kind}]"
+    where = where_of(settings, kind)
     if table is None:
         table = {}
     if not isinstance(table, dict):
@@ -78,7 +125,3 @@ def secret(shop: str, what: str, keyring_name: str, env: str) -> str:
         raise MissingSecret(f"{shop}: no {what}: store it in {places}")
     register_secret(value)
     return value
-
-
-def field_names(cls: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls)]

@@ -4,12 +4,18 @@ Real shop APIs mostly take no idempotency key (抖店's sku.editPrice, 微信小
 coupon/create have none), so the adapter keeps its own: a small SQLite file in the data directory,
 one row per key, written BEFORE the request leaves and marked done after the shop answered.
 
-    entry = ledger.claim(key, "set_price", ("SKU1", 2990))
-    entry.state == "new"      never seen: send it
-    entry.state == "pending"  an earlier attempt may or may not have landed (a timeout, a 5xx, a crash):
-                              reconcile first (read the shop; find the coupon by its marker), send only
-                              if it did not land
-    entry.state == "done"     answered before: return entry.result, send nothing
+    entry = ledger.claim(key, "set_price", ("SKU1", 2990), target=("SKU1", "price"))
+    entry.state == "new"         never seen: send it
+    entry.state == "pending"     an earlier attempt may or may not have landed (a timeout, a 5xx, a crash):
+                                 reconcile first (read the shop; find the coupon by its marker), send only
+                                 if it did not land
+    entry.state == "done"        answered before: return entry.result, send nothing
+    entry.state == "superseded"  it was pending when a newer key on the same target completed: send
+                                 nothing (raise Superseded) — sending it late would undo the newer write
+
+A target names what a write sets (SKU + field; list and unlist share the field "listed"). Only writes
+that set a value have one; creates (a coupon, an activity) do not and are never superseded. "Newer" is
+the order keys were first claimed in (`seq`), which survives a restart like everything else here.
 
 The same key for a different request (another operation or other arguments) is refused with
 KeyReused, never applied. Rows older than `keep_days` are dropped when the ledger opens.
@@ -34,14 +40,30 @@ class KeyReused(PlatformError):
     """An idempotency key already used for a different request. Never retryable."""
 
 
+class Superseded(PlatformError):
+    """A key left pending (its answer lost) whose target a newer write has set since: not sent, nothing
+    applied (retryable and may_have_applied both False), so the console records the older command as
+    not applied — which is what the shop shows."""
+
+
 @dataclass
 class Entry:
     key: str
     op: str
-    state: str                      # "new" | "pending" | "done"
-    result: Any = None
+    state: str                      # "new" | "pending" | "done" | "superseded"
+    result: Any = None              # for "superseded": the key that superseded it
     attempts: int = 0               # sends before this call
     notes: dict[str, Any] = field(default_factory=dict)
+    target: str | None = None
+    seq: int = 0
+
+
+def target_of(target: tuple[str, str] | None) -> str | None:
+    """(SKU, field) as stored: one text column, so a lookup is one equality."""
+    if target is None:
+        return None
+    sku, what = target
+    return json.dumps([sku, what], ensure_ascii=False, separators=(",", ":"))
 
 
 def fingerprint(op: str, args: Any) -> str:
@@ -65,6 +87,14 @@ class IdempotencyLedger:
             scope TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL, fp TEXT NOT NULL,
             state TEXT NOT NULL, result TEXT, attempts INTEGER NOT NULL DEFAULT 0, notes TEXT NOT NULL DEFAULT '{}',
             created REAL NOT NULL, PRIMARY KEY (scope, key))""")
+        # target and seq came later (superseding); a ledger file written before them gets the columns,
+        # its rows no target (never superseded, never superseding — as they behaved when written)
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(writes)")}
+        if "target" not in have:
+            self._db.execute("ALTER TABLE writes ADD COLUMN target TEXT")
+        if "seq" not in have:
+            self._db.execute("ALTER TABLE writes ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+        self._db.execute("CREATE INDEX IF NOT EXISTS writes_target ON writes (scope, target, state)")
         self._db.execute("""CREATE TABLE IF NOT EXISTS records (
             scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, created REAL NOT NULL,
             PRIMARY KEY (scope, kind, id))""")
@@ -78,22 +108,27 @@ class IdempotencyLedger:
             self._db.close()
 
     # ---- writes ------------------------------------------------------------------------------
-    def claim(self, key: str, op: str, args: Any) -> Entry:
-        """The key's entry; inserts it as pending when new. Raises KeyReused for another request."""
+    def claim(self, key: str, op: str, args: Any, target: tuple[str, str] | None = None) -> Entry:
+        """The key's entry; inserts it as pending when new. Raises KeyReused for another request.
+        `target` (SKU, field) is what the write sets, for superseding (see the module's docstring)."""
         fp = fingerprint(op, args)
+        tgt = target_of(target)
         with self._lock:
-            row = self._db.execute("SELECT op, fp, state, result, attempts, notes FROM writes "
+            row = self._db.execute("SELECT op, fp, state, result, attempts, notes, target, seq FROM writes "
                                    "WHERE scope = ? AND key = ?", (self.scope, key)).fetchone()
             if row is None:
-                self._db.execute("INSERT INTO writes (scope, key, op, fp, state, created) VALUES (?,?,?,?,?,?)",
-                                 (self.scope, key, op, fp, "pending", time.time()))
-                return Entry(key, op, "new")
-        first_op, first_fp, state, result, attempts, notes = row
+                seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM writes WHERE scope = ?",
+                                       (self.scope,)).fetchone()[0]
+                self._db.execute("INSERT INTO writes (scope, key, op, fp, state, created, target, seq) "
+                                 "VALUES (?,?,?,?,?,?,?,?)",
+                                 (self.scope, key, op, fp, "pending", time.time(), tgt, seq))
+                return Entry(key, op, "new", target=tgt, seq=seq)
+        first_op, first_fp, state, result, attempts, notes, first_tgt, seq = row
         if (first_op, first_fp) != (op, fp):
             raise KeyReused(f"{op}: idempotency key {key!r} was already used for a different request "
                             f"({first_op}); a new action needs a new key")
         return Entry(key, op, state, json.loads(result) if result is not None else None, attempts,
-                     json.loads(notes))
+                     json.loads(notes), first_tgt, seq)
 
     def attempt(self, entry: Entry, **notes: Any) -> None:
         """About to send: count the attempt and keep what reconciling it later will need."""
@@ -104,10 +139,23 @@ class IdempotencyLedger:
                              (entry.attempts, json.dumps(entry.notes, ensure_ascii=False), self.scope, entry.key))
 
     def done(self, entry: Entry, result: Any = None) -> Any:
+        """The write took effect. Older keys still pending on the same target are superseded in the same
+        transaction: from now on the shop holds this write's value, and theirs must not come back."""
         entry.state, entry.result = "done", result
         with self._lock:
-            self._db.execute("UPDATE writes SET state = 'done', result = ? WHERE scope = ? AND key = ?",
-                             (json.dumps(result, ensure_ascii=False), self.scope, entry.key))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("UPDATE writes SET state = 'done', result = ? WHERE scope = ? AND key = ?",
+                                 (json.dumps(result, ensure_ascii=False), self.scope, entry.key))
+                if entry.target is not None:
+                    self._db.execute("UPDATE writes SET state = 'superseded', result = ? WHERE scope = ? "
+                                     "AND target = ? AND state = 'pending' AND seq < ?",
+                                     (json.dumps(entry.key, ensure_ascii=False), self.scope, entry.target,
+                                      entry.seq))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return result
 
     # ---- records (offers an adapter runs itself, markers) ---------------------------------------

@@ -20,17 +20,33 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Container
 
 import requests
 
 from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable, time_left
-from plugins.http_retry import RetryPolicy, RetryTrace, redact, request_with_retry
+from plugins.http_retry import RetryPolicy, RetryTrace, SessionPool, redact, request_with_retry
 
 RetryIf = Callable[[requests.Response], "float | bool | None"]
+
+
+def retry_on_code(field: str, *, throttled: Container, busy: Container, throttle_wait: float, write: bool) -> RetryIf:
+    """`retry_if` for a shop that answers HTTP 200 with its own code in `field`: a throttled answer is
+    waited out and resent (refused at the door, nothing applied: writes too); a busy one is resent only
+    for reads (a write may have landed: the adapter reads before sending again)."""
+    def retry_if(resp: requests.Response) -> float | bool | None:
+        try:
+            code = resp.json().get(field)
+        except (ValueError, AttributeError):
+            return None
+        if code in throttled:
+            return throttle_wait
+        if code in busy and not write:
+            return True
+        return None
+    return retry_if
 
 
 class _SentThenLost:
@@ -78,31 +94,15 @@ class ShopTransport:
         self.timing = timing
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._session_factory = session_factory
+        self._sessions = SessionPool(session_factory)
         base = dict(max_attempts=timing.max_attempts, backoff_base=timing.backoff_base,
                     backoff_max=timing.backoff_max, budget=timing.retry_budget, jitter=timing.jitter)
         self.read_policy = RetryPolicy(**base, retry_on_timeout=True)
         self.write_policy = RetryPolicy(**base, retry_on_timeout=False, retry_statuses=frozenset({429}))
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
         self.last_trace = RetryTrace()
 
-    def _session(self) -> requests.Session:
-        # requests.Session is not documented thread-safe: one per worker thread
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = self._session_factory()
-            self._local.session = s
-            with self._lock:
-                self._sessions.append(s)
-        return s
-
     def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
+        self._sessions.close()
 
     def send(self, method: str, url: str, *, label: str, write: bool, retry_if: RetryIf | None = None,
              **kwargs: Any) -> requests.Response:
@@ -116,7 +116,7 @@ class ShopTransport:
             raise PlatformTimeout(f"{label}: not sent: no time left before the action's deadline")
         deadline_at = None if left is None else time.monotonic() + left
         try:
-            session = _SentThenLost(self._session()) if write else self._session()
+            session = _SentThenLost(self._sessions.get()) if write else self._sessions.get()
             resp = request_with_retry(session, method, url, policy=policy,
                                       timeout=(t.connect_timeout, t.read_timeout), label=label,
                                       retry_if=retry_if, sleep=self._sleep, rng=self._rng, trace=trace,
@@ -161,6 +161,18 @@ class ShopTransport:
             return PlatformUnavailable(f"{label}: shop error HTTP {status} ({trace.attempts} attempts){said}")
         if status >= 400:
             return PlatformError(f"{label}: refused, HTTP {status}{said}")
+        return None
+
+    def transient_error(self, what: str, code: Any, *, throttled: Container, busy: Container, throttle_wait: float,
+                        write: bool, unavailable: Callable[[str], PlatformUnavailable]) -> PlatformError | None:
+        """The port error for a shop's own code answering HTTP 200 that says "throttled" (nothing applied:
+        rate-limited with the configured wait) or "busy" (unavailable: a write may have landed), or None."""
+        attempts = self.last_trace.attempts
+        if code in throttled:
+            return PlatformRateLimited(f"{what} — throttled after {attempts} attempts", throttle_wait)
+        if code in busy:
+            maybe = "; it may have been applied: retry with the same idempotency key" if write else ""
+            return unavailable(f"{what} ({attempts} attempts){maybe}")
         return None
 
     @staticmethod

@@ -39,16 +39,13 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.clock import Clock, SystemClock
+from controlroom.clock import Clock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, ProductState,
                                   SkuMetrics)
-from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_key
 from plugins.shop_common.config import secret
-from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger, marker
-from plugins.shop_common.readback import ReadBack
-from plugins.shop_common.transport import ShopTransport
+from plugins.shop_common.ledger import Entry, marker
 
 from .client import ShopifyClient, ShopifyError
 from .config import ShopifyConfig
@@ -133,6 +130,7 @@ class ShopifyPlatform(ShopAdapter):
     capabilities = Capabilities(native_offers=False, offer_quantity_cap=False, offer_per_buyer_limit=False,
                                 coupons=True, pin=False, displayed_stock=False,
                                 comments=False)
+    settings_class = ShopifyConfig
 
     def __init__(self, config: ShopifyConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
@@ -142,13 +140,8 @@ class ShopifyPlatform(ShopAdapter):
         self.name = config.name
         self.currency = config.currency
         token = secret("Shopify", "Admin API access token", config.access_token_name, config.access_token_env)
-        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None,
-                                   f"shopify:{config.shop}")
-        super().__init__(ledger=ledger, clock=clock or SystemClock(), timing=config.timing, sleep=sleep,
-                         readback=ReadBack("Shopify", attempts=config.readback_attempts,
-                                           interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
-                                           sleep=sleep))
-        self.transport = ShopTransport("Shopify", config.timing, sleep=sleep, rng=rng, session_factory=session_factory)
+        super().__init__("Shopify", config, f"shopify:{config.shop}", data_dir=data_dir, clock=clock, sleep=sleep,
+                         rng=rng, session_factory=session_factory)
         self.client = ShopifyClient(config, token, self.transport, sleep=sleep, monotonic=monotonic)
         self._sleep, self._wall = sleep, wall
         self._location = config.location_id
@@ -156,16 +149,8 @@ class ShopifyPlatform(ShopAdapter):
         self._lock = threading.Lock()
         self.started_at = wall()
 
-    @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "ShopifyPlatform":
-        return cls(ShopifyConfig.from_settings(settings), **kw)
-
     def __repr__(self) -> str:
         return f"ShopifyPlatform(shop={self.config.shop!r}, currency={self.currency!r})"
-
-    def close(self) -> None:
-        self.transport.close()
-        super().close()
 
     # ---- shop, money ----------------------------------------------------------------------------
     def ensure_shop(self) -> str:
@@ -281,7 +266,7 @@ class ShopifyPlatform(ShopAdapter):
             self._verify_product(op, sku, price=price)
             return None
 
-        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None))
+        self._set(op, idempotency_key, sku, [sku, price], send, price=price)
 
     def _listing(self, sku: str, listed: bool, key: str) -> None:
         op = "list_product" if listed else "unlist_product"
@@ -298,7 +283,7 @@ class ShopifyPlatform(ShopAdapter):
             self._verify_product(op, sku, listed=listed)
             return None
 
-        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None))
+        self._set(op, key, sku, [sku], send, listed=listed)
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._listing(sku, True, idempotency_key)
@@ -340,7 +325,7 @@ class ShopifyPlatform(ShopAdapter):
             self._verify_product(op, sku, stock=stock)
             return None
 
-        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None))
+        self._set(op, idempotency_key, sku, [sku, stock], send, stock=stock)
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
         raise self._unsupported("set_displayed_stock", idempotency_key,

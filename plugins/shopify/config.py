@@ -13,13 +13,11 @@ The Admin API access token is a secret: it comes from the keyring entry named by
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
 from controlroom.settings import Settings, SettingsError
-from plugins.shop_common.config import read_table
-from plugins.shop_common.transport import Timing
+from plugins.shop_common.config import ShopSettings, check_mismatch_mode, check_retry_keys, read_table, where_of
 
 SECTION = "platform.shopify"
 REQUIRED = ("shop", "currency")
@@ -32,7 +30,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 @dataclass(frozen=True)
-class ShopifyConfig:
+class ShopifyConfig(ShopSettings):
+    # and ShopSettings' keys (timing, read-back); retry_budget is also the longest wait for the cost bucket
     shop: str = ""                              # my-store.myshopify.com
     currency: str = ""
     api_version: str = "2026-04"                # Admin API version (YYYY-MM, quarterly)
@@ -43,21 +42,6 @@ class ShopifyConfig:
     access_token_env: str = "CONTROLROOM_SHOPIFY_ACCESS_TOKEN"
     # inventorySetQuantities carries an @idempotent key (optional from 2026-01, required from 2026-04)
     idempotent_directive: bool = True
-    connect_timeout: float = 3.0
-    read_timeout: float = 5.0
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 2.0
-    retry_budget: float = 6.0                   # s, also the longest wait for the cost bucket
-    jitter: float = 0.5
-    readback_attempts: int = 3
-    readback_interval: float = 0.3
-    on_readback_mismatch: str = "return"        # or "raise" (plugins/shop_common/readback.py)
-
-    @property
-    def timing(self) -> Timing:
-        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
-                      self.backoff_max, self.retry_budget, self.jitter)
 
     @property
     def endpoint(self) -> str:
@@ -87,24 +71,16 @@ class ShopifyConfig:
             if not self.base_url.startswith("https://") and not (self.base_url.startswith("http://")
                                                                   and host in LOCAL_HOSTS):
                 raise bad("base_url", f"must be https:// (the access token travels in a header), got {self.base_url!r}")
-        for key in ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget",
-                    "readback_interval"):
-            if not getattr(self, key) > 0:
-                raise bad(key, f"must be more than 0, got {getattr(self, key)!r}")
-        if not 0 <= self.jitter <= 1:
-            raise bad("jitter", f"must be between 0 and 1, got {self.jitter!r}")
-        for key in ("max_attempts", "readback_attempts"):
-            if getattr(self, key) < 1:
-                raise bad(key, "must be at least 1")
+        check_retry_keys(self, bad, ("connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget",
+                                     "readback_interval"))
         if not self.access_token_name.strip() and not self.access_token_env.strip():
             raise bad("access_token_name", "a keyring entry or an environment variable must name the token")
-        if self.on_readback_mismatch not in ("return", "raise"):
-            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
+        check_mismatch_mode(self, bad)
         return self
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ShopifyConfig":
-        where = f"{settings.path}: [{SECTION}]" if settings.path else f"[{SECTION}]"
+        where = where_of(settings, "shopify")
         platform = settings.data.get("platform")
         table = platform.get("shopify") if isinstance(platform, dict) else None
         if isinstance(table, dict):
@@ -115,6 +91,3 @@ class ShopifyConfig:
                                         "(access_token_env)")
         cfg = read_table(settings, "shopify", cls, required=REQUIRED, hints=HINTS)
         return cfg.validate(where)
-
-    def settings_keys(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self)]

@@ -47,16 +47,14 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.clock import Clock, SystemClock
+from controlroom.clock import Clock
 from controlroom.commerce.money import MoneyError, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
                                   ProductState)
-from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_key
 from plugins.shop_common.config import secret
-from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger, marker
-from plugins.shop_common.readback import ReadBack, ReadbackMismatch
-from plugins.shop_common.transport import ShopTransport
+from plugins.shop_common.ledger import Entry, marker
+from plugins.shop_common.readback import ReadbackMismatch
 
 from .client import TikTokClient, TikTokError
 from .config import TikTokShopConfig
@@ -77,6 +75,7 @@ class TikTokShopPlatform(ShopAdapter):
     capabilities = Capabilities(native_offers=True, offer_quantity_cap=True, offer_per_buyer_limit=True,
                                 coupons=False, pin=False, displayed_stock=False,
                                 comments=False)
+    settings_class = TikTokShopConfig
 
     def __init__(self, config: TikTokShopConfig, *, clock: Clock | None = None, data_dir: str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep, wall: Callable[[], float] = time.time,
@@ -87,14 +86,8 @@ class TikTokShopPlatform(ShopAdapter):
         self.currency = config.currency
         app_secret = secret("TikTok Shop", "app secret", config.app_secret_name, config.app_secret_env)
         token = secret("TikTok Shop", "access token", config.access_token_name, config.access_token_env)
-        scope = f"tiktok_shop:{config.app_key}:{config.shop_cipher or '-'}"
-        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None, scope)
-        super().__init__(ledger=ledger, clock=clock or SystemClock(), timing=config.timing, sleep=sleep,
-                         readback=ReadBack("TikTok Shop", attempts=config.readback_attempts,
-                                           interval=config.readback_interval, on_mismatch=config.on_readback_mismatch,
-                                           sleep=sleep))
-        self.transport = ShopTransport("TikTok Shop", config.timing, sleep=sleep, rng=rng,
-                                       session_factory=session_factory)
+        super().__init__("TikTok Shop", config, f"tiktok_shop:{config.app_key}:{config.shop_cipher or '-'}",
+                         data_dir=data_dir, clock=clock, sleep=sleep, rng=rng, session_factory=session_factory)
         self.client = TikTokClient(config, app_secret, token, self.transport, sleep=sleep, wall=wall,
                                    monotonic=monotonic)
         self._sleep, self._wall = sleep, wall
@@ -102,16 +95,8 @@ class TikTokShopPlatform(ShopAdapter):
         self._by_sku_id: dict[str, str] = {}               # sku_id -> seller_sku
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "TikTokShopPlatform":
-        return cls(TikTokShopConfig.from_settings(settings), **kw)
-
     def __repr__(self) -> str:
         return f"TikTokShopPlatform(app_key={self.config.app_key!r}, currency={self.currency!r})"
-
-    def close(self) -> None:
-        self.transport.close()
-        super().close()
 
     # ---- money ----------------------------------------------------------------------------------
     def _money_out(self, fen: int) -> str:
@@ -310,7 +295,7 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, listed=listed)
             return None
 
-        self._write(op, key, [sku], send, lambda e: (self.read_product(sku).listed == listed, None))
+        self._set(op, key, sku, [sku], send, listed=listed)
 
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._listing(sku, True, idempotency_key)
@@ -333,7 +318,7 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, price=price)
             return None
 
-        self._write(op, idempotency_key, [sku, price], send, lambda e: (self.read_product(sku).price == price, None))
+        self._set(op, idempotency_key, sku, [sku, price], send, price=price)
 
     def set_stock(self, sku: str, stock: int, *, idempotency_key: str) -> None:
         op = "set_stock"
@@ -368,7 +353,7 @@ class TikTokShopPlatform(ShopAdapter):
             self._verify_product(op, sku, stock=stock)
             return None
 
-        self._write(op, idempotency_key, [sku, stock], send, lambda e: (self.read_product(sku).stock == stock, None))
+        self._set(op, idempotency_key, sku, [sku, stock], send, stock=stock)
 
     def set_displayed_stock(self, sku: str, shown: int | None, *, idempotency_key: str) -> None:
         raise self._unsupported("set_displayed_stock", idempotency_key,

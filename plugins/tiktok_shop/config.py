@@ -15,13 +15,11 @@ by `app_secret_name` / `access_token_name` or the environment variables named by
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
 from controlroom.settings import Settings, SettingsError
-from plugins.shop_common.config import read_table
-from plugins.shop_common.transport import Timing
+from plugins.shop_common.config import ShopSettings, check_mismatch_mode, check_retry_keys, read_table, where_of
 
 SECTION = "platform.tiktok_shop"
 REQUIRED = ("app_key", "currency")
@@ -36,7 +34,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 @dataclass(frozen=True)
-class TikTokShopConfig:
+class TikTokShopConfig(ShopSettings):
+    # and ShopSettings' keys (timing, read-back), with TikTok's own read-back defaults below
     app_key: str = ""
     currency: str = ""
     shop_cipher: str = ""                       # "" = ask Get Authorized Shops (one shop only)
@@ -50,23 +49,10 @@ class TikTokShopConfig:
     # Rate limits page: 50 queries per second per API, per app and shop. We pace below that so a show's
     # bursts never meet HTTP 429.
     qps: float = 40.0
-    connect_timeout: float = 3.0
-    read_timeout: float = 5.0
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 2.0
-    retry_budget: float = 6.0                   # s: inside the console's 10 s decision-to-live SOP
-    jitter: float = 0.5
     readback_attempts: int = 4                  # activation goes through PENDING (audit) first
     readback_interval: float = 0.5
-    on_readback_mismatch: str = "return"        # or "raise" (plugins/shop_common/readback.py)
     # Create Activity: begin_time "must be greater than the current time"; we start this far ahead
     offer_lead_s: float = 3.0
-
-    @property
-    def timing(self) -> Timing:
-        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
-                      self.backoff_max, self.retry_budget, self.jitter)
 
     def validate(self, where: str = f"[{SECTION}]") -> "TikTokShopConfig":
         def bad(key: str, msg: str) -> SettingsError:
@@ -86,25 +72,17 @@ class TikTokShopConfig:
         host = re.sub(r"^https?://", "", url).split("/", 1)[0].rsplit(":", 1)[0]
         if not url.startswith("https://") and not (url.startswith("http://") and host in LOCAL_HOSTS):
             raise bad("base_url", f"must be https:// (the access token travels in a header), got {self.base_url!r}")
-        for key in ("qps", "connect_timeout", "read_timeout", "backoff_base", "backoff_max", "retry_budget",
-                    "readback_interval", "offer_lead_s"):
-            if not getattr(self, key) > 0:
-                raise bad(key, f"must be more than 0, got {getattr(self, key)!r}")
-        if not 0 <= self.jitter <= 1:
-            raise bad("jitter", f"must be between 0 and 1, got {self.jitter!r}")
-        for key in ("max_attempts", "readback_attempts"):
-            if getattr(self, key) < 1:
-                raise bad(key, "must be at least 1")
+        check_retry_keys(self, bad, ("qps", "connect_timeout", "read_timeout", "backoff_base", "backoff_max",
+                                     "retry_budget", "readback_interval", "offer_lead_s"))
         for key in ("app_secret_name", "access_token_name"):
             if not getattr(self, key).strip() and not getattr(self, key.replace("_name", "_env")).strip():
                 raise bad(key, "a keyring entry or an environment variable must name the secret")
-        if self.on_readback_mismatch not in ("return", "raise"):
-            raise bad("on_readback_mismatch", f"must be \"return\" or \"raise\", got {self.on_readback_mismatch!r}")
+        check_mismatch_mode(self, bad)
         return self
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TikTokShopConfig":
-        where = f"{settings.path}: [{SECTION}]" if settings.path else f"[{SECTION}]"
+        where = where_of(settings, "tiktok_shop")
         table = (settings.data.get("platform") or {}).get("tiktok_shop") if isinstance(
             settings.data.get("platform"), dict) else None
         if isinstance(table, dict):
@@ -114,6 +92,3 @@ class TikTokShopConfig:
                                         f"keyring (entry named by {key}_name) or the environment ({key}_env)")
         cfg = read_table(settings, "tiktok_shop", cls, required=REQUIRED, hints=HINTS)
         return cfg.validate(where)
-
-    def settings_keys(self) -> list[str]:
-        return [f.name for f in dataclasses.fields(self)]

@@ -38,16 +38,15 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.clock import Clock, SystemClock
+from controlroom.clock import Clock
 from controlroom.commerce.money import MoneyError, format_money, from_platform_unit, to_platform_unit
 from controlroom.platform import (Capabilities, CouponSpec, CouponState, MetricsSnapshot, OfferSpec, OfferState,
                                   PlatformError, ProductState, SkuMetrics)
-from controlroom.settings import Settings
 from plugins.shop_common.base import ShopAdapter, check_key, check_whole
 from plugins.shop_common.config import secret
-from plugins.shop_common.ledger import FILENAME, Entry, IdempotencyLedger, marker
-from plugins.shop_common.readback import ReadBack, fields_differ
-from plugins.shop_common.transport import ShopProtocolError, ShopTransport
+from plugins.shop_common.ledger import Entry, marker
+from plugins.shop_common.readback import fields_differ
+from plugins.shop_common.transport import ShopProtocolError
 
 from . import errors
 from .client import WechatClient, WechatError
@@ -69,6 +68,7 @@ class WechatChannelsPlatform(ShopAdapter):
                                 coupons=True, pin=False, displayed_stock=False,
                                 comments=False)
     OFFER = "wx_offer"
+    settings_class = WechatChannelsConfig
     COUPON = "wx_coupon"
 
     def __init__(self, cfg: WechatChannelsConfig, *, clock: Clock | None = None,
@@ -76,16 +76,10 @@ class WechatChannelsPlatform(ShopAdapter):
                  wall: Callable[[], float] = time.time, rng: random.Random | None = None,
                  session_factory: Callable[[], requests.Session] = requests.Session):
         self.cfg = cfg.validate()
-        clock = clock or SystemClock()
         app_secret = secret("微信小店", "AppSecret", cfg.secret_name, cfg.secret_env)
-        ledger = IdempotencyLedger(Path(data_dir) / FILENAME if data_dir is not None else None,
-                                   f"wechat_channels:{cfg.appid}")
-        super().__init__(ledger=ledger, clock=clock, timing=cfg.timing, sleep=sleep,
-                         readback=ReadBack("微信小店", attempts=cfg.readback_attempts,
-                                           interval=cfg.readback_interval, on_mismatch=cfg.on_readback_mismatch,
-                                           sleep=sleep))
-        self.transport = ShopTransport("微信小店", cfg.timing, sleep=sleep, rng=rng, session_factory=session_factory)
-        self.client = WechatClient(cfg, app_secret, self.transport, clock)
+        super().__init__("微信小店", cfg, f"wechat_channels:{cfg.appid}", data_dir=data_dir, clock=clock,
+                         sleep=sleep, rng=rng, session_factory=session_factory)
+        self.client = WechatClient(cfg, app_secret, self.transport, self.clock)
         self._wall = wall
         self._since = int(wall())
         self._index: dict[str, tuple[str, str]] = {}      # console SKU -> (product_id, sku_id)
@@ -93,16 +87,8 @@ class WechatChannelsPlatform(ShopAdapter):
         # so a start whose answer was lost can be settled from a read-back (controlroom/platform.py)
         self._offer_watch: set[str] = set()
 
-    @classmethod
-    def from_settings(cls, settings: Settings, **kw: Any) -> "WechatChannelsPlatform":
-        return cls(WechatChannelsConfig.from_settings(settings), **kw)
-
     def __repr__(self) -> str:
         return f"WechatChannelsPlatform(appid={self.cfg.appid!r})"
-
-    def close(self) -> None:
-        self.transport.close()
-        super().close()
 
     # ---- products --------------------------------------------------------------------------------
     def _product_ids(self) -> list[str]:
@@ -200,18 +186,6 @@ class WechatChannelsPlatform(ShopAdapter):
         return out
 
     # ---- product writes --------------------------------------------------------------------------
-    def _absolute(self, op: str, key: str, sku: str, args: list, wire: Callable[[str, str], None],
-                  **expect: Any) -> None:
-        def landed(entry: Entry) -> tuple[bool, Any]:
-            return fields_differ(self.read_product(sku), **expect) is None, None
-
-        def send(entry: Entry) -> None:
-            product_id, sku_id = self._lookup(sku)
-            self.ledger.attempt(entry)
-            wire(product_id, sku_id)
-            self._verify_product(op, sku, **expect)
-        self._write(op, key, args, send, landed)
-
     def list_product(self, sku: str, *, idempotency_key: str) -> None:
         self._absolute("list_product", idempotency_key, sku, [sku], lambda pid, _: self.client.call(
             "/channels/ec/product/listing", {"product_id": pid}, write=True), listed=True)

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 
-from controlroom.platform import PlatformError, PlatformRateLimited, PlatformUnavailable
+from controlroom.platform import PlatformError, PlatformUnavailable
 from plugins.http_retry import redact
 from plugins.shop_common.tokens import Grant, TokenKeeper
-from plugins.shop_common.transport import ShopProtocolError, ShopTransport
+from plugins.shop_common.transport import ShopProtocolError, ShopTransport, retry_on_code
 
 from . import errors
 from .config import WechatChannelsConfig
@@ -92,19 +92,8 @@ class WechatClient:
         return self.transport.json_body(resp, label)
 
     def _retry_if(self, write: bool):
-        throttle = self.cfg.throttle_wait
-
-        def retry_if(resp: requests.Response) -> float | bool | None:
-            try:
-                code = resp.json().get("errcode")
-            except (ValueError, AttributeError):
-                return None
-            if code in errors.THROTTLED:
-                return throttle                  # refused at the door: nothing was applied
-            if code == errors.BUSY and not write:
-                return True                      # a write may have landed: the caller reconciles
-            return None
-        return retry_if
+        return retry_on_code("errcode", throttled=errors.THROTTLED, busy=(errors.BUSY,),
+                             throttle_wait=self.cfg.throttle_wait, write=write)
 
     @staticmethod
     def _said(answer: dict[str, Any]) -> str:
@@ -113,12 +102,11 @@ class WechatClient:
     def _error(self, label: str, answer: dict[str, Any], write: bool) -> PlatformError:
         code = answer.get("errcode")
         what = f"{label}: [{code}] {self._said(answer)}"
-        attempts = self.transport.last_trace.attempts
-        if code in errors.THROTTLED:
-            return PlatformRateLimited(f"{what} — throttled after {attempts} attempts", self.cfg.throttle_wait)
-        if code == errors.BUSY:
-            maybe = "; it may have been applied: retry with the same idempotency key" if write else ""
-            return WechatUnavailable(f"{what} ({attempts} attempts){maybe}", code)
+        transient = self.transport.transient_error(
+            what, code, throttled=errors.THROTTLED, busy=(errors.BUSY,), throttle_wait=self.cfg.throttle_wait,
+            write=write, unavailable=lambda message: WechatUnavailable(message, code))
+        if transient is not None:
+            return transient
         if code == errors.DAILY_QUOTA:
             return WechatError(f"{what} — the 小店's daily API quota is spent; it resets at midnight", code)
         return WechatError(what, code)

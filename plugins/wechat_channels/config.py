@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass
 
 from controlroom.settings import Settings
-from plugins.shop_common.config import bad, check_choice, check_positive, read_table
-from plugins.shop_common.transport import Timing
+from plugins.shop_common.config import ShopSettings, bad, check_choice, check_positive, read_table, where_of
 
 KIND = "wechat_channels"
 
 
 @dataclass(frozen=True)
-class WechatChannelsConfig:
+class WechatChannelsConfig(ShopSettings):
+    # and ShopSettings' keys (timing, read-back)
     appid: str = ""
     base_url: str = "https://api.weixin.qq.com"
     sku_field: str = "sku_code"
@@ -31,28 +31,13 @@ class WechatChannelsConfig:
     throttle_wait: float = 1.0             # s to wait after 45011 (no Retry-After given)
     coupon_days: int = 1                   # a coupon can be claimed, and is valid, for this many days
     coupon_unlimited_total: int = 100000   # 微信 needs a total; an unlimited console coupon gets this many
-    connect_timeout: float = 3.0
-    read_timeout: float = 5.0
-    max_attempts: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 2.0
-    retry_budget: float = 6.0
-    jitter: float = 0.5
-    readback_attempts: int = 3
-    readback_interval: float = 0.3
-    on_readback_mismatch: str = "return"
     page_size: int = 30                    # product/list/get allows at most 30
-
-    @property
-    def timing(self) -> Timing:
-        return Timing(self.connect_timeout, self.read_timeout, self.max_attempts, self.backoff_base,
-                      self.backoff_max, self.retry_budget, self.jitter)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "WechatChannelsConfig":
         cfg = read_table(settings, KIND, cls, required=("appid",), hints={
             "appid": "the 微信小店 AppID, wx followed by 16 letters/digits (微信小店后台 > 设置 > 开发设置)"})
-        return cfg.validate(f"{settings.path}: [platform.{KIND}]" if settings.path else f"[platform.{KIND}]")
+        return cfg.validate(where_of(settings, KIND))
 
     def validate(self, where: str = f"[platform.{KIND}]") -> "WechatChannelsConfig":
         if not re.fullmatch(r"wx[0-9a-f]{16}", self.appid):

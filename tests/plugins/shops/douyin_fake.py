@@ -25,21 +25,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from tests.fakes import LocalServer, Reply, Request
+from tests.fakes import Reply, Request
+from tests.plugins.shops.token_fake import TokenShopFake
 
 WRITES = {"product.setOnline", "product.setOffline", "sku.editPrice", "sku.syncStock"}
-
-
-@dataclass
-class Fault:
-    method: str
-    kind: str
-    times: int = 1
 
 
 @dataclass
@@ -52,53 +45,21 @@ class FakeProduct:
     check_status: int = 3                  # 3 approved
 
 
-class DouyinFake(LocalServer):
+class DouyinFake(TokenShopFake):
+    HTTP_503 = "Service Temporarily Unavailable"
+    CODE = "code"
+
     def __init__(self, *, app_key: str, app_secret: str, shop_id: int, products: list[FakeProduct],
                  token_ttl: float = 7 * 86400, qps: float | None = None, hold: float = 1.0,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
         self.app_key, self.app_secret, self.shop_id = app_key, app_secret, shop_id
         self.products = {p.product_id: p for p in products}
-        self.token_ttl = token_ttl
-        self.qps = qps
-        self.hold = hold
-        self._clock, self._wall = clock, wall
-        self.lock = threading.RLock()
-        self.tokens: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
-        self.granted = 0
-        self.faults: list[Fault] = []
-        self.lies: dict[str, int] = {}
-        self.applied: list[tuple[str, dict]] = []
         self.rejected: list[tuple[str, str]] = []          # (method, sub_code) refused at the door
         self.orders: list[dict] = []
-        self._calls: dict[str, list[float]] = {}
-        self._n = 0
-        super().__init__(self._app)
+        super().__init__(self._app, token_ttl=token_ttl, qps=qps, hold=hold, clock=clock, wall=wall)
 
-    # ---- test controls -------------------------------------------------------------------------
-    def fail(self, method: str, kind: str, times: int = 1) -> None:
-        with self.lock:
-            self.faults.append(Fault(method, kind, times))
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
-
-    def lie_price(self, code: str, fen: int) -> None:
-        self.lies[code] = fen
-
-    def expire_tokens(self) -> None:
-        with self.lock:
-            for t in self.tokens:
-                self.tokens[t] = self._clock() - 1
-
-    def sku(self, code: str) -> tuple[FakeProduct, dict]:
-        for p in self.products.values():
-            for s in p.skus:
-                if s["code"] == code:
-                    return p, s
-        raise KeyError(code)
-
+    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, sku, writes: TokenShopFake) --
     def sell(self, code: str, qty: int = 1, *, paid: bool = True) -> None:
         with self.lock:
             p, s = self.sku(code)
@@ -111,10 +72,6 @@ class DouyinFake(LocalServer):
                                     sku_order_list=[dict(code=code, item_num=qty, order_amount=amount,
                                                          pay_amount=amount if paid else 0,
                                                          product_id=p.product_id, sku_id=s["sku_id"])]))
-
-    @property
-    def writes(self) -> int:
-        return len(self.applied)
 
     # ---- the door ------------------------------------------------------------------------------
     def _answer(self, code: int = 10000, data: Any = None, *, msg: str = "success", sub_code: str = "",
@@ -176,45 +133,16 @@ class DouyinFake(LocalServer):
                                     "access_token不存在，请使用最新的access_token访问")
             if self._clock() >= expires:
                 return self._refuse(method, 40003, "非法的参数", "isv.access-token-expired", "access_token已过期")
-        if self.qps is not None:
-            now = self._clock()
-            with self.lock:
-                window = [t for t in self._calls.get(method, []) if t > now - 1.0]
-                if len(window) >= self.qps:
-                    self._calls[method] = window
-                    return self._refuse(method, 60000, "触发限流，请稍后重试", "isv.traffic-limited",
-                                        "请求太频繁，请稍后重试")
-                window.append(now)
-                self._calls[method] = window
-        fault = None
-        with self.lock:
-            for f in self.faults:
-                if f.method == method and f.times > 0:
-                    f.times -= 1
-                    fault = f
-                    break
-        if fault is not None:
-            if fault.kind == "unavailable":
-                return self._answer(20000, msg="服务不可用", sub_code="dop.service-error", sub_msg="服务调用失败，请稍后重试")
-            if fault.kind == "rate_limited":
-                return self._answer(60000, msg="触发限流，请稍后重试", sub_code="isv.traffic-limited",
-                                    sub_msg="请求太频繁，请稍后重试")
-            if fault.kind == "refused":
-                return self._answer(40003, msg="非法的参数", sub_code="isv.parameter-invalid",
-                                    sub_msg="价格不在平台允许的范围内")
-            if fault.kind == "http_503":
-                return Reply(503, "Service Temporarily Unavailable")
-            if fault.kind == "drop":
-                return Reply(drop=True)
-            if fault.kind == "timeout":
-                late = self._answer(20000, msg="服务不可用", sub_code="dop.service-error", sub_msg="服务调用失败，请稍后重试")
-                return Reply(late.status, late.body, delay=self.hold)
-        reply = self._handle(method, params)
-        if fault is not None and fault.kind == "apply_then_timeout":
-            return Reply(reply.status, reply.body, delay=self.hold)
-        if fault is not None and fault.kind == "apply_then_error":
-            return self._answer(20000, msg="服务不可用", sub_code="dop.service-error", sub_msg="服务调用失败，请稍后重试")
-        return reply
+        if self._over_qps(method):
+            return self._refuse(method, 60000, "触发限流，请稍后重试", "isv.traffic-limited", "请求太频繁，请稍后重试")
+        return self._serve(
+            self.faults.take(method), lambda: self._handle(method, params),
+            busy=lambda: self._answer(20000, msg="服务不可用", sub_code="dop.service-error",
+                                      sub_msg="服务调用失败，请稍后重试"),
+            throttled=lambda: self._answer(60000, msg="触发限流，请稍后重试", sub_code="isv.traffic-limited",
+                                           sub_msg="请求太频繁，请稍后重试"),
+            refused=lambda: self._answer(40003, msg="非法的参数", sub_code="isv.parameter-invalid",
+                                         sub_msg="价格不在平台允许的范围内"))
 
     # ---- the methods ---------------------------------------------------------------------------
     def _grant(self) -> dict:

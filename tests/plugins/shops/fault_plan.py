@@ -24,12 +24,13 @@ class Fault:
 
 
 class FaultPlan:
-    def __init__(self):
+    def __init__(self, kinds: tuple[str, ...] = KINDS):
+        self.kinds = kinds
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {}
 
     def add(self, route: str, kind: str, times: int = 1, hold: float = 1.0) -> Fault:
-        assert kind in KINDS, kind
+        assert kind in self.kinds, kind
         f = Fault(kind, times, hold)
         with self._lock:
             self._faults.setdefault(route, []).append(f)

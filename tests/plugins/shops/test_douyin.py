@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -18,8 +17,9 @@ from plugins.douyin import DouyinConfig, DouyinPlatform
 from plugins.douyin.signing import param_json, sign, sign_string
 from plugins.shop_common.config import MissingSecret
 from plugins.shop_common.transport import ShopProtocolError
-from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
-                                    PlatformContract, ShopHarness)
+from tests.plugins.contract import PlatformContract
+from tests.plugins.shops.harness import FakeShopHarness
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.douyin_fake import DouyinFake, FakeProduct
 
 APP_KEY = "7012345678901234567"
@@ -63,36 +63,17 @@ def platform(fake, tmp_path):
 WIRE = {"list_product": "product.setOnline", "unlist_product": "product.setOffline", "set_price": "sku.editPrice",
         "set_stock": "sku.syncStock", "read_product": "product.detail", "read_products": "product.listV2",
         "metrics": "order.searchList"}
-KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_limited", REFUSED: "refused",
-         APPLY_THEN_ERROR: "apply_then_error"}
 
 
-@dataclass
-class DouyinHarness(ShopHarness):
-    fake: DouyinFake | None = None
-
-    def secret_values(self) -> tuple[str, ...]:
-        return (SECRET, *self.fake.tokens, *self.fake.refresh_tokens)
-
-    def writes_applied(self) -> int:
-        return self.fake.writes
-
-    def fail(self, op: str, kind: str, times: int = 1) -> None:
-        self.fake.fail(WIRE[op], KINDS[kind], times)
-
-    def clear_faults(self) -> None:
-        self.fake.clear_faults()
-
-    def lie_price(self, sku: str, fen: int) -> None:
-        self.fake.lie_price(sku, fen)
-
-
-class TestDouyinContract(PlatformContract):
+class TestDouyinContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_product("SER-002")      # the SKU's ids are looked up once, as in a show
         platform.read_product("LIP-001")
-        return DouyinHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return FakeShopHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake, wire=WIRE,
+                               hold=READ_TIMEOUT * 3, secrets=(SECRET,),
+                               live_secrets=lambda: (*fake.tokens, *fake.refresh_tokens),
+                               reopen=lambda: DouyinPlatform(config(fake.url), data_dir=tmp_path))
 
 
 # ---- signing (the documented string; see plugins/douyin/signing.py for the sources) ---------------

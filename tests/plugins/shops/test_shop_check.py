@@ -14,7 +14,9 @@ import main as entry
 from controlroom import shop_check
 from controlroom.secrets import set_secret
 from tests.fakes import refused_url
+from tests.plugins.shops import shop_check_io
 from tests.plugins.shops.douyin_fake import DouyinFake
+from tests.plugins.shops.shop_check_io import run_check, write_settings
 from tests.plugins.shops.test_douyin import APP_KEY, SECRET as DY_SECRET, SHOP_ID, products as dy_products
 from tests.plugins.shops.test_wechat_channels import APPID, SECRET as WX_SECRET, products as wx_products
 from tests.plugins.shops.wechat_fake import WechatFake
@@ -32,17 +34,7 @@ NEW-404,新品 not in the shop,59.9,39.9,100
 
 
 def write_show(tmp_path: Path, plan: str = PLAN) -> Path:
-    show = tmp_path / "show"
-    show.mkdir()
-    (show / "products.csv").write_text(plan, encoding="utf-8")
-    return show
-
-
-def write_settings(tmp_path: Path, text: str) -> Path:
-    d = tmp_path / "data"
-    d.mkdir(exist_ok=True)
-    (d / "settings.toml").write_text(text, encoding="utf-8")
-    return d
+    return shop_check_io.write_show(tmp_path, plan)
 
 
 def douyin_settings(tmp_path: Path, url: str, extra: str = "") -> Path:
@@ -59,10 +51,7 @@ def dy():
     f.close()
 
 
-def run(capsys, *argv: str) -> tuple[int, list[str], str]:
-    rc = entry.main(["shop", "check", *argv])
-    out, err = capsys.readouterr()
-    return rc, [line for line in out.splitlines() if line.strip()], err
+run = run_check
 
 
 def test_douyin_differences_are_reported_and_nothing_is_written(dy, tmp_path, capsys):

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import main as entry
 from controlroom.secrets import set_secret
 from controlroom.settings import Settings
 from plugins.shopify import ShopifyConfig
 from plugins.tiktok_shop import TikTokShopConfig
+from tests.plugins.shops import shop_check_io
+from tests.plugins.shops.shop_check_io import run_check, write_settings
 from tests.plugins.shops.shopify_fake import ShopifyFake
 from tests.plugins.shops.test_shopify import stock_shop as shopify_stock
 from tests.plugins.shops.test_tiktok_shop import stock_shop as tiktok_stock
@@ -32,23 +33,12 @@ NEW-404,not in the shop,59.90,39.90,100
 
 
 def write_show(tmp_path: Path, plan: str = PLAN) -> Path:
-    show = tmp_path / "show"
-    show.mkdir(exist_ok=True)
-    (show / "products.csv").write_text(plan, encoding="utf-8")
-    return show
-
-
-def write_settings(tmp_path: Path, text: str) -> Path:
-    d = tmp_path / "data"
-    d.mkdir(exist_ok=True)
-    (d / "settings.toml").write_text(text, encoding="utf-8")
-    return d
+    return shop_check_io.write_show(tmp_path, plan)
 
 
 def run(capsys, *argv: str) -> tuple[int, list[dict], str]:
-    rc = entry.main(["shop", "check", *argv, "--json"])
-    out, err = capsys.readouterr()
-    return rc, [json.loads(line) for line in out.splitlines() if line.strip()], err
+    rc, lines, err = run_check(capsys, *argv, "--json")
+    return rc, [json.loads(line) for line in lines], err
 
 
 FAST = "read_timeout = 0.5\nconnect_timeout = 0.5\nmax_attempts = 2\nbackoff_base = 0.01\nretry_budget = 1.0\n"

@@ -43,6 +43,54 @@ def test_ledger_states_and_reuse(tmp_path):
     led.close()
 
 
+def test_a_newer_completed_write_supersedes_older_pending_keys_of_its_target_only(tmp_path):
+    led = IdempotencyLedger(tmp_path / "l.sqlite", "shop:a")
+    old = led.claim("k1", "set_price", ["S", 100], target=("S", "price"))
+    led.attempt(old)                                                        # sent, answer lost: pending
+    other_sku = led.claim("k2", "set_price", ["T", 100], target=("T", "price"))
+    other_field = led.claim("k3", "set_stock", ["S", 5], target=("S", "stock"))
+    completing = led.claim("k4", "set_price", ["S", 200], target=("S", "price"))
+    newer_pending = led.claim("k5", "set_price", ["S", 300], target=("S", "price"))   # claimed after k4
+    led.done(completing)
+    again = led.claim("k1", "set_price", ["S", 100], target=("S", "price"))
+    assert (again.state, again.result) == ("superseded", "k4")
+    # another SKU, another field, and a key claimed AFTER the one that completed are left as they were
+    assert led.claim("k2", "set_price", ["T", 100], target=("T", "price")).state == "pending"
+    assert led.claim("k3", "set_stock", ["S", 5], target=("S", "stock")).state == "pending"
+    assert led.claim("k5", "set_price", ["S", 300], target=("S", "price")).state == "pending"
+    assert (other_sku.state, other_field.state, newer_pending.state) == ("new", "new", "new")
+    led.close()
+    led = IdempotencyLedger(tmp_path / "l.sqlite", "shop:a")                 # it is in the file
+    assert led.claim("k1", "set_price", ["S", 100], target=("S", "price")).state == "superseded"
+    # the order of claims survives the restart: a key claimed now is newer than all of the above
+    led.done(led.claim("k6", "set_price", ["S", 400], target=("S", "price")))
+    assert led.claim("k5", "set_price", ["S", 300], target=("S", "price")).state == "superseded"
+    led.close()
+
+
+def test_a_ledger_file_from_before_targets_is_upgraded_in_place(tmp_path):
+    import sqlite3
+    path = tmp_path / "l.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("""CREATE TABLE writes (
+        scope TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL, fp TEXT NOT NULL,
+        state TEXT NOT NULL, result TEXT, attempts INTEGER NOT NULL DEFAULT 0, notes TEXT NOT NULL DEFAULT '{}',
+        created REAL NOT NULL, PRIMARY KEY (scope, key))""")
+    from plugins.shop_common.ledger import fingerprint
+    import time
+    db.execute("INSERT INTO writes (scope, key, op, fp, state, created) VALUES (?,?,?,?,?,?)",
+               ("s", "k1", "set_price", fingerprint("set_price", ["S", 100]), "pending", time.time()))
+    db.commit()
+    db.close()
+    led = IdempotencyLedger(path, "s")
+    # a row written before targets has none: it keeps its state, and the old behaviour (read, then send)
+    led.done(led.claim("k2", "set_price", ["S", 200], target=("S", "price")))
+    assert led.claim("k1", "set_price", ["S", 100], target=("S", "price")).state == "pending"
+    k3 = led.claim("k3", "set_price", ["S", 300], target=("S", "price"))
+    assert k3.seq > led.claim("k2", "set_price", ["S", 200], target=("S", "price")).seq
+    led.close()
+
+
 def test_ledger_drops_old_rows(tmp_path, monkeypatch):
     led = IdempotencyLedger(tmp_path / "l.sqlite", "s")
     led.done(led.claim("old", "op", []), 1)

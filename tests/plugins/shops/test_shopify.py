@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 
 import pytest
 import requests
@@ -20,8 +19,9 @@ from controlroom.settings import Settings, SettingsError
 from plugins.shop_common.config import MissingSecret
 from plugins.shopify import ShopifyConfig, ShopifyError, ShopifyPlatform
 from plugins.shopify import adapter as docs
-from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
-                                    PlatformContract, ShopHarness)
+from tests.plugins.contract import PlatformContract
+from tests.plugins.shops.harness import FakeShopHarness
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.graphql_mini import operation_cost, parse
 from tests.plugins.shops.shopify_fake import ShopifyFake
 
@@ -68,35 +68,15 @@ WIRE = {"list_product": "productUpdate", "unlist_product": "productUpdate", "set
         "set_stock": "inventorySetQuantities", "read_product": "productVariants", "read_products": "productVariants",
         "issue_coupon": "discountCodeBasicCreate", "stop_coupon": "discountCodeDeactivate",
         "read_coupon": "codeDiscountNode", "metrics": "orders"}
-KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_limited", REFUSED: "refused",
-         APPLY_THEN_ERROR: "apply_then_error"}
 
 
-@dataclass
-class ShopifyHarness(ShopHarness):
-    fake: ShopifyFake | None = None
-
-    def secret_values(self) -> tuple[str, ...]:
-        return (self.fake.token,)
-
-    def writes_applied(self) -> int:
-        return len(self.fake.applied)
-
-    def fail(self, op: str, kind: str, times: int = 1) -> None:
-        self.fake.faults.add(WIRE[op], KINDS[kind], times, hold=READ_TIMEOUT * 3)
-
-    def clear_faults(self) -> None:
-        self.fake.faults.clear()
-
-    def lie_price(self, sku: str, fen: int) -> None:
-        self.fake.lie_price(sku, fen)
-
-
-class TestShopifyContract(PlatformContract):
+class TestShopifyContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.ensure_shop()          # the shop's currency and location are settled once, as in a show
-        return ShopifyHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return FakeShopHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake, wire=WIRE,
+                               hold=READ_TIMEOUT * 3, live_secrets=lambda: (fake.token,),
+                               reopen=lambda: make(fake, tmp_path))
 
 
 # ---- authentication --------------------------------------------------------------------------------------

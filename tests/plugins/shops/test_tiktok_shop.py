@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 
 import pytest
 import requests
@@ -19,8 +18,9 @@ from controlroom.settings import Settings, SettingsError
 from plugins.shop_common.config import MissingSecret
 from plugins.tiktok_shop import TikTokError, TikTokShopConfig, TikTokShopPlatform
 from plugins.tiktok_shop.signing import sign, string_to_sign
-from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
-                                    PlatformContract, ShopHarness)
+from tests.plugins.contract import PlatformContract
+from tests.plugins.shops.harness import FakeShopHarness
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.tiktok_fake import TikTokShopFake
 
 READ_TIMEOUT = 0.3
@@ -67,36 +67,16 @@ WIRE = {"list_product": "activate_product", "unlist_product": "deactivate_produc
         "set_stock": "update_inventory", "read_product": "get_product", "read_products": "search_products",
         "metrics": "live_performance", "start_offer": "create_activity", "stop_offer": "deactivate_activity",
         "read_offer": "get_activity", "read_coupon": "get_coupon"}
-KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_limited", REFUSED: "refused",
-         APPLY_THEN_ERROR: "apply_then_error"}
 
 
-@dataclass
-class TikTokHarness(ShopHarness):
-    fake: TikTokShopFake | None = None
-
-    def secret_values(self) -> tuple[str, ...]:
-        return (self.fake.app_secret, self.fake.access_token)
-
-    def writes_applied(self) -> int:
-        return len(self.fake.applied)
-
-    def fail(self, op: str, kind: str, times: int = 1) -> None:
-        self.fake.faults.add(WIRE[op], KINDS[kind], times, hold=READ_TIMEOUT * 3)
-
-    def clear_faults(self) -> None:
-        self.fake.faults.clear()
-
-    def lie_price(self, sku: str, fen: int) -> None:
-        self.fake.lie_price(sku, fen)
-
-
-class TestTikTokShopContract(PlatformContract):
+class TestTikTokShopContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_product("SER-002")      # the SKUs' ids are looked up once, as in a show
         platform.read_product("LIP-001")
-        return TikTokHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake)
+        return FakeShopHarness(platform=platform, sku="SER-002", other_sku="LIP-001", fake=fake, wire=WIRE,
+                               hold=READ_TIMEOUT * 3, live_secrets=lambda: (fake.app_secret, fake.access_token),
+                               reopen=lambda: make(fake, tmp_path))
 
 
 # ---- signing ("Sign your API request") ---------------------------------------------------------------

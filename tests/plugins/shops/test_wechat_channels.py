@@ -4,7 +4,6 @@ name, secrets kept out."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import pytest
 
@@ -15,8 +14,9 @@ from controlroom.secrets import set_secret
 from controlroom.settings import Settings, SettingsError
 from plugins.shop_common.config import MissingSecret
 from plugins.wechat_channels import WechatChannelsConfig, WechatChannelsPlatform
-from tests.plugins.contract import (APPLY_THEN_ERROR, RATE_LIMITED, REFUSED, TIMEOUT, UNAVAILABLE,
-                                    PlatformContract, ShopHarness)
+from tests.plugins.contract import PlatformContract
+from tests.plugins.shops.harness import FakeShopHarness
+from tests.plugins.shops.late_retry import LateRetryContract
 from tests.plugins.shops.wechat_fake import WechatFake, WxProduct
 
 APPID = "wx0123456789abcdef"
@@ -65,35 +65,15 @@ WIRE = {"list_product": "product/listing", "unlist_product": "product/delisting"
         "issue_coupon": "coupon/create", "stop_coupon": "coupon/update_status", "metrics": "order/list/get",
         "start_offer": "product/limiteddiscounttask/add", "stop_offer": "product/limiteddiscounttask/stop",
         "read_offer": "product/limiteddiscounttask/list/get", "read_coupon": "coupon/get"}
-KINDS = {TIMEOUT: "timeout", UNAVAILABLE: "unavailable", RATE_LIMITED: "rate_limited", REFUSED: "refused",
-         APPLY_THEN_ERROR: "apply_then_error"}
 
 
-@dataclass
-class WechatHarness(ShopHarness):
-    fake: WechatFake | None = None
-
-    def secret_values(self) -> tuple[str, ...]:
-        return (SECRET, *self.fake.tokens)
-
-    def writes_applied(self) -> int:
-        return self.fake.writes
-
-    def fail(self, op: str, kind: str, times: int = 1) -> None:
-        self.fake.fail(WIRE[op], KINDS[kind], times)
-
-    def clear_faults(self) -> None:
-        self.fake.clear_faults()
-
-    def lie_price(self, sku: str, fen: int) -> None:
-        self.fake.lie_price(sku, fen)
-
-
-class TestWechatChannelsContract(PlatformContract):
+class TestWechatChannelsContract(PlatformContract, LateRetryContract):
     @pytest.fixture
-    def harness(self, fake, platform):
+    def harness(self, fake, platform, tmp_path):
         platform.read_products()              # the SKU index is built once, as in a show
-        return WechatHarness(platform=platform, sku="CUP-001", other_sku="BAG-002", fake=fake)
+        return FakeShopHarness(platform=platform, sku="CUP-001", other_sku="BAG-002", fake=fake, wire=WIRE,
+                               hold=READ_TIMEOUT * 3, secrets=(SECRET,), live_secrets=lambda: tuple(fake.tokens),
+                               reopen=lambda: WechatChannelsPlatform(config(fake.url), data_dir=tmp_path))
 
 
 # ---- tokens and errcodes --------------------------------------------------------------------------

@@ -18,21 +18,14 @@ shapes and errcodes (sources: plugins/wechat_channels/adapter.py and errors.py).
 """
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from tests.fakes import LocalServer, Reply, Request
+from tests.fakes import Reply, Request
+from tests.plugins.shops.token_fake import TokenShopFake
 
 PREFIX = "/channels/ec/"
-
-
-@dataclass
-class Fault:
-    api: str
-    kind: str
-    times: int = 1
 
 
 @dataclass
@@ -43,52 +36,20 @@ class WxProduct:
     status: int = 11                 # 5 listed, 11 delisted by the merchant, 0 never listed (draft)
 
 
-class WechatFake(LocalServer):
+class WechatFake(TokenShopFake):
+    CODE = "sku_code"
     def __init__(self, *, appid: str, secret: str, products: list[WxProduct], token_ttl: float = 7200,
                  qps: float | None = None, hold: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time):
         self.appid, self.secret = appid, secret
         self.products = {p.product_id: p for p in products}
-        self.token_ttl, self.qps, self.hold = token_ttl, qps, hold
-        self._clock, self._wall = clock, wall
-        self.lock = threading.RLock()
-        self.tokens: dict[str, float] = {}
-        self.granted = 0
-        self.faults: list[Fault] = []
-        self.lies: dict[str, int] = {}
-        self.applied: list[tuple[str, dict]] = []
         self.rejected: list[tuple[str, int]] = []
         self.coupons: dict[str, dict] = {}
         self.tasks: dict[str, dict] = {}
         self.orders: dict[str, dict] = {}
-        self._calls: dict[str, list[float]] = {}
-        self._n = 0
-        super().__init__(self._app)
+        super().__init__(self._app, token_ttl=token_ttl, qps=qps, hold=hold, clock=clock, wall=wall)
 
-    # ---- test controls -------------------------------------------------------------------------
-    def fail(self, api: str, kind: str, times: int = 1) -> None:
-        with self.lock:
-            self.faults.append(Fault(api, kind, times))
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
-
-    def lie_price(self, code: str, fen: int) -> None:
-        self.lies[code] = fen
-
-    def expire_tokens(self) -> None:
-        with self.lock:
-            for t in self.tokens:
-                self.tokens[t] = self._clock() - 1
-
-    def sku(self, code: str) -> tuple[WxProduct, dict]:
-        for p in self.products.values():
-            for s in p.skus:
-                if s["sku_code"] == code:
-                    return p, s
-        raise KeyError(code)
-
+    # ---- test controls (fail, clear_faults, lie_price, expire_tokens, sku, writes: TokenShopFake) --
     def sell(self, code: str, qty: int = 1, *, paid: bool = True) -> None:
         with self.lock:
             p, s = self.sku(code)
@@ -102,10 +63,6 @@ class WechatFake(LocalServer):
                                     real_price=amount, sku_code=s["sku_code"])],
                 price_info=dict(product_price=amount, order_price=amount),
                 pay_info=dict(pay_time=now if paid else 0)))
-
-    @property
-    def writes(self) -> int:
-        return len(self.applied)
 
     # ---- the door ------------------------------------------------------------------------------
     def _err(self, api: str, code: int, msg: str) -> Reply:
@@ -130,45 +87,15 @@ class WechatFake(LocalServer):
             return self._err(api, 40001, "invalid credential, access_token is invalid or not latest")
         if self._clock() >= expires:
             return self._err(api, 42001, "access_token expired")
-        if self.qps is not None:
-            now = self._clock()
-            with self.lock:
-                window = [t for t in self._calls.get(api, []) if t > now - 1.0]
-                if len(window) >= self.qps:
-                    self._calls[api] = window
-                    return self._err(api, 45011, "api minute-quota reach limit  mustslower  retry next minute")
-                window.append(now)
-                self._calls[api] = window
+        throttled = (lambda: self._err(api, 45011, "api minute-quota reach limit  mustslower  retry next minute"))
+        if self._over_qps(api):
+            return throttled()
         body = req.json if req.body else {}
         if not isinstance(body, dict):
             return self._err(api, 47001, "data format error")
-        fault = None
-        with self.lock:
-            for f in self.faults:
-                if f.api == api and f.times > 0:
-                    f.times -= 1
-                    fault = f
-                    break
-        if fault is not None:
-            if fault.kind == "unavailable":
-                return self._err(api, -1, "system error")
-            if fault.kind == "rate_limited":
-                return self._err(api, 45011, "api minute-quota reach limit  mustslower  retry next minute")
-            if fault.kind == "refused":
-                return self._err(api, 10020051, "参数错误,请开发者按照文档传参")
-            if fault.kind == "http_503":
-                return Reply(503, "Service Unavailable")
-            if fault.kind == "drop":
-                return Reply(drop=True)
-            if fault.kind == "timeout":
-                late = self._err(api, -1, "system error")
-                return Reply(late.status, late.body, delay=self.hold)
-        reply = self._handle(api, body)
-        if fault is not None and fault.kind == "apply_then_timeout":
-            return Reply(reply.status, reply.body, delay=self.hold)
-        if fault is not None and fault.kind == "apply_then_error":
-            return self._err(api, -1, "system error")
-        return reply
+        return self._serve(self.faults.take(api), lambda: self._handle(api, body),
+                           busy=lambda: self._err(api, -1, "system error"), throttled=throttled,
+                           refused=lambda: self._err(api, 10020051, "参数错误,请开发者按照文档传参"))
 
     def _token(self, req: Request) -> Reply:
         q = req.query
