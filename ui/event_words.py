@@ -288,7 +288,8 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         does = g("does") or ("unlisted" if g("pause_action") == "unlist" else "")
         result = {"unlisted": translate("EventWords", "taken off sale"),
                   "offer paused": translate("EventWords", "offer stopped"),
-                  "price put back": translate("EventWords", "price put back")}.get(does, translate("EventWords",
+                  "price put back": translate("EventWords", "price put back"),
+                  "nothing to pause": translate("EventWords", "still on sale")}.get(does, translate("EventWords",
                                                                                                    "sales paused"))
         return Line(alert_title(rule, g("values") or {}, sku, title_of), "✖ " + result, FAIL)
 

@@ -523,6 +523,9 @@ ALERT_TODO = {
     "breaker_order_rate": QT_TRANSLATE_NOOP(
         "Words", "Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price "
                  "and coupons at the shop before selling it again."),
+    "breaker_order_rate:held": QT_TRANSLATE_NOOP(
+        "Words", "It sells far above the planned rate at its own price, with nothing to pause: it stays on sale. "
+                 "Check stock and the plan; take it off sale yourself if this is wrong."),
     "breaker_sale_below_floor": QT_TRANSLATE_NOOP(
         "Words", "Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price "
                  "and coupons at the shop before selling it again."),
@@ -575,6 +578,8 @@ def alert_todo(rule: str, values: dict | None = None) -> str:
     key = rule
     if rule == "gmv_swing":
         key = f"gmv_swing:{(values or {}).get('direction', 'down')}"
+    elif rule == "breaker_order_rate" and (values or {}).get("does") == "nothing to pause":
+        key = "breaker_order_rate:held"
     elif rule == "sku_sold_out" and not (values or {}).get("substitute_sku"):
         key = "sku_sold_out:none"
     text = ALERT_TODO.get(key)

@@ -157,15 +157,21 @@ class Watch:
                 self._stopping[sku] = self.clock.monotonic()
             elif last is not None:
                 cmd = cmds.SetPrice(sku, last[1], revert=True, reason=f"breaker:{trip.rule}")
+            elif trip.rule == "order_rate":
+                # nothing to pause and nothing sold below floor: a fast rate at the product's own price is demand,
+                # not a mis-price — taking the product being explained off sale is what the breaker must not do
+                cmd = None
             else:   # nothing to pause: money leaks at the plan's own price — take it off sale
                 cmd = cmds.UnlistProduct(sku, f"breaker:{trip.rule}")
-            what = {"unlist": "unlisted", "offer_stop": "offer paused", "price": "price put back"}[cmd.kind]
+            what = "nothing to pause" if cmd is None else \
+                {"unlist": "unlisted", "offer_stop": "offer paused", "price": "price put back"}[cmd.kind]
             self._note("interlock.breaker_tripped", "system", {
                 "sku": sku, "rule": trip.rule, "values": trip.values, "words": trip.words, "pause_action": action,
                 "does": what})
         self._alert(f"breaker_{trip.rule}", "critical", f"Circuit breaker on {sku}: {what}", trip.words, sku,
-                    trip.values)
-        self._auto_ticket(cmd, "breaker", f"{trip.rule}: {trip.words} — {what}", "breaker")
+                    {**trip.values, "does": what})
+        if cmd is not None:
+            self._auto_ticket(cmd, "breaker", f"{trip.rule}: {trip.words} — {what}", "breaker")
         self._publish(sku, "breaker")
 
     # ======================================================================= the stream guard

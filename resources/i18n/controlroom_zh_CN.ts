@@ -969,6 +969,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>已暂停销售</translation>
     </message>
     <message>
+        <source>still on sale</source>
+        <translation>仍在售</translation>
+    </message>
+    <message>
         <source>Alert: {title}</source>
         <translation>告警：{title}</translation>
     </message>
@@ -3044,6 +3048,10 @@ The stream and the shop carry on without the console, its interlocks and its ale
     <message>
         <source>Sales were paused on it (its offer ended, its price put back, or taken off sale). Check its price and coupons at the shop before selling it again.</source>
         <translation>已暂停该商品的销售（结束秒杀、恢复原价或下架）。重新销售前请在店铺后台核对价格和优惠券。</translation>
+    </message>
+    <message>
+        <source>It sells far above the planned rate at its own price, with nothing to pause: it stays on sale. Check stock and the plan; take it off sale yourself if this is wrong.</source>
+        <translation>按原价成交速度远超计划，且没有可暂停的优惠：商品继续在售。请核对库存与计划；如确有问题，请手动下架。</translation>
     </message>
     <message>
         <source>Use RETURN (F10) to go back to that encoder; two must never publish for one room.</source>

@@ -205,6 +205,26 @@ def test_breaker_order_rate_against_the_plan_pauses_not_unlists(setup):
     assert shop.products["A"].price == 8000 and last(rt, "console.price_changed").actor == "breaker"
 
 
+def test_breaker_never_unlists_a_product_selling_fast_at_its_own_price(setup):
+    """Found in the walkthrough: after the breaker put the cut back, orders kept coming fast at the plan's own price;
+    the put-back had armed the breaker again and, with no change left to undo, the second trip took the product
+    being explained off sale. A fast rate at the product's own price is demand, not a mis-price: the breaker alerts
+    and leaves it on sale (pause_action = "unlist" still takes it off, as configured)."""
+    rt, svc, shop, clock = setup
+    _rate_run(svc, shop, clock, planned=10)
+    assert shop.products["A"].price == 8000
+    n, gmv = shop.sku_metrics["A"].orders, shop.sku_metrics["A"].gmv
+    for _ in range(120):     # still 2 orders a second, now at the own price
+        n += 2
+        gmv += 2 * 8000
+        feed(shop, "A", n, gmv=gmv)
+        poll(svc, clock)
+    idle(svc)
+    assert shop.products["A"].listed, "the product being explained was taken off sale at its own price"
+    assert shop.products["A"].price == 8000
+    assert "console.unlisted" not in kinds(rt)
+
+
 def test_breaker_unlists_when_configured(setup):
     rt, svc, shop, clock = setup
     _rate_run(svc, shop, clock, planned=10, pause_action="unlist")
