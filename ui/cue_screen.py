@@ -80,6 +80,7 @@ class ProductView:
     offer_left_s: float | None = None   # only while an offer runs on a product on sale
     offer_fen: int | None = None
     offer_paused: bool = False
+    net_fen: int | None = None          # what a viewer pays after every stacked discount, when below the price shown
     listed: bool = True
     locked: bool = False
 
@@ -244,6 +245,10 @@ class CueScreen(Retranslating, QWidget):
                          listed=bool(p.listed), locked=locked)
         if p.offer_remaining_s is not None and p.offer_price is not None and pv.buyable:
             pv.offer_left_s, pv.offer_fen, pv.offer_paused = p.offer_remaining_s, p.offer_price, bool(p.offer_paused)
+        shown = pv.offer_fen if pv.offer_left_s is not None else pv.live_fen
+        net = getattr(p, "net_price", None)
+        if net is not None and shown is not None and net < shown:
+            pv.net_fen = net    # hosts quote 到手价: what a viewer pays after the coupons live now
         return pv
 
     def bag_left(self) -> float | None:
@@ -274,7 +279,7 @@ class CueScreen(Retranslating, QWidget):
                now < self.flash_until and int(now * 6) % 2, self.on_backup, self.backup_talk,
                msg.get("text"), msg.get("style"), msg.get("style") == "blink" and blink_on,
                s.get("status"), cue, tuple(self.alerts), tuple(w for w, _ in self.alerts.values()),
-               pv and (pv.sku, pv.title, pv.live_fen, pv.list_fen, pv.stock, pv.listed, pv.locked, pv.offer_paused,
+               pv and (pv.sku, pv.title, pv.live_fen, pv.list_fen, pv.stock, pv.listed, pv.locked, pv.offer_paused, pv.net_fen,
                        pv.offer_left_s is not None and int(pv.offer_left_s)),
                (s.get("next") or {}).get("cue"), self.width(), self.height(),
                self._bag and (self._bag.bag_id, int(self.bag_left() or 0)), self.question,
@@ -537,10 +542,15 @@ class CueScreen(Retranslating, QWidget):
                            theme.ON_AIR if pv.stock <= LOW_STOCK else "#ffffff", align=right)
             else:
                 self._text(p, box, self.tr("In stock: {n}").format(n=pv.stock), 0.05, theme.TEXT_DIM, align=right)
+        lines = []
         if offer_on:
-            words = (self.tr("Offer price paused, {t} left") if pv.offer_paused
-                     else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s))
-            self._text(p, QRectF(m, y + 0.185 * h, w - 2 * m, 0.058 * h), words, 0.05, theme.WARNING, align=left)
+            lines.append((self.tr("Offer price paused, {t} left") if pv.offer_paused
+                          else self.tr("Offer price ends in {t}")).format(t=format_countdown(pv.offer_left_s)))
+        if pv.net_fen is not None:
+            lines.append(self.tr("After coupons {price}").format(price=yuan(pv.net_fen)))
+        if lines:
+            self._text(p, QRectF(m, y + 0.185 * h, w - 2 * m, 0.058 * h), "   ·   ".join(lines), 0.05, theme.WARNING,
+                       align=left)
             return y + 0.243 * h
         return row.bottom()
 

@@ -515,6 +515,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>福袋「{passphrase}」{t}</translation>
     </message>
     <message>
+        <source>After coupons {price}</source>
+        <translation>券后到手 {price}</translation>
+    </message>
+    <message>
         <source>follow + comment</source>
         <translation>关注+评论</translation>
     </message>

@@ -94,6 +94,33 @@ def test_offer_countdown_on_the_cue_screen_stops_when_the_offer_stops(qtbot, mai
     assert "Offer price ends in" not in drawn(cue)
 
 
+def test_the_host_is_shown_what_a_viewer_pays_after_a_coupon(qtbot, main_window):
+    """Found in the walkthrough: with a coupon live on the product being explained the cue screen said ¥69 while
+    a viewer paid ¥59 — hosts quote 到手价. The live price stays the big figure; the net after every stacked
+    discount is shown under it, and goes when the coupon goes."""
+    from controlroom.platform import CouponSpec
+    win, rt = main_window, main_window.rt
+    svc = rt.console
+    start(qtbot, win)
+    svc.pin_product("LIP-001", wait=True)
+    win.toggle_cue_screen()
+    cue = win.cue_screen
+    qtbot.waitUntil(lambda: cue.product() is not None and cue.product().sku == "LIP-001", timeout=3000)
+    assert "After coupons" not in drawn(cue)
+    t = svc.issue_coupon(CouponSpec("LIP-001", 0, 1000, 100), confirmed=True, wait=True)
+    assert t.outcome is not None and t.outcome.ok, t.verdict
+    cue._product_read_at = -1e18
+    qtbot.waitUntil(lambda: cue.product() is not None and cue.product().net_fen is not None, timeout=3000)
+    text = drawn(cue)
+    live = svc.snapshot().pinned.price
+    from ui.cue_screen import yuan
+    assert f"After coupons {yuan(live - 1000)}" in text, text
+    svc.stop_coupon(next(iter(svc.state.coupons)), wait=True)
+    cue._product_read_at = -1e18
+    qtbot.waitUntil(lambda: cue.product() is not None and cue.product().net_fen is None, timeout=3000)
+    assert "After coupons" not in drawn(cue)
+
+
 # ---- finding 3: the stream panel and the strip read the guard the same, honest way -------------------------------
 def _instances(level_main: str, level_backup: str) -> dict:
     def inst(role, level):
