@@ -275,6 +275,9 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
     if kind == "interlock.confirmed":
         return Line(translate("EventWords", "Confirmed after a second look: {rules}").format(rules=_rules(g("rules"))), "✓", CONFIRM)
     if kind == "interlock.cancelled":
+        if g("action"):
+            return Line(action_words(g("action"), sku, price=g("price"), title_of=title_of) + " — " + _rules(g("rules")),
+                        translate("EventWords", "cancelled"), INFO)
         return Line(translate("EventWords", "Ticket cancelled ({rules})").format(rules=_rules(g("rules"))), "", INFO)
     if kind == "interlock.override":
         return Line(translate("EventWords", "SUPERVISOR OVERRIDE: {rules} — reason: {reason}").format(
@@ -313,7 +316,7 @@ def describe(kind: str, p: dict[str, Any] | None, title_of: TitleOf | None = Non
         delta = float(g("delta_s") or 0)
         return Line(translate("EventWords", "Segment time {delta}").format(delta=("+" if delta >= 0 else "-") + clock_text(delta)), "", INFO)
     if kind == "rundown.overtime":
-        return Line(translate("EventWords", "Segment {cue} ran over its time").format(cue=g("cue") or ""), "⏰", WARN)
+        return Line(translate("EventWords", "Segment {cue} ran over its time").format(cue=g("cue") or ""), "⚠", WARN)
     if kind == "rundown.offer_started":
         return Line(translate("EventWords", "Countdown offer from the run of show: {product}").format(product=prod), "", INFO)
     if kind == "rundown.offer_ended":

@@ -378,7 +378,7 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
         v = t.verdict
         self._note("interlock.verdict", t.actor, {
             "ticket": t.id, "key": t.key, "action": t.command.kind, "what": t.command.describe(),
-            "sku": t.command.target, "verdict": v.verdict, "rules": v.rules, "words": v.words,
+            "sku": t.command.target, "price": getattr(t.command, "price", None), "verdict": v.verdict, "rules": v.rules, "words": v.words,
             "net_price": v.net_price, "list_price": v.list_price, "overridable": t.overridable, "stage": stage})
 
     def submit(self, ticket: Ticket, *, confirmed: bool = False, override: Override | None = None,
@@ -420,8 +420,10 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
     def cancel(self, ticket: Ticket) -> None:
         if ticket.future is None and ticket.state != "cancelled":
             ticket.state = "cancelled"
-            self._note("interlock.cancelled", ticket.actor, {
-                "ticket": ticket.id, "key": ticket.key, "verdict": ticket.verdict.verdict,
+            self._note("interlock.cancelled", ticket.actor, {   # what was dropped, so a log line can name it
+                "ticket": ticket.id, "key": ticket.key, "action": ticket.command.kind,
+                "what": ticket.command.describe(), "sku": ticket.command.target,
+                "price": getattr(ticket.command, "price", None), "verdict": ticket.verdict.verdict,
                 "rules": ticket.verdict.rules})
 
     def _check_override(self, ticket: Ticket, ov: Override | None) -> None:

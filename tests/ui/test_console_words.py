@@ -89,3 +89,25 @@ def test_the_feed_reads_like_a_persons_log_with_the_payload_aside(qtbot, main_wi
     assert '"key"' in feed.details.toPlainText() and "5900" in feed.details.toPlainText()
     # more than a handful of rows in sight at 1366×768
     assert feed.view.viewport().height() // feed.view.verticalHeader().defaultSectionSize() >= 6
+
+
+def test_a_cancelled_ticket_in_the_feed_names_what_was_cancelled(qtbot, main_window):
+    """Found in the walkthrough: "Ticket cancelled (above list; …)" named no product — at 2 a.m. nobody knows which
+    price change was dropped. The line says the action and the product."""
+    win, rt = main_window, main_window.rt
+    start(qtbot, win)
+    svc = rt.console
+    t = svc.request(cmds.SetPrice("LIP-001", 65000))
+    svc.cancel(t)
+    feed = win.feed
+    qtbot.waitUntil(lambda: "interlock.cancelled" in feed.model.kinds(), timeout=3000)
+    r = feed.model.kinds().index("interlock.cancelled")
+    what = feed.model.index(r, 2).data()
+    assert "LIP-001" in what and "650.00" in what, what
+
+
+def test_the_overtime_row_reads_as_a_sign_not_a_missing_glyph():
+    """An emoji (⏰) draws as an empty box without a colour-emoji font — what the studio laptop showed."""
+    from ui.event_words import describe
+    line = describe("rundown.overtime", {"cue": "口红"})
+    assert line.result and all(ord(ch) < 0x1F000 and ch not in "⏰⌛" for ch in line.result)

@@ -205,3 +205,14 @@ def test_the_room_speaks_chinese_on_a_zh_cn_screen(qtbot, main_window, lang):
     bad = problems(texts, allowed_extra={"LB", "V"})
     assert not bad, "\n".join(bad)
     assert "观众一直在问" in alert_title("question_recurring", values["question_recurring"], "LIP-001")
+
+
+def test_q_with_nothing_to_push_says_so_where_the_operator_looks(qtbot, main_window):
+    """Found in the walkthrough: at 1366×768 the comments sit on a tab behind the metrics; Q with no open question
+    did nothing visible — the panel's "Select a comment first" was on the hidden tab. It reaches the status bar."""
+    win = main_window
+    win.docks["metrics"].raise_()
+    win.docks["comments"].hide()
+    assert not win.comments.isVisible()
+    win.comments.push_to_cue()
+    assert "Select a comment first" in win.statusBar().currentMessage()

@@ -431,6 +431,11 @@ class CommentsPanel(Retranslating, QWidget):
     def _say(self, text: str, colour: str = theme.TEXT_DIM) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color:{colour};")
+        if not self.isVisible():   # on a tab behind another panel (1366×768): the keys still answer, where one looks
+            win = self.window()
+            bar = win.statusBar() if hasattr(win, "statusBar") else None
+            if bar is not None:
+                bar.showMessage(text, 6000)
 
     def push_to_cue(self) -> None:
         self._do(self.room.push_to_cue if self.room else None, self._target())
