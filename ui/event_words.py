@@ -106,6 +106,7 @@ REASONS = {
     "sold_out": QT_TRANSLATE_NOOP("EventWords", "offer quantity sold"),
     "reconcile": QT_TRANSLATE_NOOP("EventWords", "brought in line with the journal"),
     "cancelled": QT_TRANSLATE_NOOP("EventWords", "cancelled"),
+    "show_ended": QT_TRANSLATE_NOOP("EventWords", "the show ended"),
 }
 
 

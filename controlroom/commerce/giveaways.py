@@ -65,6 +65,16 @@ class LuckyBags:
             self._bag_ending = bag.bag_id
         self._queue_draw(bag, "operator" if draw_now else "cancelled", actor, draw_now)
 
+    def on_show_ended(self) -> None:
+        """下播 (Runtime.end): the room is closed — nobody can enter or be drawn. A running bag ends at once
+        without a draw, journaled as ended because the show ended (a platform's own 福袋 is cancelled the same way)."""
+        with self._lock:
+            bag = self.state.lucky_bag
+            if bag is None or self._bag_ending == bag.bag_id:
+                return
+            self._bag_ending = bag.bag_id
+        self._queue_draw(bag, "show_ended", "system", False)
+
     def _bag_view(self, now: float) -> LuckyBagView | None:
         b = self.state.lucky_bag
         if b is None:

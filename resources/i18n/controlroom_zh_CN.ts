@@ -805,6 +805,10 @@ Did you check it in the shop&apos;s back office? Unlocking takes what the shop s
         <translation>已取消</translation>
     </message>
     <message>
+        <source>the show ended</source>
+        <translation>已下播</translation>
+    </message>
+    <message>
         <source>applied</source>
         <translation>已生效</translation>
     </message>

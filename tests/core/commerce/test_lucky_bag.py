@@ -115,3 +115,16 @@ def test_without_comments_the_bag_still_counts_down_and_ends_without_a_draw(show
     show.step(22)
     last = show.rt.journal.events(show.sid, kinds=["console.lucky_bag_ended"])[-1].payload
     assert not last["drawn"] and "platform" in last["note"]
+
+
+def test_ending_the_show_cancels_a_running_bag_without_a_draw(show):
+    """下播 with a lucky bag counting down: the room is closed, nobody can enter or be drawn — the bag ends at once,
+    journaled as cancelled because the show ended (it used to count on and draw after the show)."""
+    c = show.console
+    c.start_lucky_bag("口红正装一支", 120, "福袋冲冲冲", winners=3, wait=True)
+    show.step(10)
+    show.rt.end()
+    c.lanes.wait_idle(5)
+    ended = show.rt.journal.events(show.sid, kinds=["console.lucky_bag_ended"])
+    assert len(ended) == 1 and not ended[0].payload["drawn"] and ended[0].payload["reason"] == "show_ended"
+    assert c.snapshot().lucky_bag is None
