@@ -70,7 +70,9 @@ def main(argv: list[str]) -> int:
     later(8500, lambda: shoot(win, "banner.png"))
 
     def cue():
+        from controlroom.platform import CouponSpec
         rt.console.start_offer("SER-002", 17900, 150, confirmed=True)
+        rt.console.issue_coupon(CouponSpec("SER-002", 0, 1000, 100), confirmed=True)   # 券后到手 under the price
         win.toggle_cue_screen()
     later(9000, cue)
     later(10500, lambda: shoot(win.cue_screen, "cue.png"))
