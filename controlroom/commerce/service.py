@@ -378,7 +378,7 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
         v = t.verdict
         self._note("interlock.verdict", t.actor, {
             "ticket": t.id, "key": t.key, "action": t.command.kind, "what": t.command.describe(),
-            "sku": t.command.target, "price": getattr(t.command, "price", None), "verdict": v.verdict, "rules": v.rules, "words": v.words,
+            "sku": t.command.target, "price": _price_of(t.command), "verdict": v.verdict, "rules": v.rules, "words": v.words,
             "net_price": v.net_price, "list_price": v.list_price, "overridable": t.overridable, "stage": stage})
 
     def submit(self, ticket: Ticket, *, confirmed: bool = False, override: Override | None = None,
@@ -423,7 +423,7 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
             self._note("interlock.cancelled", ticket.actor, {   # what was dropped, so a log line can name it
                 "ticket": ticket.id, "key": ticket.key, "action": ticket.command.kind,
                 "what": ticket.command.describe(), "sku": ticket.command.target,
-                "price": getattr(ticket.command, "price", None), "verdict": ticket.verdict.verdict,
+                "price": _price_of(ticket.command), "verdict": ticket.verdict.verdict,
                 "rules": ticket.verdict.rules})
 
     def _check_override(self, ticket: Ticket, ov: Override | None) -> None:
@@ -666,3 +666,8 @@ class ConsoleService(LaneWork, Watch, Recovery, LuckyBags, Substitutes):
             log.exception("alert failed")
 
 
+def _price_of(cmd: cmds.Command) -> int | None:
+    """The price a command asks for, for a log line — None when it has none or it is not a sane number of 分 (an
+    absurd input such as NaN is what the verdict refuses, and the journal holds finite numbers only)."""
+    price = getattr(cmd, "price", None)
+    return price if isinstance(price, int) and not isinstance(price, bool) and abs(price) <= 10 ** 12 else None
