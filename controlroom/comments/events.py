@@ -7,34 +7,19 @@ acted on (pushed, pinned, answered) is journaled: it is what the host was shown.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-_KINDS: dict[str, type["CommentEvent"]] = {}
+from controlroom.journal.typed import TypedEvent
 
 
 @dataclass
-class CommentEvent:
-    kind: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kw):
-        super().__init_subclass__(**kw)
-        if cls.kind:
-            _KINDS[cls.kind] = cls
-
-    def to_payload(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_payload(cls, d: dict[str, Any]) -> "CommentEvent":
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in (d or {}).items() if k in names})
+class CommentEvent(TypedEvent):
+    registry: ClassVar[dict[str, type[TypedEvent]]] = {}
 
 
 def decode(kind: str, payload: dict[str, Any]) -> CommentEvent | None:
-    cls = _KINDS.get(kind)
-    return cls.from_payload(payload) if cls is not None else None
+    return CommentEvent.decode(kind, payload)
 
 
 @dataclass

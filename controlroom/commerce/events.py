@@ -10,39 +10,24 @@ action that may have applied: the SKU is uncertain until a read-back settles it.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-_KINDS: dict[str, type["Event"]] = {}
+from controlroom.journal.typed import TypedEvent
 
 
 @dataclass
-class Event:
-    kind: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kw):
-        super().__init_subclass__(**kw)
-        if cls.kind:
-            _KINDS[cls.kind] = cls
-
-    def to_payload(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_payload(cls, d: dict[str, Any]) -> "Event":
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+class Event(TypedEvent):
+    registry: ClassVar[dict[str, type[TypedEvent]]] = {}
 
 
 def decode(kind: str, payload: dict[str, Any]) -> Event | None:
     """The typed event for a journal entry, or None for kinds the console's state does not follow."""
-    cls = _KINDS.get(kind)
-    return cls.from_payload(payload or {}) if cls is not None else None
+    return Event.decode(kind, payload)
 
 
 def kinds() -> frozenset[str]:
-    return frozenset(_KINDS)
+    return frozenset(Event.registry)
 
 
 # ---- the plan and the shop's own state ------------------------------------------------------------
