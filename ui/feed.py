@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPla
 
 from ui import event_words, theme
 from ui.i18n import Retranslating, translate
-from ui.words import actor_word
+from ui.words import ProductTitles, actor_word
 
 MAX_ROWS = 20_000  # bounded: a 12-hour show must not grow the feed without limit
 ROW_HEIGHT = 20    # compact rows: at 1366×768 the feed shows 6+ of them
@@ -169,7 +169,7 @@ class EventFeed(Retranslating, QWidget):
     def __init__(self, rt, bridge, parent=None):
         super().__init__(parent)
         self.rt = rt
-        self._titles: dict[str, str] = {}
+        self._title_of = ProductTitles(rt)
         self.model = FeedModel(self._title_of, self)
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
@@ -248,15 +248,6 @@ class EventFeed(Retranslating, QWidget):
         self.model.reword()
         self._update_count()
         self._fit.start()
-
-    def _title_of(self, sku: str) -> str:
-        title = self._titles.get(sku)
-        if title is None:
-            p = self.rt.console.product(sku) if self.rt.console is not None else None
-            title = p.title if p is not None else ""
-            if title:
-                self._titles[sku] = title
-        return title
 
     def reload(self) -> None:
         """Show the current session's history (after a resume or a reopen)."""

@@ -284,6 +284,24 @@ VERDICTS = {"allow": QT_TRANSLATE_NOOP("Words", "ALLOWED"), "confirm": QT_TRANSL
 TitleOf = Callable[[str], str]
 
 
+class ProductTitles:
+    """A `TitleOf` for the screens that name products: SKU → title from the console, remembered once known
+    (a title does not change during a show; the feed and the comment list ask for it on every paint)."""
+
+    def __init__(self, rt: Any) -> None:
+        self.rt = rt
+        self._titles: dict[str, str] = {}
+
+    def __call__(self, sku: str) -> str:
+        title = self._titles.get(sku)
+        if title is None:
+            p = self.rt.console.product(sku) if self.rt.console is not None else None
+            title = p.title if p is not None else ""
+            if title:
+                self._titles[sku] = title
+        return title
+
+
 def _product(sku: str | None, title_of: TitleOf | None) -> str:
     if not sku:
         return ""

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QGridLayout, QHBoxLayout
 
 from ui import theme
 from ui.i18n import Retranslating, translate
-from ui.words import COMMENT_KINDS, COMPLAINT_TOPICS, QUESTION_TOPICS, clock_text, word_for
+from ui.words import COMMENT_KINDS, COMPLAINT_TOPICS, QUESTION_TOPICS, ProductTitles, clock_text, word_for
 
 MAX_ROWS = 3000
 ROW_HEIGHT = 20
@@ -146,7 +146,7 @@ class CommentsPanel(Retranslating, QWidget):
         self.rt = rt
         self.room = rt.comments
         self.setObjectName("commentsPanel")
-        self._titles: dict[str, str] = {}
+        self._title_of = ProductTitles(rt)
         self.model = CommentModel(self._title_of, self)
         self.proxy = CommentFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -271,15 +271,6 @@ class CommentsPanel(Retranslating, QWidget):
             self.status.setText(self.tr("This platform gives no live comments: read them in its own live console."))
         self._refresh_lines()
         self._fit.start()
-
-    def _title_of(self, sku: str) -> str:
-        title = self._titles.get(sku)
-        if title is None:
-            p = self.rt.console.product(sku) if self.rt.console is not None else None
-            title = p.title if p is not None else ""
-            if title:
-                self._titles[sku] = title
-        return title
 
     def _fill_skus(self) -> None:
         keep = self.sku_box.currentData()
