@@ -17,7 +17,6 @@ action's outcome carries the actor "op@<second>"), and redoing the ones a kill i
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -35,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from controlroom.clock import ManualClock  # noqa: E402
 from controlroom.platform import CouponSpec  # noqa: E402
+from tests.children import reap, sigkill  # noqa: E402
 
 BASE_UTC = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 BASE_MONO = 1000.0
@@ -265,14 +265,9 @@ def kill_at(proc: subprocess.Popen, second: int, rng: random.Random) -> int:
                 break
         assert acked >= second, proc.stderr.read()
         time.sleep(rng.uniform(0.0, 0.004))   # anywhere in the next second: an action, a sample, a flush
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=20)
+        sigkill(proc, timeout=20)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        reap(proc)
     assert proc.returncode == -signal.SIGKILL
     return acked
 

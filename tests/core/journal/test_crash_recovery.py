@@ -3,7 +3,6 @@ acknowledged write on stdout only after append returned; we SIGKILL it at random
 that every acknowledged write is in the reopened journal, whole, with no gaps and an intact file."""
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from controlroom.journal import Journal
+from tests.children import reap, sigkill
 
 ROOT = Path(__file__).resolve().parents[3]
 BATCH = 400
@@ -55,17 +55,12 @@ def _run_and_kill(script: Path, path: Path, sid: int, mode: str, start: int, rng
             assert line, proc.stderr.read()
             acked.append(line.split())
         time.sleep(rng.uniform(0, 0.02))  # land the kill anywhere inside the next write
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        sigkill(proc, timeout=10)
         # only whole lines were acknowledged: a kill can land in the middle of the last one
         rest = proc.stdout.read().split("\n")[:-1]
         acked += [line.split() for line in rest if line.strip()]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        reap(proc)
     assert proc.returncode == -signal.SIGKILL
     return acked
 

@@ -3,9 +3,7 @@ prefix of the show — it never keeps an event and loses a sample taken before i
 from the last thing committed and must find every sample up to there). Checked with SIGKILL too."""
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +16,7 @@ import pytest
 from controlroom.bus import EventBus
 from controlroom.clock import ManualClock
 from controlroom.journal import Journal, JournalWriteError, Sample
+from tests.children import reap, sigkill
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -109,14 +108,9 @@ def test_sigkill_never_keeps_an_event_without_the_samples_before_it(tmp_path):
             for _ in range(rng.randint(3, 40)):
                 assert proc.stdout.readline(), proc.stderr.read()
             time.sleep(rng.uniform(0, 0.01))
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            sigkill(proc, timeout=10)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-            proc.stderr.close()
+            reap(proc)
         with Journal(path) as j:
             events = [e.payload["i"] for e in j.events(sid, kinds=["console.action"]) if e.payload["run"] == run]
             ticks = [r["value"] for r in j.samples(sid, metric="tick", sku=run)]
