@@ -255,7 +255,7 @@ class HttpPlatform:
     def _server_message(resp: requests.Response) -> str:
         try:
             data = resp.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict):
             for key in ("message", "msg", "error_description", "error", "errmsg", "detail", "sub_msg"):

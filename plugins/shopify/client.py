@@ -148,7 +148,7 @@ class ShopifyClient:
                                       f"{redact(resp.text[:160])}")
         try:
             payload = json.loads(resp.content.decode("utf-8"), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: '[[[[…' nested too deep
             raise PlatformUnavailable(f"{what}: HTTP {status} with a body that is not JSON "
                                       f"{redact(resp.text[:120])!r}") from None
         if not isinstance(payload, dict):

@@ -2,12 +2,12 @@
 (tests/fakes.HttpShop, tests/plugins/shops/*_fake.py). It forwards each request to the fake — so a write
 really lands there — and then answers the adapter the way a broken network or gateway would.
 
-`MisbehavingShop(inner_url).on(match, mode)`: requests whose "METHOD /path" contains `match` (first rule
-wins, `times` per rule) are answered by `mode`:
+`MisbehavingShop(inner_url).on(match, mode)`: requests whose "METHOD /path?query body" contains `match`
+(first rule wins, `times` per rule; the body lets a GraphQL mutation be told from a query) are answered by `mode`:
     "slow"      the fake's answer, one byte every `pace` s (headers at once)
     "cut"       the fake's answer's headers and half its body, then the connection closes
     "big"       the fake's status and a 50 MB body (forwarded first: the write landed)
-    "deep"      200 with 200,000 nested '[' (a JSON parser's recursion)
+    "deep"      200 with 200,000 nested '[' (a JSON parser's recursion; forwarded first)
     "hang"      the connection is accepted and never answered (not forwarded)
     "redirect"  307 to `location` (not forwarded)
 Anything else is passed through unchanged. A 204 from the fake is answered as 200 "{}" by the misbehaving
@@ -54,7 +54,7 @@ class MisbehavingShop:
             def _handle(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
-                line = f"{self.command} {self.path}"
+                line = f"{self.command} {self.path} {body[:4000].decode('utf-8', 'replace')}"
                 rule = outer._rule(line)
                 mode = rule.mode if rule else "pass"
                 if mode == "hang":
@@ -63,10 +63,10 @@ class MisbehavingShop:
                 if mode == "redirect":
                     self._send(307, b"", {"Location": rule.location + self.path})
                     return
+                status, headers, data = outer._forward(self.command, self.path, dict(self.headers), body)
                 if mode == "deep":
                     self._send(200, b"[" * 200_000, {})
                     return
-                status, headers, data = outer._forward(self.command, self.path, dict(self.headers), body)
                 if status == 204 and mode != "pass":
                     status, data = 200, b"{}"       # a body to misbehave with (a 204 has none)
                 try:
