@@ -321,7 +321,7 @@ class HttpPlatform:
         dur = data.get("duration_s", 0)
         if isinstance(dur, Decimal):
             dur = float(dur)
-        if isinstance(dur, bool) or not isinstance(dur, (int, float)) or dur < 0:
+        if isinstance(dur, bool) or not isinstance(dur, (int, float)) or not math.isfinite(dur) or dur < 0:
             raise PlatformProtocolError(f"{what}: field 'duration_s' must be a number ≥ 0, got {dur!r}")
         spec = OfferSpec(sku=str(data["sku"]), price=self._money_in(data["price"], "price", what),
                          duration_s=float(dur),
