@@ -4,7 +4,7 @@ really lands there — and then answers the adapter the way a broken network or 
 
 `MisbehavingShop(inner_url).on(match, mode)`: requests whose "METHOD /path?query body" contains `match`
 (first rule wins, `times` per rule; the body lets a GraphQL mutation be told from a query) are answered by `mode`:
-    "slow"      the fake's answer, one byte every `pace` s (headers at once)
+    "slow"      the fake's answer (+ 64 trailing spaces), one byte every `pace` s (headers at once)
     "cut"       the fake's answer's headers and half its body, then the connection closes
     "big"       the fake's status and a 50 MB body (forwarded first: the write landed)
     "deep"      200 with 200,000 nested '[' (a JSON parser's recursion; forwarded first)
@@ -73,6 +73,7 @@ class MisbehavingShop:
                     if mode == "pass":
                         self._send(status, data, headers)
                     elif mode == "slow":
+                        data += b" " * 64       # trailing JSON whitespace: a trickle that lasts, whatever the body
                         self._head(status, len(data), headers)
                         for i in range(len(data)):
                             if outer._stop.wait(rule.pace):
