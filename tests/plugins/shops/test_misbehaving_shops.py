@@ -5,6 +5,8 @@ no parser crash escapes, and a write whose answer was lost lands exactly once (t
 before it would send again)."""
 from __future__ import annotations
 
+import json
+import math
 import tracemalloc
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -12,7 +14,7 @@ from typing import Any, Callable
 import pytest
 
 from controlroom.clock import SystemClock
-from controlroom.platform import PlatformError, PlatformTimeout, deadline
+from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, deadline
 from controlroom.secrets import set_secret
 from plugins.douyin import DouyinPlatform
 from plugins.shopify import ShopifyPlatform
@@ -144,3 +146,30 @@ def test_a_write_answered_with_an_unreadable_body_is_read_back_not_refused(shop,
     assert not isinstance(r, BaseException) or r.may_have_applied, f"{type(r).__name__}: {r} (the write landed)"
     assert adapter.read_product(case.sku).price == case.price
     assert len(case.fake.applied) == n + 1
+
+
+@pytest.mark.parametrize("cost", [
+    {"requestedQueryCost": "NaN", "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 0, "restoreRate": 50}},
+    {"requestedQueryCost": 10, "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 0, "restoreRate": "NaN"}},
+    {"requestedQueryCost": "lots", "throttleStatus": {"maximumAvailable": "x", "currentlyAvailable": "y", "restoreRate": "z"}},
+    {"requestedQueryCost": 10, "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": "-Infinity",
+                                                  "restoreRate": 50}},
+    {"requestedQueryCost": 1e300, "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 0, "restoreRate": 1e-300}},
+], ids=["nan-cost", "nan-rate", "text", "minus-infinity", "absurd"])
+def test_shopify_throttled_with_garbage_cost_figures_is_rate_limited_in_time(tmp_path, cost):
+    """THROTTLED with cost figures that are text, NaN or absurd: rate limited (nothing applied) within the
+    deadline — not a ValueError from float() or sleep(nan), not a loop hammering the shop."""
+    body = json.dumps({"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                       "extensions": {"cost": cost}}).replace('"NaN"', "NaN").replace('"-Infinity"', "-Infinity")
+    srv = LocalServer(lambda req: Reply(200, body.encode()))
+    set_secret("shopify_access_token", "shpat_redshop_cost_test_0001")
+    adapter = ShopifyPlatform(sf.config(srv.url), data_dir=tmp_path)
+    try:
+        with deadline(2.0, SystemClock()):
+            took, r = elapsed(adapter.read_product, "LIP-001")
+        assert isinstance(r, PlatformRateLimited), f"{type(r).__name__}: {r}"
+        assert math.isfinite(r.retry_after) and r.retry_after >= 0, r.retry_after
+        assert took < 2.5 and len(srv.requests) <= 10, (took, len(srv.requests))
+    finally:
+        adapter.close()
+        srv.close()
