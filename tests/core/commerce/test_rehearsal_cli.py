@@ -170,3 +170,38 @@ def test_an_action_in_flight_when_the_app_dies_is_uncertain_then_settled(tmp_pat
     assert settled and settled[0]["outcome"] == "failed" and settled[0]["t"] >= 21
     assert line(recs, 5)["outcome"] == "applied" and final_sku(final, "SER-002")["shop_price"] == "185.00"
     assert "Traceback" not in err
+
+
+def _readme_rehearsal_example() -> tuple[list[str], list[dict]]:
+    """The README's worked example, as an operator copies it: the script block and its `--json` output."""
+    import re
+    from tests.core.commerce.rehearsal_helpers import ROOT
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sec = text[text.index("### Rehearsal (预案演练)"):text.index("### Preflight")]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", sec, re.S)
+    script = next(b for b in blocks if '"do":"list"' in b and not b.startswith("$"))
+    out = next(b for b in blocks if b.startswith("$ .venv/bin/python main.py rehearse tonight.jsonl --json"))
+    shown = [ln for ln in out.splitlines()[1:] if ln.strip()]
+    return script.splitlines(), shown
+
+
+def test_the_readme_worked_example_prints_what_the_readme_shows(tmp_path):
+    """Copy-pasted from the README: every JSON line it shows is what the command prints (a text cut with "…" is
+    compared up to the cut); no line it leaves out appears, and every auto line keeps to the contract's five kinds."""
+    script, shown = _readme_rehearsal_example()
+    rc, recs, final, err = rehearse(tmp_path, script, name="tonight.jsonl")
+    assert rc == 0, err
+    assert all(r["what"] in ("revert", "offer_end", "breaker", "reconcile", "lock") for r in autos(recs))
+    expected = [ln for ln in shown if not ln.startswith('{"final"')]
+    assert len(recs) == len(expected), (recs, expected)
+
+    def same(want, got) -> bool:
+        if isinstance(want, str) and want.endswith("…"):
+            return isinstance(got, str) and got.startswith(want[:-1].rstrip())
+        return want == got
+    for want_line, got in zip(expected, recs):
+        want = json.loads(want_line)
+        assert all(same(v, got.get(k)) for k, v in want.items()), (want, got)
+    final_line = next(ln for ln in shown if ln.startswith('{"final"'))
+    for want in json.loads(final_line.replace(", …]", "]"))["skus"]:
+        assert final_sku(final, want["sku"]) == want
