@@ -205,3 +205,18 @@ def test_the_readme_worked_example_prints_what_the_readme_shows(tmp_path):
     final_line = next(ln for ln in shown if ln.startswith('{"final"'))
     for want in json.loads(final_line.replace(", …]", "]"))["skus"]:
         assert final_sku(final, want["sku"]) == want
+
+
+def test_a_script_that_is_not_utf8_exits_2_naming_the_line(tmp_path):
+    """A GBK-saved script: the message names the line with the bad bytes (as every other script error does)."""
+    import subprocess
+    import sys
+    from tests.core.commerce.rehearsal_helpers import ROOT
+    script = tmp_path / "gbk.jsonl"
+    script.write_bytes(b'{"t":0,"do":"list","sku":"LIP-001"}\n'
+                       + '{"t":1,"do":"list","sku":"SER-002","note":"口红"}\n'.encode("gbk"))
+    p = subprocess.run([sys.executable, str(ROOT / "main.py"), "rehearse", str(script), "--json"],
+                       capture_output=True, text=True, env=dict(__import__("os").environ,
+                                                                CONTROLROOM_DATA_DIR=str(tmp_path / "d")))
+    assert p.returncode == 2 and p.stdout == ""
+    assert "gbk.jsonl, line 2" in p.stderr and "UTF-8" in p.stderr, p.stderr
