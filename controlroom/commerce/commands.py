@@ -155,6 +155,13 @@ def command_from_json(d: dict[str, Any]) -> Command:
     return cls(**vals)
 
 
+def _price_as_known(rb: Any, ctx: Ctx) -> bool:
+    """A product read-back that proves something other than a price (unlist, pin, 仅剩N件) still shows the
+    price the console knows: a price nobody commanded is never adopted as the SKU's price (the state takes the
+    read-back as what the shop shows), it is a mismatch and locks the SKU until someone looks."""
+    return ctx.price is None or getattr(rb, "price", ctx.price) == ctx.price
+
+
 # ---- listing -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ListProduct(Command):
@@ -194,10 +201,12 @@ class UnlistProduct(Command):
         return p.unlist_product(self.sku, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        return APPLIED if not rb.listed else NOT_APPLIED
+        if rb.listed:
+            return NOT_APPLIED
+        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
 
     def commanded(self, ctx):
-        return {"listed": False}
+        return {"listed": False, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.Unlisted(reason=self.reason)
@@ -466,10 +475,12 @@ class PinProduct(Command):
 
     def proof(self, rb, ctx, result):
         want = self.sku is not None
-        return APPLIED if rb.pinned == want else NOT_APPLIED
+        if rb.pinned != want:
+            return NOT_APPLIED
+        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
 
     def commanded(self, ctx):
-        return {"pinned": self.sku}
+        return {"pinned": self.sku, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.Pinned(pinned_sku=self.sku, text=self.text)
@@ -493,10 +504,12 @@ class SetDisplayedStock(Command):
         return p.set_displayed_stock(self.sku, self.shown, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        return APPLIED if rb.displayed_stock == self.shown else NOT_APPLIED
+        if rb.displayed_stock != self.shown:
+            return NOT_APPLIED
+        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
 
     def commanded(self, ctx):
-        return {"displayed_stock": self.shown}
+        return {"displayed_stock": self.shown, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.DisplayedStockSet(shown=self.shown)

@@ -220,3 +220,24 @@ def test_a_script_that_is_not_utf8_exits_2_naming_the_line(tmp_path):
                                                                 CONTROLROOM_DATA_DIR=str(tmp_path / "d")))
     assert p.returncode == 2 and p.stdout == ""
     assert "gbk.jsonl, line 2" in p.stderr and "UTF-8" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("action", [
+    {"do": "unlist", "sku": "LIP-001"},
+    {"do": "pin", "sku": "LIP-001"},
+    {"do": "stock", "sku": "LIP-001", "shown": 50},
+])
+def test_a_lying_read_back_of_an_action_that_does_not_set_the_price_is_never_adopted(tmp_path, action):
+    """Found by a random script: an unlist under a `lie` fault (the read-back shows the price ×10) was journaled
+    applied and the console took 690.00 as LIP-001's price, unlocked, while the shop sold at 69.00. A read-back
+    showing a price nobody commanded locks the SKU (as for a list or a price change); the console never believes it."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "fault", "sku": "LIP-001", "kind": "lie", "for_s": 5},
+        {"t": 2, **action},
+    ])
+    assert rc == 0, err
+    lip = final_sku(final, "LIP-001")
+    assert lip["shop_price"] == "69.00"
+    assert lip["console_price"] == "69.00" or lip["locked"], lip
+    assert line(recs, 3)["outcome"] == "uncertain" and autos(recs, "lock", "LIP-001"), recs
