@@ -241,3 +241,30 @@ def test_a_lying_read_back_of_an_action_that_does_not_set_the_price_is_never_ado
     assert lip["shop_price"] == "69.00"
     assert lip["console_price"] == "69.00" or lip["locked"], lip
     assert line(recs, 3)["outcome"] == "uncertain" and autos(recs, "lock", "LIP-001"), recs
+
+
+def test_a_stock_read_under_a_lying_shop_does_not_change_the_console_price(tmp_path):
+    """The low-stock watch reads a product back for its stock; under a `lie` fault that read-back shows the price
+    ×10 and the console took it (690.00 for a 69.00 product, unlocked). A stock read is about stock."""
+    show = tmp_path / "show"
+    shutil.copytree(SAMPLE_SHOW, show)
+    p = show / "products.csv"
+    rows = p.read_text(encoding="utf-8").splitlines()
+    rows = [r.replace(",49,8000,5,", ",49,30,5,") if r.startswith("LIP-001,") else r for r in rows]
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "fault", "sku": "LIP-001", "kind": "lie", "for_s": 30},
+        {"t": 5, "do": "orders", "sku": "LIP-001", "count": 3, "over_s": 1, "per_buyer": 5},
+        {"t": 40, "do": "orders", "sku": "LIP-001", "count": 1},
+    ], show=show)
+    assert rc == 0, err
+    j = Journal(tmp_path / "data" / Journal.FILENAME)
+    try:
+        (s,) = j.sessions()
+        assert j.events(s.id, kinds=["console.stock_read"]), "the watch read the low product back"
+    finally:
+        j.close()
+    lip = final_sku(final, "LIP-001")
+    assert lip["shop_price"] == "69.00" and lip["sold"] == 16
+    assert lip["console_price"] == "69.00", lip
