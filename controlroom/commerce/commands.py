@@ -175,10 +175,10 @@ class ListProduct(Command):
         return p.list_product(self.sku, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        if not rb.listed:
-            return NOT_APPLIED
-        # listed at the price the operator sees, or it is not right
-        return APPLIED if ctx.price is None or rb.price == ctx.price else MISMATCH
+        # listed at the price the operator sees, or it is not right (a price nobody commanded is never taken in)
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return APPLIED if rb.listed else NOT_APPLIED
 
     def commanded(self, ctx):
         return {"listed": True, "price": ctx.price}
@@ -201,9 +201,9 @@ class UnlistProduct(Command):
         return p.unlist_product(self.sku, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        if rb.listed:
-            return NOT_APPLIED
-        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return NOT_APPLIED if rb.listed else APPLIED
 
     def commanded(self, ctx):
         return {"listed": False, "price": ctx.price}
@@ -310,6 +310,8 @@ class StartOffer(Command):
             sold_out = self.quantity is not None and rb.sold >= self.quantity
             return APPLIED if rb.active or sold_out else NOT_APPLIED
         if ctx.caps.native_offers:  # no offer id came back: the product's own read-back says
+            if not _price_as_known(rb, ctx):   # the product's own price is untouched by a native offer
+                return MISMATCH
             o = rb.offer
             if o is None or not o.active:
                 return NOT_APPLIED
@@ -475,9 +477,9 @@ class PinProduct(Command):
 
     def proof(self, rb, ctx, result):
         want = self.sku is not None
-        if rb.pinned != want:
-            return NOT_APPLIED
-        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return APPLIED if rb.pinned == want else NOT_APPLIED
 
     def commanded(self, ctx):
         return {"pinned": self.sku, "price": ctx.price}
@@ -504,9 +506,9 @@ class SetDisplayedStock(Command):
         return p.set_displayed_stock(self.sku, self.shown, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        if rb.displayed_stock != self.shown:
-            return NOT_APPLIED
-        return APPLIED if _price_as_known(rb, ctx) else MISMATCH
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return APPLIED if rb.displayed_stock == self.shown else NOT_APPLIED
 
     def commanded(self, ctx):
         return {"displayed_stock": self.shown, "price": ctx.price}
