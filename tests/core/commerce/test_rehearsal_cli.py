@@ -268,3 +268,38 @@ def test_a_stock_read_under_a_lying_shop_does_not_change_the_console_price(tmp_p
     lip = final_sku(final, "LIP-001")
     assert lip["shop_price"] == "69.00" and lip["sold"] == 16
     assert lip["console_price"] == "69.00", lip
+
+
+def test_an_offer_proved_by_a_lying_product_read_back_does_not_change_the_console_price(tmp_path):
+    """Found by a random script: an offer whose call was applied and answered 500 is proved by the product's
+    read-back; under a `lie` fault as well it was applied and the console took 2059.60 as SER-002's own price."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "apply_then_error", "for_s": 5},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "lie", "for_s": 5},
+        {"t": 2, "do": "offer", "sku": "SER-002", "price": "179.00", "duration_s": 30, "quantity": 10,
+         "per_buyer_limit": 1},
+        {"t": 60, "do": "orders", "sku": "SER-002", "count": 1},
+    ])
+    assert rc == 0, err
+    ser = final_sku(final, "SER-002")
+    assert ser["shop_price"] == "199.00"
+    assert ser["console_price"] == "199.00" or ser["locked"], (ser, recs)
+
+
+def test_a_price_below_floor_under_a_running_shop_offer_is_blocked(tmp_path):
+    """Found by a random script: while the shop ran CRM-003's flash offer at 162.80, a price change of its own
+    price to 111.54 (floor 139) was judged on the offer's price, allowed and applied; when the offer ended the shop
+    sold at 111.54. The product's own price is what buyers pay once the offer ends: it is judged on its own too."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "CRM-003"},
+        {"t": 0, "do": "offer", "sku": "CRM-003", "price": "162.80", "duration_s": 10, "quantity": 19,
+         "per_buyer_limit": 1},
+        {"t": 1, "do": "price", "sku": "CRM-003", "price": "136.24"},
+        {"t": 20, "do": "orders", "sku": "CRM-003", "count": 1},
+    ])
+    assert rc == 0, err
+    r = line(recs, 3)
+    assert r["verdict"] == "block" and "below_floor" in r["rules"] and r["outcome"] == "refused", r
+    assert line(recs, 4)["filled"] == {"179.00": 1}
+    assert final_sku(final, "CRM-003")["shop_price"] == "179.00"
