@@ -14,6 +14,7 @@ Every subcommand also takes --data-dir (or $CONTROLROOM_DATA_DIR).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # subcommand -> module with main(argv) -> exit status. Imported lazily: `guard` and `preflight`
@@ -37,7 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     name = argv[0] if argv and argv[0] in COMMANDS else "gui"
     rest = argv[1:] if argv and argv[0] in COMMANDS else argv
     module = importlib.import_module(COMMANDS[name])
-    return int(module.main(rest) or 0)
+    try:
+        code = int(module.main(rest) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # `… | head`: the reader went away. Stop quietly; point stdout at /dev/null so the interpreter's own
+        # flush at exit does not raise again (what the Python docs advise for SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -155,6 +155,13 @@ def command_from_json(d: dict[str, Any]) -> Command:
     return cls(**vals)
 
 
+def _price_as_known(rb: Any, ctx: Ctx) -> bool:
+    """A product read-back that proves something other than a price (unlist, pin, 仅剩N件) still shows the
+    price the console knows: a price nobody commanded is never adopted as the SKU's price (the state takes the
+    read-back as what the shop shows), it is a mismatch and locks the SKU until someone looks."""
+    return ctx.price is None or getattr(rb, "price", ctx.price) == ctx.price
+
+
 # ---- listing -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ListProduct(Command):
@@ -168,10 +175,10 @@ class ListProduct(Command):
         return p.list_product(self.sku, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        if not rb.listed:
-            return NOT_APPLIED
-        # listed at the price the operator sees, or it is not right
-        return APPLIED if ctx.price is None or rb.price == ctx.price else MISMATCH
+        # listed at the price the operator sees, or it is not right (a price nobody commanded is never taken in)
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return APPLIED if rb.listed else NOT_APPLIED
 
     def commanded(self, ctx):
         return {"listed": True, "price": ctx.price}
@@ -194,10 +201,12 @@ class UnlistProduct(Command):
         return p.unlist_product(self.sku, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
-        return APPLIED if not rb.listed else NOT_APPLIED
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
+        return NOT_APPLIED if rb.listed else APPLIED
 
     def commanded(self, ctx):
-        return {"listed": False}
+        return {"listed": False, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.Unlisted(reason=self.reason)
@@ -301,6 +310,8 @@ class StartOffer(Command):
             sold_out = self.quantity is not None and rb.sold >= self.quantity
             return APPLIED if rb.active or sold_out else NOT_APPLIED
         if ctx.caps.native_offers:  # no offer id came back: the product's own read-back says
+            if not _price_as_known(rb, ctx):   # the product's own price is untouched by a native offer
+                return MISMATCH
             o = rb.offer
             if o is None or not o.active:
                 return NOT_APPLIED
@@ -466,10 +477,12 @@ class PinProduct(Command):
 
     def proof(self, rb, ctx, result):
         want = self.sku is not None
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
         return APPLIED if rb.pinned == want else NOT_APPLIED
 
     def commanded(self, ctx):
-        return {"pinned": self.sku}
+        return {"pinned": self.sku, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.Pinned(pinned_sku=self.sku, text=self.text)
@@ -493,10 +506,12 @@ class SetDisplayedStock(Command):
         return p.set_displayed_stock(self.sku, self.shown, idempotency_key=key)
 
     def proof(self, rb, ctx, result):
+        if not _price_as_known(rb, ctx):
+            return MISMATCH
         return APPLIED if rb.displayed_stock == self.shown else NOT_APPLIED
 
     def commanded(self, ctx):
-        return {"displayed_stock": self.shown}
+        return {"displayed_stock": self.shown, "price": ctx.price}
 
     def applied(self, ctx, result, rb):
         return ev.DisplayedStockSet(shown=self.shown)

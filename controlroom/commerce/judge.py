@@ -159,7 +159,15 @@ class Judge:
             t = self.terms(sku, exclude=exclude, live_price=cmd.price, offer=None if console_offer else True)
             old = self._own_price(sku)
             good = cmd.revert or self._known_good(sku, cmd.price)
-            return self._with_floor_note(e.evaluate(t, step=Step(old, cmd.price, good), texts=False), sku)
+            v = e.evaluate(t, step=Step(old, cmd.price, good), texts=False)
+            if t.offer_price is not None:
+                # under the shop's own offer the product's price is what buyers pay once the offer ends (or
+                # sells out): judged on its own as well, and the worse verdict stands
+                alone = e.evaluate(self.terms(sku, exclude=exclude, live_price=cmd.price, offer=None),
+                                   step=Step(old, cmd.price, good), texts=False)
+                if _RANK[alone.verdict] > _RANK[v.verdict]:
+                    v = alone
+            return self._with_floor_note(v, sku)
         if isinstance(cmd, cmds.StartOffer):
             limit = cmd.per_buyer_limit
             t = self.terms(sku, exclude=exclude, offer=(cmd.price, cmd.quantity, limit))

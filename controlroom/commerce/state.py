@@ -327,7 +327,11 @@ def _done(s: ConsoleState, e: ev.Done) -> set[str]:
 
 
 def _stock_read(s: ConsoleState, e: ev.StockRead) -> set[str]:
-    s.adopt(e.readback)
+    # the low-stock watch reads a product for its stock: only the stock is taken from it. A price in it was
+    # proved by no command (a shop whose read-back lies would otherwise become the console's price, unlocked)
+    rb = e.readback
+    if isinstance(rb, dict) and e.sku in s.skus and isinstance(rb.get("stock"), int):
+        s.skus[e.sku].stock = int(rb["stock"])
     return {e.sku}
 
 

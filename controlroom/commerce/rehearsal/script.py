@@ -85,7 +85,10 @@ def read_script(path: str | Path, skus: set[str] | frozenset[str]) -> list[Line]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScriptError(f"{p}: not UTF-8 text (byte {e.start})") from None
+        from controlroom.csvfile import _guess_encoding
+        no = raw.count(b"\n", 0, e.start) + 1   # the message names the line, as every other script error does
+        raise ScriptError(f"{p}, line {no}: not UTF-8 ({_guess_encoding(raw)}): byte 0x{raw[e.start]:02x} cannot be "
+                          f"read; save the script as UTF-8") from None
     lines: list[Line] = []
     last_t = 0.0
     for no, src in enumerate(text.splitlines(), start=1):

@@ -170,3 +170,136 @@ def test_an_action_in_flight_when_the_app_dies_is_uncertain_then_settled(tmp_pat
     assert settled and settled[0]["outcome"] == "failed" and settled[0]["t"] >= 21
     assert line(recs, 5)["outcome"] == "applied" and final_sku(final, "SER-002")["shop_price"] == "185.00"
     assert "Traceback" not in err
+
+
+def _readme_rehearsal_example() -> tuple[list[str], list[dict]]:
+    """The README's worked example, as an operator copies it: the script block and its `--json` output."""
+    import re
+    from tests.core.commerce.rehearsal_helpers import ROOT
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sec = text[text.index("### Rehearsal (预案演练)"):text.index("### Preflight")]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", sec, re.S)
+    script = next(b for b in blocks if '"do":"list"' in b and not b.startswith("$"))
+    out = next(b for b in blocks if b.startswith("$ .venv/bin/python main.py rehearse tonight.jsonl --json"))
+    shown = [ln for ln in out.splitlines()[1:] if ln.strip()]
+    return script.splitlines(), shown
+
+
+def test_the_readme_worked_example_prints_what_the_readme_shows(tmp_path):
+    """Copy-pasted from the README: every JSON line it shows is what the command prints (a text cut with "…" is
+    compared up to the cut); no line it leaves out appears, and every auto line keeps to the contract's five kinds."""
+    script, shown = _readme_rehearsal_example()
+    rc, recs, final, err = rehearse(tmp_path, script, name="tonight.jsonl")
+    assert rc == 0, err
+    assert all(r["what"] in ("revert", "offer_end", "breaker", "reconcile", "lock") for r in autos(recs))
+    expected = [ln for ln in shown if not ln.startswith('{"final"')]
+    assert len(recs) == len(expected), (recs, expected)
+
+    def same(want, got) -> bool:
+        if isinstance(want, str) and want.endswith("…"):
+            return isinstance(got, str) and got.startswith(want[:-1].rstrip())
+        return want == got
+    for want_line, got in zip(expected, recs):
+        want = json.loads(want_line)
+        assert all(same(v, got.get(k)) for k, v in want.items()), (want, got)
+    final_line = next(ln for ln in shown if ln.startswith('{"final"'))
+    for want in json.loads(final_line.replace(", …]", "]"))["skus"]:
+        assert final_sku(final, want["sku"]) == want
+
+
+def test_a_script_that_is_not_utf8_exits_2_naming_the_line(tmp_path):
+    """A GBK-saved script: the message names the line with the bad bytes (as every other script error does)."""
+    import subprocess
+    import sys
+    from tests.core.commerce.rehearsal_helpers import ROOT
+    script = tmp_path / "gbk.jsonl"
+    script.write_bytes(b'{"t":0,"do":"list","sku":"LIP-001"}\n'
+                       + '{"t":1,"do":"list","sku":"SER-002","note":"口红"}\n'.encode("gbk"))
+    p = subprocess.run([sys.executable, str(ROOT / "main.py"), "rehearse", str(script), "--json"],
+                       capture_output=True, text=True, env=dict(__import__("os").environ,
+                                                                CONTROLROOM_DATA_DIR=str(tmp_path / "d")))
+    assert p.returncode == 2 and p.stdout == ""
+    assert "gbk.jsonl, line 2" in p.stderr and "UTF-8" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("action", [
+    {"do": "unlist", "sku": "LIP-001"},
+    {"do": "pin", "sku": "LIP-001"},
+    {"do": "stock", "sku": "LIP-001", "shown": 50},
+])
+def test_a_lying_read_back_of_an_action_that_does_not_set_the_price_is_never_adopted(tmp_path, action):
+    """Found by a random script: an unlist under a `lie` fault (the read-back shows the price ×10) was journaled
+    applied and the console took 690.00 as LIP-001's price, unlocked, while the shop sold at 69.00. A read-back
+    showing a price nobody commanded locks the SKU (as for a list or a price change); the console never believes it."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "fault", "sku": "LIP-001", "kind": "lie", "for_s": 5},
+        {"t": 2, **action},
+    ])
+    assert rc == 0, err
+    lip = final_sku(final, "LIP-001")
+    assert lip["shop_price"] == "69.00"
+    assert lip["console_price"] == "69.00" or lip["locked"], lip
+    assert line(recs, 3)["outcome"] == "uncertain" and autos(recs, "lock", "LIP-001"), recs
+
+
+def test_a_stock_read_under_a_lying_shop_does_not_change_the_console_price(tmp_path):
+    """The low-stock watch reads a product back for its stock; under a `lie` fault that read-back shows the price
+    ×10 and the console took it (690.00 for a 69.00 product, unlocked). A stock read is about stock."""
+    show = tmp_path / "show"
+    shutil.copytree(SAMPLE_SHOW, show)
+    p = show / "products.csv"
+    rows = p.read_text(encoding="utf-8").splitlines()
+    rows = [r.replace(",49,8000,5,", ",49,30,5,") if r.startswith("LIP-001,") else r for r in rows]
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "LIP-001"},
+        {"t": 1, "do": "fault", "sku": "LIP-001", "kind": "lie", "for_s": 30},
+        {"t": 5, "do": "orders", "sku": "LIP-001", "count": 3, "over_s": 1, "per_buyer": 5},
+        {"t": 40, "do": "orders", "sku": "LIP-001", "count": 1},
+    ], show=show)
+    assert rc == 0, err
+    j = Journal(tmp_path / "data" / Journal.FILENAME)
+    try:
+        (s,) = j.sessions()
+        assert j.events(s.id, kinds=["console.stock_read"]), "the watch read the low product back"
+    finally:
+        j.close()
+    lip = final_sku(final, "LIP-001")
+    assert lip["shop_price"] == "69.00" and lip["sold"] == 16
+    assert lip["console_price"] == "69.00", lip
+
+
+def test_an_offer_proved_by_a_lying_product_read_back_does_not_change_the_console_price(tmp_path):
+    """Found by a random script: an offer whose call was applied and answered 500 is proved by the product's
+    read-back; under a `lie` fault as well it was applied and the console took 2059.60 as SER-002's own price."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "SER-002"},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "apply_then_error", "for_s": 5},
+        {"t": 1, "do": "fault", "sku": "SER-002", "kind": "lie", "for_s": 5},
+        {"t": 2, "do": "offer", "sku": "SER-002", "price": "179.00", "duration_s": 30, "quantity": 10,
+         "per_buyer_limit": 1},
+        {"t": 60, "do": "orders", "sku": "SER-002", "count": 1},
+    ])
+    assert rc == 0, err
+    ser = final_sku(final, "SER-002")
+    assert ser["shop_price"] == "199.00"
+    assert ser["console_price"] == "199.00" or ser["locked"], (ser, recs)
+
+
+def test_a_price_below_floor_under_a_running_shop_offer_is_blocked(tmp_path):
+    """Found by a random script: while the shop ran CRM-003's flash offer at 162.80, a price change of its own
+    price to 111.54 (floor 139) was judged on the offer's price, allowed and applied; when the offer ended the shop
+    sold at 111.54. The product's own price is what buyers pay once the offer ends: it is judged on its own too."""
+    rc, recs, final, err = rehearse(tmp_path, [
+        {"t": 0, "do": "list", "sku": "CRM-003"},
+        {"t": 0, "do": "offer", "sku": "CRM-003", "price": "162.80", "duration_s": 10, "quantity": 19,
+         "per_buyer_limit": 1},
+        {"t": 1, "do": "price", "sku": "CRM-003", "price": "136.24"},
+        {"t": 20, "do": "orders", "sku": "CRM-003", "count": 1},
+    ])
+    assert rc == 0, err
+    r = line(recs, 3)
+    assert r["verdict"] == "block" and "below_floor" in r["rules"] and r["outcome"] == "refused", r
+    assert line(recs, 4)["filled"] == {"179.00": 1}
+    assert final_sku(final, "CRM-003")["shop_price"] == "179.00"
