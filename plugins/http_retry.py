@@ -10,6 +10,14 @@ This is the one retry layer of a platform call: the console does not retry on to
 `deadline` (the action's, on the same monotonic clock), every attempt's timeouts are cut to what is
 left of it, and no wait — backoff or Retry-After — runs past it.
 
+Answers are read here, not by `requests` (stream=True), so a misbehaving server cannot hold or flood
+the caller: the body must arrive within the read timeout (and the deadline) as a whole, not per byte —
+one byte a second would otherwise hold a call for ever —, and at most `MAX_BODY_BYTES` of it are read
+(a 50 MB answer is refused, not buffered). A connection lost in the middle of the body is an answer
+lost (`AnswerLost`, a ReadTimeout: the request was sent and may have applied). Redirects are never
+followed: a 30x is returned to the caller as it is, so nothing — and no credential header — goes to an
+address nobody configured.
+
 Secrets: webhook URLs carry their token in the query (WeCom `key=`, DingTalk `access_token=`), and
 urllib3 logs every request line at DEBUG. `register_secret()` adds a value to a redaction filter
 installed on urllib3's logger and used by `redact()` for any text we put in a log or an exception.
@@ -26,10 +34,24 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import requests
+import urllib3
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BODY_BYTES = 8 << 20   # a JSON answer of a shop API: a 2,000-SKU product list is ~1 MB
+_CHUNK = 64 << 10
+
+
+class AnswerLost(requests.exceptions.ReadTimeout):
+    """The request was sent and the answer did not arrive whole: the connection dropped mid-body, or
+    the body trickled in slower than the read timeout / the deadline allows. Like a read timeout, the
+    call may have been applied."""
+
+
+class AnswerUnreadable(requests.exceptions.RequestException):
+    """The answer arrived but cannot be taken: larger than MAX_BODY_BYTES, or its encoding is broken.
+    A write answered so may have been applied (the status line came back)."""
 
 
 # ---- secrets out of logs --------------------------------------------------------------------
@@ -190,7 +212,10 @@ def request_with_retry(session: requests.Session, method: str, url: str, *,
                 raise requests.exceptions.ConnectTimeout("no time left before the action's deadline")
             attempt_timeout = (max(0.001, min(timeout[0], left)), max(0.001, min(timeout[1], left)))
         try:
-            resp = session.request(method, url, timeout=attempt_timeout, **kwargs)
+            answer = session.request(method, url, timeout=attempt_timeout, stream=True,
+                                     allow_redirects=False, **kwargs)
+            _read_body(answer, until=monotonic() + attempt_timeout[1], monotonic=monotonic)
+            resp = answer          # only a whole answer counts as one
         except requests.exceptions.ConnectTimeout as e:  # not sent: always safe to retry
             exc = e
         except requests.exceptions.Timeout as e:
@@ -238,6 +263,45 @@ def request_with_retry(session: requests.Session, method: str, url: str, *,
         if resp is not None:
             resp.close()
         sleep(delay)
+
+
+def _read_body(resp: requests.Response, *, until: float, monotonic: Callable[[], float],
+               limit: int = MAX_BODY_BYTES) -> None:
+    """Read the whole body into `resp` (so .content / .json() work as usual), by `until` and at most
+    `limit` bytes; else close the connection and raise AnswerLost / AnswerUnreadable."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        declared = resp.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > limit:
+            raise AnswerUnreadable(f"the answer is too large ({int(declared):,} bytes announced; "
+                                   f"at most {limit:,} are read)")
+        raw = resp.raw
+        while True:
+            if monotonic() >= until:
+                raise AnswerLost("the answer's body did not arrive in time")
+            try:
+                # read1: one socket read (bounded by the read timeout), so a trickle is checked every chunk;
+                # decoded output is capped per call too (no decompression bomb)
+                data = raw.read1(_CHUNK, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError:
+                raise AnswerLost("no more of the answer's body within the read timeout") from None
+            except urllib3.exceptions.DecodeError:
+                raise AnswerUnreadable("the answer's body cannot be decoded") from None
+            except (urllib3.exceptions.HTTPError, OSError):
+                raise AnswerLost("the connection was lost in the middle of the answer") from None
+            if not data:
+                break
+            size += len(data)
+            if size > limit:
+                raise AnswerUnreadable(f"the answer is too large (more than {limit:,} bytes)")
+            chunks.append(data)
+    except BaseException:
+        resp.close()       # a half-read connection is never reused
+        raise
+    resp._content = b"".join(chunks)
+    resp._content_consumed = True
+    resp.raw.release_conn()
 
 
 def _final(resp: requests.Response | None, exc: Exception | None) -> requests.Response:

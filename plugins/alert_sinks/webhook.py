@@ -134,7 +134,7 @@ class WebhookSink:
     def _json(resp: requests.Response) -> Any:
         try:
             return resp.json()
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: '[[[[…' deeper than the parser goes
             return None
 
 

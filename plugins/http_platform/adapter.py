@@ -72,7 +72,7 @@ import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -81,7 +81,8 @@ from controlroom.platform import (Capabilities, Comment, CommentPage, CouponSpec
                                   OfferSpec, OfferState, PlatformError, PlatformRateLimited, PlatformTimeout,
                                   PlatformUnavailable, ProductState, SkuMetrics, time_left)
 from controlroom.secrets import get_secret
-from plugins.http_retry import RetryPolicy, RetryTrace, SessionPool, redact, register_secret, request_with_retry
+from plugins.http_retry import (AnswerLost, AnswerUnreadable, RetryPolicy, RetryTrace, SessionPool, redact,
+                                register_secret, request_with_retry)
 
 from .config import HttpPlatformConfig
 
@@ -201,11 +202,16 @@ class HttpPlatform:
             self.last_trace = trace
             raise PlatformUnavailable(f"{what}: could not connect within {self.config.connect_timeout:g} s "
                                       f"({trace.attempts} attempts)") from None
-        except requests.exceptions.Timeout:
+        except requests.exceptions.Timeout as e:
             self.last_trace = trace
             applied = " — it may have been applied; retry with the same idempotency key" if write else ""
+            if isinstance(e, AnswerLost):
+                raise PlatformTimeout(f"{what}: {e} ({trace.attempts} attempts){applied}") from None
             raise PlatformTimeout(f"{what}: no answer within {self.config.read_timeout:g} s "
                                   f"({trace.attempts} attempts){applied}") from None
+        except AnswerUnreadable as e:
+            self.last_trace = trace
+            raise _answered(PlatformProtocolError(f"{what}: {e}"), write) from None
         except requests.exceptions.ConnectionError as e:
             self.last_trace = trace
             kind = "connection refused" if "refused" in str(e).lower() else "connection failed"
@@ -216,6 +222,8 @@ class HttpPlatform:
         self.last_trace = trace
         try:
             return self._read_response(resp, what, trace)
+        except PlatformProtocolError as e:
+            raise _answered(e, write) from None
         finally:
             resp.close()
 
@@ -230,11 +238,16 @@ class HttpPlatform:
                                       f"{self._server_message(resp)}")
         if status >= 400:
             raise PlatformError(f"{what}: refused, HTTP {status}: {self._server_message(resp)}")
+        if 300 <= status < 400:
+            # never followed (http_retry): only base_url is a target, and the auth header must go nowhere else
+            raise PlatformProtocolError(f"{what}: the platform answered with a redirect (HTTP {status}) to "
+                                        f"{_origin(resp.headers.get('Location', ''))}; not followed — only "
+                                        f"{_origin(self.config.base_url)} is configured (base_url)")
         if status == 204 or not resp.content:
             return None
         try:
             return resp.json(parse_float=Decimal)
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: '[[[[…' nested deeper than the parser goes
             raise PlatformProtocolError(f"{what}: HTTP {status} but the body is not JSON: "
                                         f"{redact(resp.text[:120])!r}") from None
 
@@ -242,7 +255,7 @@ class HttpPlatform:
     def _server_message(resp: requests.Response) -> str:
         try:
             data = resp.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict):
             for key in ("message", "msg", "error_description", "error", "errmsg", "detail", "sub_msg"):
@@ -308,7 +321,7 @@ class HttpPlatform:
         dur = data.get("duration_s", 0)
         if isinstance(dur, Decimal):
             dur = float(dur)
-        if isinstance(dur, bool) or not isinstance(dur, (int, float)) or dur < 0:
+        if isinstance(dur, bool) or not isinstance(dur, (int, float)) or not math.isfinite(dur) or dur < 0:
             raise PlatformProtocolError(f"{what}: field 'duration_s' must be a number ≥ 0, got {dur!r}")
         spec = OfferSpec(sku=str(data["sku"]), price=self._money_in(data["price"], "price", what),
                          duration_s=float(dur),
@@ -598,6 +611,23 @@ def _comment_time(v: Any, what: str) -> float:
             return t.timestamp()
     raise PlatformProtocolError(f"{what}: comment 'time' must be epoch seconds or ISO-8601 text with an offset, "
                                 f"got {v!r}")
+
+
+def _answered(err: PlatformError, write: bool) -> PlatformError:
+    """A write the shop answered (a status line came back) with something unreadable or a redirect may
+    still have been applied: the console reads it back instead of calling it refused."""
+    if write:
+        err.may_have_applied = True
+    return err
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL — never its path or query (they may carry tokens)."""
+    parts = urlsplit(url or "")
+    if not parts.netloc:
+        return "an address it did not name" if not url else "a relative address"
+    host = parts.hostname or "?"
+    return f"{parts.scheme or 'http'}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
 def _whole(v: Any, field: str) -> None:

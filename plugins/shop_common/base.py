@@ -33,7 +33,7 @@ from controlroom.platform import (Capabilities, CommentPage, CouponSpec, CouponS
 from .config import ShopSettings
 from .ledger import FILENAME, Entry, IdempotencyLedger, Superseded
 from .readback import ReadBack, fields_differ
-from .transport import ShopTransport
+from .transport import ShopProtocolError, ShopTransport, answered
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,18 @@ class ShopAdapter:
         while True:
             try:
                 return self.ledger.done(entry, send(entry))
+            except ShopProtocolError as e:
+                # the shop answered the write with something unreadable (or a redirect): it may have
+                # applied it. Read once; never resend on a garbled answer.
+                answered(e, True)
+                if landed is not None:
+                    try:
+                        ok, result = landed(entry)
+                    except PlatformError:
+                        raise e from None
+                    if ok:
+                        return self.ledger.done(entry, result)
+                raise
             except PlatformError as e:
                 if not (e.retryable and e.may_have_applied):
                     raise                              # refused, or throttled (nothing applied; http_retry waited)

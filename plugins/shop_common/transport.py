@@ -23,11 +23,13 @@ import random
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Container
+from urllib.parse import urlsplit
 
 import requests
 
 from controlroom.platform import PlatformError, PlatformRateLimited, PlatformTimeout, PlatformUnavailable, time_left
-from plugins.http_retry import RetryPolicy, RetryTrace, SessionPool, redact, request_with_retry
+from plugins.http_retry import (AnswerLost, AnswerUnreadable, RetryPolicy, RetryTrace, SessionPool, redact,
+                                request_with_retry)
 
 RetryIf = Callable[[requests.Response], "float | bool | None"]
 
@@ -39,7 +41,7 @@ def retry_on_code(field: str, *, throttled: Container, busy: Container, throttle
     def retry_if(resp: requests.Response) -> float | bool | None:
         try:
             code = resp.json().get(field)
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             return None
         if code in throttled:
             return throttle_wait
@@ -72,7 +74,24 @@ class _SentThenLost:
 
 
 class ShopProtocolError(PlatformError):
-    """The shop answered with something we cannot read (not JSON, a missing or odd field)."""
+    """The shop answered with something we cannot read (not JSON, a missing or odd field). On a write
+    the shop did answer, so it may have applied it: ShopAdapter._write (and `answered`) say so."""
+
+
+def answered(err: PlatformError, write: bool) -> PlatformError:
+    """A write the shop answered with something unreadable, or a redirect, may still have been applied:
+    the caller reads it back instead of calling it refused."""
+    if write:
+        err.may_have_applied = True
+    return err
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL — never its path or query (they may carry tokens)."""
+    parts = urlsplit(url or "")
+    if not parts.netloc:
+        return "an address it did not name" if not url else "a relative address"
+    return f"{parts.scheme or 'http'}://{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
 
 
 @dataclass(frozen=True)
@@ -128,12 +147,17 @@ class ShopTransport:
                                       f"({trace.attempts} attempts)") from None
             raise PlatformUnavailable(f"{label}: could not connect within {t.connect_timeout:g} s "
                                       f"({trace.attempts} attempts)") from None
-        except requests.exceptions.Timeout:
+        except requests.exceptions.Timeout as e:
             self.last_trace = trace
             maybe = (" — it may have been applied; retry with the same idempotency key (the adapter "
                      "reads the shop before sending it again)") if write else ""
+            if isinstance(e, AnswerLost):
+                raise PlatformTimeout(f"{label}: {e} ({trace.attempts} attempts){maybe}") from None
             raise PlatformTimeout(f"{label}: no answer within {t.read_timeout:g} s "
                                   f"({trace.attempts} attempts){maybe}") from None
+        except AnswerUnreadable as e:
+            self.last_trace = trace
+            raise answered(ShopProtocolError(f"{label}: {e}"), write) from None
         except requests.exceptions.ConnectionError as e:
             self.last_trace = trace
             kind = "connection refused" if "refused" in str(e).lower() else "connection failed"
@@ -142,10 +166,13 @@ class ShopTransport:
             self.last_trace = trace
             raise PlatformError(f"{label}: {redact(type(e).__name__)}") from None
         self.last_trace = trace
-        try:
-            resp.content  # read it now, so the connection goes back to the pool
-        finally:
-            resp.close()
+        resp.close()   # http_retry has read the body already
+        if 300 <= resp.status_code < 400:
+            # never followed (http_retry): only base_url is a target, and the credentials must go nowhere else
+            raise answered(ShopProtocolError(
+                f"{label}: the shop answered with a redirect (HTTP {resp.status_code}) to "
+                f"{origin(resp.headers.get('Location', ''))}; not followed — only the configured base_url is "
+                f"called"), write)
         return resp
 
     def http_error(self, resp: requests.Response, label: str, detail: str = "") -> PlatformError | None:
@@ -179,7 +206,7 @@ class ShopTransport:
     def json_body(resp: requests.Response, label: str) -> dict[str, Any]:
         try:
             data = json.loads(resp.content.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: '[[[[…' nested too deep
             raise ShopProtocolError(f"{label}: HTTP {resp.status_code} but the body is not JSON: "
                                     f"{redact(resp.text[:120])!r}") from None
         if not isinstance(data, dict):

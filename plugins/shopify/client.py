@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any, Callable
 
 import requests
 
-from controlroom.platform import PlatformError, PlatformRateLimited, PlatformUnavailable
+from controlroom.platform import PlatformError, PlatformRateLimited, PlatformUnavailable, time_left
 from plugins.http_retry import redact
 from plugins.shop_common.transport import ShopTransport
 
@@ -37,6 +38,19 @@ from .config import ShopifyConfig
 log = logging.getLogger(__name__)
 
 MAX_QUERY_COST = 1000
+MAX_WAIT = 3600.0    # s: the longest wait a throttled answer is reported with (the shop's figures may be absurd)
+
+
+def _figure(value: Any) -> float | None:
+    """A cost-bucket figure from the shop: a finite number ≥ 0, else None (text, NaN, ±Infinity and negatives
+    from a misbehaving answer are ignored, not trusted: they would make every wait NaN or endless)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) and f >= 0 else None
 
 
 class ShopifyError(PlatformError):
@@ -87,9 +101,9 @@ class ShopifyClient:
         if have >= need:
             return
         wait = (min(need, b.maximum) - have) / b.rate
-        if now + wait > deadline:
+        if not wait < MAX_WAIT or now + wait > deadline:
             raise PlatformRateLimited(f"{what}: the shop's API cost bucket holds {have:.0f} of the {need:.0f} points "
-                                      f"this call costs; it refills at {b.rate:g}/s", wait)
+                                      f"this call costs; it refills at {b.rate:g}/s", min(wait, MAX_WAIT))
         log.info("%s: waiting %.2f s for the cost bucket (%.0f/%.0f points)", what, wait, have, need)
         self.waited += wait
         self._sleep(wait)
@@ -98,16 +112,15 @@ class ShopifyClient:
         cost = (ext or {}).get("cost") if isinstance(ext, dict) else None
         if not isinstance(cost, dict):
             return {}
-        ts = cost.get("throttleStatus") or {}
-        try:
-            b = Bucket(float(ts["currentlyAvailable"]), float(ts["maximumAvailable"]), float(ts["restoreRate"]),
-                       self._mono())
+        ts = cost.get("throttleStatus")
+        figures = [_figure(ts.get(k)) for k in ("currentlyAvailable", "maximumAvailable", "restoreRate")] \
+            if isinstance(ts, dict) else [None]
+        if None not in figures:     # a bucket from garbage (text, NaN, negative) would be trusted for every wait
             with self._lock:
-                self.bucket = b
-        except (KeyError, TypeError, ValueError):
-            pass
-        if cost.get("requestedQueryCost") is not None:
-            self.costs[doc] = float(cost["requestedQueryCost"])
+                self.bucket = Bucket(*figures, self._mono())
+        need = _figure(cost.get("requestedQueryCost"))
+        if need is not None:
+            self.costs[doc] = need
         return cost
 
     # ---- one call -------------------------------------------------------------------------------
@@ -116,19 +129,25 @@ class ShopifyClient:
         """Run one document; return its `data`. `doc` names it in messages and the cost memory."""
         what = f"Shopify {doc}"
         deadline = self._mono() + self.cfg.retry_budget
+        left = time_left()
+        if left is not None:            # the console's action deadline, when shorter than the retry budget
+            deadline = min(deadline, self._mono() + left)
         body = json.dumps({"query": query, "variables": variables or {}}, separators=(",", ":"), ensure_ascii=False)
         headers = {"X-Shopify-Access-Token": self._token, "Content-Type": "application/json",
                    "Accept": "application/json"}
+        rounds = 0
         while True:
+            rounds += 1
             self._wait_for(self.costs.get(doc, cost_hint), what, deadline)
             resp = self.transport.send("POST", self.cfg.endpoint, label=what, write=write,
                                        data=body.encode("utf-8"), headers=headers)
-            outcome = self._answer(resp, doc, what, write, deadline)
+            outcome = self._answer(resp, doc, what, write, deadline, last=rounds >= self.cfg.max_attempts)
             if outcome is not None:
                 return outcome
             # THROTTLED and the bucket refills within the budget: go round again (the wait is above)
 
-    def _answer(self, resp: requests.Response, doc: str, what: str, write: bool, deadline: float) -> dict | None:
+    def _answer(self, resp: requests.Response, doc: str, what: str, write: bool, deadline: float, *,
+                last: bool = False) -> dict | None:
         status = resp.status_code
         trace = self.transport.last_trace
         if status == 429:
@@ -148,7 +167,7 @@ class ShopifyClient:
                                       f"{redact(resp.text[:160])}")
         try:
             payload = json.loads(resp.content.decode("utf-8"), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: '[[[[…' nested too deep
             raise PlatformUnavailable(f"{what}: HTTP {status} with a body that is not JSON "
                                       f"{redact(resp.text[:120])!r}") from None
         if not isinstance(payload, dict):
@@ -162,14 +181,19 @@ class ShopifyClient:
             msgs = "; ".join(redact(str(e.get("message", e)) if isinstance(e, dict) else str(e))[:200] for e in errors)
             if "THROTTLED" in codes:
                 self.throttled_answers += 1
-                ts = cost.get("throttleStatus") or {}
-                need = float(cost.get("requestedQueryCost") or self.costs.get(doc, 10.0))
-                have = float(ts.get("currentlyAvailable") or 0.0)
-                rate = float(ts.get("restoreRate") or 0.0)
+                ts = cost.get("throttleStatus")
+                ts = ts if isinstance(ts, dict) else {}
+                need = _figure(cost.get("requestedQueryCost")) or self.costs.get(doc, 10.0)
+                have = _figure(ts.get("currentlyAvailable")) or 0.0
+                rate = _figure(ts.get("restoreRate")) or 0.0
                 wait = max((need - have) / rate if rate > 0 else self.cfg.backoff_max, 0.01)
-                if self._mono() + wait > deadline:
+                if last or not wait < MAX_WAIT or self._mono() + wait > deadline:   # last: max_attempts answered
                     raise PlatformRateLimited(f"{what}: throttled by the shop's cost bucket ({have:.0f} of "
-                                              f"{need:.0f} points, refilling {rate:g}/s)", wait)
+                                              f"{need:.0f} points, refilling {rate:g}/s)", min(wait, MAX_WAIT))
+                with self._lock:
+                    paced = self.bucket is not None and self.bucket.rate > 0
+                if not paced:           # no usable bucket figures: _wait_for would not wait, so wait here
+                    self._sleep(wait)
                 return None
             if "INTERNAL_SERVER_ERROR" in codes:
                 raise PlatformUnavailable(f"{what}: Shopify internal error: {msgs}")

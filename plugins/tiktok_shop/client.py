@@ -108,7 +108,7 @@ class TikTokClient:
             # a throttling or internal-error code in the body: reads retry both, writes only throttling
             try:
                 code = resp.json().get("code")
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 return None
             if code == RATE_LIMITED:
                 return True
@@ -122,7 +122,7 @@ class TikTokClient:
         status = resp.status_code
         try:
             payload = json.loads(resp.content.decode("utf-8"), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: '[[[[…' nested too deep
             payload = None
         code = payload.get("code") if isinstance(payload, dict) else None
         message = redact(str(payload.get("message", "")))[:300] if isinstance(payload, dict) else ""
